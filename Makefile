@@ -1,0 +1,48 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+VENV     := .venv
+PY       := $(VENV)/bin/python
+TRAINER  := $(VENV)/bin/trainer
+HOST     ?= 127.0.0.1
+PORT     ?= 5000
+
+.PHONY: run test lint setup-db bench clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml package.json package-lock.json | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	npm ci --no-audit --no-fund --silent
+	touch $@ $(VENV)/.run-installed
+
+setup-db: $(VENV)/.run-installed
+	$(TRAINER) db upgrade
+	$(TRAINER) content load
+	$(TRAINER) demo
+
+run: setup-db
+	@echo ""
+	@echo "trainer is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "Demo sign-ins are listed above."
+	@echo ""
+	$(TRAINER) serve --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check trainer tests bench
+
+test: $(VENV)/.test-installed
+	bash scripts/system-deps.sh
+	$(VENV)/bin/ruff check trainer tests bench
+	$(TRAINER) content check content
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.test-installed
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache

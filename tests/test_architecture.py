@@ -1,0 +1,35 @@
+"""The layering in ARCHITECTURE.md: domain/ is pure Python."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+DOMAIN = Path(__file__).resolve().parents[1] / "trainer" / "domain"
+FORBIDDEN = (
+    "flask",
+    "flask_",
+    "sqlalchemy",
+    "werkzeug",
+    "trainer.models",
+    "trainer.services",
+    "trainer.web",
+    "trainer.extensions",
+)
+
+
+def test_domain_imports_no_framework_or_database() -> None:
+    offenders = []
+    for path in sorted(DOMAIN.rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                if name.startswith(FORBIDDEN):
+                    offenders.append(f"{path.name}:{node.lineno} imports {name}")
+    assert not offenders, offenders
+    assert len(list(DOMAIN.rglob("*.py"))) > 1  # the check really looked at files

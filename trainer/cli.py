@@ -1,0 +1,95 @@
+"""The ``trainer`` command: thin wrappers over services. Each docstring is its --help text."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from trainer.domain.errors import RuleError
+from trainer.domain.roles import ROLES
+
+
+def _create_app() -> Flask:
+    from trainer import create_app
+
+    return create_app()
+
+
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False
+)
+def main() -> None:
+    """trainer: the open certification system for Peer Support Specialists."""
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(user)
+    app.cli.add_command(demo)
+    app.cli.add_command(serve)
+    from trainer.content_cli import content
+
+    app.cli.add_command(content)
+
+
+@click.group()
+def user() -> None:
+    """Manage accounts."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Legal name, as certificates print it.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help=f"One of {', '.join(ROLES)}; repeat for several.",
+)
+@click.option("--jurisdiction", help="Board members: the jurisdiction code, e.g. KY.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def user_create(
+    email: str, name: str, roles: tuple[str, ...], jurisdiction: str | None, password_stdin: bool
+) -> None:
+    """Create an account. The password is asked for, or read from stdin with --password-stdin."""
+    from trainer.extensions import db
+    from trainer.services import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        person = accounts.create_user(
+            None, email, name, set(roles), jurisdiction, password=password
+        )
+    except RuleError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.field or 'error'}: {error.message}") from None
+    db.session.commit()
+    click.echo(f"created {person.email} ({', '.join(sorted(person.roles))})")
+
+
+@click.command()
+@with_appcontext
+def demo() -> None:
+    """Seed the demo accounts (and demo data). Running it again changes nothing."""
+    from trainer.services import demo as demo_service
+
+    for line in demo_service.seed():
+        click.echo(line)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn, the production server."""
+    from trainer.server import run
+
+    run(host, port, workers)

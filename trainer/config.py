@@ -1,0 +1,85 @@
+"""Configuration: defaults, then ``TRAINER_*`` environment variables, then a test's overrides.
+
+The secret key and the certificate signing key are never constants in the code: they come
+from the environment or are generated once and kept in the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+#: Environment variables read at start-up, with what they set (documented in README.md).
+ENVIRONMENT = {
+    "TRAINER_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "TRAINER_BASE_URL": "BASE_URL",
+    "TRAINER_SECRET_KEY": "SECRET_KEY",
+    "TRAINER_SMTP_URL": "SMTP_URL",
+    "TRAINER_MAIL_FROM": "MAIL_FROM",
+    "TRAINER_RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
+    "TRAINER_CONTENT_DIR": "CONTENT_DIR",
+}
+
+
+def instance_path_from_environment() -> str:
+    """The instance folder: ``TRAINER_INSTANCE_PATH`` or ``./instance``."""
+    return os.path.abspath(os.environ.get("TRAINER_INSTANCE_PATH", "instance"))
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    return {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "trainer.sqlite3"),
+        "BASE_URL": "http://127.0.0.1:5000",
+        "SMTP_URL": None,
+        "MAIL_FROM": "trainer <no-reply@trainer.invalid>",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "5 per minute",
+        "LOGIN_RATE_LIMIT_ADDRESS": "30 per minute",
+        "CONTENT_DIR": os.path.abspath("content"),
+        "PASSWORD_RESET_HOURS": 2,
+        "ACCOUNT_SETUP_HOURS": 72,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    }
+
+
+def from_environment() -> dict[str, Any]:
+    return {key: os.environ[var] for var, key in ENVIRONMENT.items() if os.environ.get(var)}
+
+
+def instance_secret(instance_path: str, name: str, nbytes: int = 32) -> str:
+    """Return the secret kept in ``instance/<name>``, creating it (mode 0600) on first use."""
+    path = Path(instance_path) / name
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(nbytes)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+def finalise(config: dict[str, Any], instance_path: str, debug: bool) -> None:
+    """Fill in what depends on other settings."""
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = instance_secret(instance_path, "secret_key")
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+        config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        # Writers wait for each other instead of failing at once.
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+    else:
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    # Cookies are Secure wherever the public address is https; a plain-http address (make run
+    # on loopback) or debug mode would otherwise have no working session at all.
+    if "SESSION_COOKIE_SECURE" not in config:
+        config["SESSION_COOKIE_SECURE"] = (not debug) and config["BASE_URL"].startswith("https:")

@@ -1,0 +1,20 @@
+"""Errors that carry the form field they belong to, so a view can show them beside it."""
+
+from __future__ import annotations
+
+
+class RuleError(ValueError):
+    """A broken rule. ``field`` names the input at fault (or ``None`` for the whole form)."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class NotAllowed(PermissionError):
+    """The actor may not do this (a 403)."""
+
+
+class NotFound(LookupError):
+    """The thing does not exist, or the actor may not know that it does (a 404)."""

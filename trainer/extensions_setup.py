@@ -1,0 +1,88 @@
+"""Bind the extensions to an app (kept apart from ``extensions`` so models can import ``db``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+
+from trainer import extensions as ext
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite: enforce foreign keys, write-ahead log, wait on locks instead of failing."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Alembic: write our column types as plain SQLAlchemy so migrations import nothing of ours."""
+    from sqlalchemy import JSON
+
+    from trainer.models.base import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, JSON) and getattr(obj, "_variant_mapping", None):
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return "sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')"
+    return False
+
+
+def init_app(app: Flask) -> None:
+    import trainer.models  # noqa: F401  (registers the tables)
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(
+        app,
+        ext.db,
+        directory=MIGRATIONS,
+        render_as_batch=True,
+        compare_type=True,
+        render_item=_render_item,
+    )
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "auth.login"
+    ext.login_manager.login_message = "Please sign in to see that page."
+    ext.login_manager.login_message_category = "info"
+    ext.login_manager.session_protection = "basic"
+    ext.login_manager.user_loader(_load_user)
+
+    ext.talisman.init_app(
+        app,
+        force_https=False,
+        content_security_policy=ext.CSP,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        strict_transport_security=app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
+def _load_user(identity: str) -> Any:
+    """Flask-Login: the cookie holds ``id:session_token``; a changed token ends the session."""
+    from trainer.models import User
+
+    user_id, _, token = identity.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = ext.db.session.scalar(select(User).where(User.id == int(user_id)))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user

@@ -1,0 +1,226 @@
+"""Accounts: registration, sign-in, passwords, profiles and admin user management."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from trainer.domain import roles as role_rules
+from trainer.domain.errors import NotAllowed, RuleError
+from trainer.domain.passwords import check_new_password
+from trainer.extensions import db
+from trainer.models import PasswordToken, User, UserRole
+from trainer.models.accounts import new_session_token
+from trainer.models.base import utcnow
+from trainer.services import audit, mail
+
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+# Verified against when no account matches, so a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+TIMEZONES = frozenset(available_timezones())
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _check_timezone(tz: str) -> str:
+    if tz not in TIMEZONES:
+        raise RuleError("timezone", "Choose a time zone from the list.")
+    return tz
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = _hasher.hash(password)
+    user.session_token = new_session_token()  # every other session of this user ends
+
+
+def register_trainee(email: str, legal_name: str, password: str, timezone: str) -> User:
+    """Create a trainee account. Raises RuleError for a taken e-mail or a weak password."""
+    email = normalise_email(email)
+    if find_by_email(email) is not None:
+        raise RuleError("email", "An account with this e-mail address already exists.")
+    check_new_password(password, email)
+    user = User(email=email, legal_name=legal_name.strip(), timezone=_check_timezone(timezone))
+    user.role_rows = [UserRole(role=role_rules.TRAINEE)]
+    _set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.registered", actor=user, subject=user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with this e-mail and password, or None (never says which failed)."""
+    user = find_by_email(email)
+    try:
+        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.password_hash or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    try:
+        _hasher.verify(user.password_hash or _DUMMY_HASH, current)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise RuleError("current_password", "That is not your current password.") from None
+    check_new_password(new, user.email, field="new_password")
+    _set_password(user, new)
+    audit.record("account.password_changed", actor=user, subject=user)
+
+
+def update_profile(user: User, legal_name: str, preferred_name: str | None, timezone: str) -> None:
+    user.legal_name = legal_name.strip()
+    user.preferred_name = (preferred_name or "").strip() or None
+    user.timezone = _check_timezone(timezone)
+    audit.record("account.profile_updated", actor=user, subject=user)
+
+
+# -- password links ---------------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _issue_token(user: User, purpose: str, hours: int) -> str:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(
+        PasswordToken(
+            user_id=user.id,
+            token_hash=_hash_token(token),
+            purpose=purpose,
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def _password_link(token: str) -> str:
+    path = url_for("auth.reset_password", token=token)
+    return current_app.config["BASE_URL"] + path
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if an active account has this address; say nothing either way."""
+    user = find_by_email(email)
+    if user is None or not user.active:
+        return
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    token = _issue_token(user, "reset", hours)
+    mail.send(
+        user.email,
+        "Reset your trainer password",
+        f"Hello {user.display_name},\n\nSomeone asked to reset the password of your trainer "
+        f"account. To choose a new password, open this link within {hours} hours:\n\n"
+        f"{_password_link(token)}\n\nThe link works once. If you did not ask for this, "
+        "ignore this message; your password stays as it is.\n",
+        kind="password_reset",
+    )
+    audit.record("account.reset_requested", actor=None, subject=user)
+
+
+def token_user(token: str) -> PasswordToken | None:
+    """The unused, unexpired token row for ``token``, or None."""
+    row = db.session.scalar(
+        select(PasswordToken).where(PasswordToken.token_hash == _hash_token(token))
+    )
+    if row is None or row.used_at is not None or row.expires_at <= utcnow() or not row.user.active:
+        return None
+    return row
+
+
+def reset_password(token: str, new_password: str) -> User:
+    row = token_user(token)
+    if row is None:
+        raise RuleError(None, "This link has expired or was already used. Ask for a new one.")
+    check_new_password(new_password, row.user.email)
+    row.used_at = utcnow()
+    _set_password(row.user, new_password)
+    audit.record("account.password_reset", actor=row.user, subject=row.user, purpose=row.purpose)
+    return row.user
+
+
+# -- admin ------------------------------------------------------------------------------------
+
+
+def create_user(
+    actor: User | None,
+    email: str,
+    legal_name: str,
+    roles: set[str],
+    jurisdiction: str | None = None,
+    password: str | None = None,
+    send_setup_link: bool = True,
+) -> User:
+    """Create an account with ``roles``. Without a password, mail a link to set one."""
+    email = normalise_email(email)
+    jurisdiction = role_rules.validate_assignment(set(roles), jurisdiction)
+    if find_by_email(email) is not None:
+        raise RuleError("email", "An account with this e-mail address already exists.")
+    if password is not None:
+        check_new_password(password, email)
+    user = User(email=email, legal_name=legal_name.strip(), jurisdiction=jurisdiction)
+    user.role_rows = [UserRole(role=r) for r in sorted(roles)]
+    if password is not None:
+        _set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.created", actor=actor, subject=user, roles=sorted(roles), jurisdiction=jurisdiction
+    )
+    if password is None and send_setup_link:
+        hours = current_app.config["ACCOUNT_SETUP_HOURS"]
+        token = _issue_token(user, "setup", hours)
+        mail.send(
+            user.email,
+            "Your trainer account",
+            f"Hello {user.legal_name},\n\nAn administrator created a trainer account for you "
+            f"({', '.join(role_rules.ROLE_LABELS[r] for r in sorted(roles))}). Choose your "
+            f"password within {hours} hours here:\n\n{_password_link(token)}\n",
+            kind="account_setup",
+        )
+    return user
+
+
+def update_user(
+    actor: User, user: User, roles: set[str], jurisdiction: str | None, active: bool
+) -> None:
+    """Change a person's roles, jurisdiction and whether they may sign in.
+
+    Deactivating ends every session of the user at once. An admin cannot lock themself out
+    (remove their own admin role or deactivate themself).
+    """
+    jurisdiction = role_rules.validate_assignment(set(roles), jurisdiction)
+    if user.id == actor.id and (role_rules.ADMIN not in roles or not active):
+        raise NotAllowed("You cannot remove your own administrator access.")
+    before = {"roles": sorted(user.roles), "jurisdiction": user.jurisdiction, "active": user.active}
+    existing = {r.role: r for r in user.role_rows}
+    user.role_rows = [existing.get(r) or UserRole(role=r) for r in sorted(roles)]
+    user.jurisdiction = jurisdiction
+    if user.active and not active:
+        user.session_token = new_session_token()
+    user.active = active
+    after = {"roles": sorted(roles), "jurisdiction": jurisdiction, "active": active}
+    if before != after:
+        audit.record("user.updated", actor=actor, subject=user, before=before, after=after)

@@ -1,0 +1,127 @@
+"""Blueprints, error pages, template helpers and the access policy hook."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from trainer.domain.roles import ROLE_LABELS, home_role
+from trainer.web import access
+
+
+def register(app: Flask) -> None:
+    from trainer.web.admin import bp as admin_bp
+    from trainer.web.auth import bp as auth_bp
+    from trainer.web.board import bp as board_bp
+    from trainer.web.learn import bp as learn_bp
+    from trainer.web.main import bp as main_bp
+    from trainer.web.supervise import bp as supervise_bp
+
+    for bp in (main_bp, auth_bp, learn_bp, supervise_bp, board_bp, admin_bp):
+        app.register_blueprint(bp)
+
+    app.view_functions["static"].access = access.PUBLIC  # type: ignore[attr-defined]
+    app.before_request(access.enforce)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["localdate"] = localdate
+    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.jinja_env.globals["home_role"] = home_role
+    app.after_request(_no_store_for_signed_in)
+
+
+def _user_zone() -> ZoneInfo:
+    tz = getattr(current_user, "timezone", None) if current_user else None
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M %Z") -> str:
+    """Format an aware datetime in the signed-in user's time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(_user_zone()).strftime(fmt)
+
+
+def localdate(value: datetime | None) -> str:
+    return localtime(value, "%-d %b %Y")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_response(status: int, title: str, message: str) -> Any:
+    if _wants_json():
+        return jsonify(
+            error={"status": status, "code": title.lower().replace(" ", "_"), "message": message}
+        ), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+_MESSAGES = {
+    400: "The request could not be understood. Go back and try again.",
+    401: "Please sign in first.",
+    403: "Your account does not have access to this page.",
+    404: "There is no page at this address. Check the link, or start again from the home page.",
+    405: "This page cannot be used that way.",
+    413: "That file is too large.",
+    429: "Too many attempts in a short time. Please wait a minute and try again.",
+}
+
+
+def _http_error(error: HTTPException) -> Any:
+    status = error.code or 500
+    if status >= 500:
+        return _unexpected_error(error)
+    message = _MESSAGES.get(status, error.description or "")
+    if (
+        status in (400, 404, 409, 422)
+        and error.description
+        and not error.description.startswith(("The browser", "The requested URL"))
+    ):
+        message = error.description
+    response = _error_response(status, error.name, message)
+    if status == 405 and getattr(error, "valid_methods", None):
+        response[0].headers["Allow"] = ", ".join(error.valid_methods or [])
+    return response
+
+
+def _csrf_error(error: CSRFError) -> Any:
+    return _error_response(
+        400,
+        "Bad Request",
+        "This form has expired or did not come from this site. Go back, reload the page and "
+        "try again; nothing was saved.",
+    )
+
+
+def _unexpected_error(error: Exception) -> Any:
+    if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
+        return _http_error(error)
+    from flask import current_app
+
+    from trainer.extensions import db
+
+    current_app.logger.exception("unexpected error")
+    db.session.rollback()
+    return _error_response(
+        500, "Something went wrong", "An unexpected error stopped this page. Nothing was saved."
+    )
+
+
+def _no_store_for_signed_in(response: Any) -> Any:
+    """Pages shown to a signed-in person may hold health information: never cache them."""
+    if current_user and current_user.is_authenticated:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

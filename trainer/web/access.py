@@ -1,0 +1,77 @@
+"""Who may use which endpoint, declared on the view and enforced in one place.
+
+Every view carries exactly one of ``@public``, ``@signed_in`` or ``@roles(...)``. A
+``before_request`` hook reads the declaration; an endpoint that declares nothing is refused
+(and a test fails on it). Finer rules (whose record, which jurisdiction) live in services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from trainer.domain.roles import ROLES
+from trainer.extensions import login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Access:
+    kind: str  # "public" | "signed_in" | "roles"
+    roles: frozenset[str] = frozenset()
+
+    def allows(self, user: Any) -> bool:
+        if self.kind == "public":
+            return True
+        if not user.is_authenticated:
+            return False
+        return self.kind == "signed_in" or user.has_role(*self.roles)
+
+
+PUBLIC = Access("public")
+SIGNED_IN = Access("signed_in")
+
+
+def _declare(access: Access) -> Callable[[F], F]:
+    def decorator(view: F) -> F:
+        view.access = access  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+public = _declare(PUBLIC)
+signed_in = _declare(SIGNED_IN)
+
+
+def roles(*names: str) -> Callable[[F], F]:
+    unknown = set(names) - set(ROLES)
+    if unknown or not names:
+        raise ValueError(f"unknown roles {unknown}")
+    return _declare(Access("roles", frozenset(names)))
+
+
+def declared(app: Flask, endpoint: str) -> Access | None:
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "access", None)
+
+
+def enforce() -> Any:
+    """before_request: apply the endpoint's declaration."""
+    if request.endpoint is None:  # routing failed; the 404/405 handler answers
+        return None
+    access = declared(current_app, request.endpoint)
+    if access is None:
+        abort(403)  # undeclared endpoints are closed, never open
+    if access.allows(current_user):
+        return None
+    if not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
+            abort(401)
+        return login_manager.unauthorized()
+    abort(403)

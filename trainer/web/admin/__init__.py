@@ -1,0 +1,169 @@
+"""Running the program: people and roles, the audit log, the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from trainer.domain.errors import NotAllowed, RuleError
+from trainer.extensions import db
+from trainer.models import AuditEvent, OutboxMessage, User, UserRole
+from trainer.services import accounts
+from trainer.web.access import roles
+from trainer.web.admin.forms import AuditFilterForm, UserCreateForm, UserEditForm
+from trainer.web.forms import show_rule_error
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+
+
+@bp.get("/")
+@roles("admin")
+def home():
+    counts = dict(
+        db.session.execute(select(UserRole.role, func.count()).group_by(UserRole.role)).all()
+    )
+    recent = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10)).all()
+    return render_template("admin/home.html", counts=counts, recent=recent)
+
+
+@bp.get("/users")
+@roles("admin")
+def users():
+    q = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    stmt = select(User).order_by(User.legal_name, User.id)
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(User.email.ilike(like, escape="\\"), User.legal_name.ilike(like, escape="\\"))
+        )
+    if role:
+        stmt = stmt.where(User.role_rows.any(UserRole.role == role))
+    page = _page()
+    people = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template(
+        "admin/users.html",
+        people=people[:PAGE_SIZE],
+        q=q,
+        role=role,
+        page=page,
+        has_next=len(people) > PAGE_SIZE,
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles("admin")
+def user_new():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                current_user._get_current_object(),
+                form.email.data or "",
+                form.legal_name.data or "",
+                set(form.roles.data or []),
+                form.jurisdiction.data,
+            )
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{user.legal_name} was added and e-mailed a link to set a password.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles("admin")
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(
+        data=None
+        if request.method == "POST"
+        else {"roles": sorted(user.roles), "jurisdiction": user.jurisdiction, "active": user.active}
+    )
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(
+                current_user._get_current_object(),
+                user,
+                set(form.roles.data or []),
+                form.jurisdiction.data,
+                bool(form.active.data),
+            )
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(form, error)
+        except NotAllowed as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Saved the changes to {user.legal_name}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_edit.html", form=form, person=user)
+
+
+@bp.get("/audit")
+@roles("admin")
+def audit_log():
+    form = AuditFilterForm(request.args)
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if form.validate():
+        zone = ZoneInfo(current_user.timezone)
+        if form.actor.data:
+            stmt = stmt.join(User, AuditEvent.actor_id == User.id).where(
+                User.email == accounts.normalise_email(form.actor.data)
+            )
+        if form.action.data:
+            stmt = stmt.where(
+                AuditEvent.action.startswith(form.action.data.strip(), autoescape=True)
+            )
+        if form.date_from.data:
+            stmt = stmt.where(AuditEvent.at >= datetime.combine(form.date_from.data, time(), zone))
+        if form.date_to.data:
+            end = datetime.combine(form.date_to.data, time(), zone) + timedelta(days=1)
+            stmt = stmt.where(AuditEvent.at < end)
+    else:
+        stmt = stmt.where(False)
+    page = _page()
+    events = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    filters = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        events=events[:PAGE_SIZE],
+        page=page,
+        has_next=len(events) > PAGE_SIZE,
+        filters=filters,
+    )
+
+
+@bp.get("/outbox")
+@roles("admin")
+def outbox():
+    page = _page()
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .order_by(OutboxMessage.id.desc())
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "admin/outbox.html",
+        messages=messages[:PAGE_SIZE],
+        page=page,
+        has_next=len(messages) > PAGE_SIZE,
+    )

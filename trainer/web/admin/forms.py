@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from trainer.domain.roles import ROLE_LABELS, ROLES
+
+ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in reversed(ROLES)]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class UserCreateForm(FlaskForm):
+    legal_name = StringField("Legal name", validators=[InputRequired(), Length(max=200)])
+    email = EmailField(
+        "E-mail address",
+        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+        description="We e-mail a link to choose a password.",
+    )
+    roles = CheckboxesField("Roles", choices=ROLE_CHOICES, default=["trainee"])
+    jurisdiction = StringField(
+        "Jurisdiction",
+        validators=[Optional(), Length(max=8)],
+        description="Board members only: the code of the state or board, e.g. KY.",
+    )
+
+
+class UserEditForm(FlaskForm):
+    roles = CheckboxesField("Roles", choices=ROLE_CHOICES)
+    jurisdiction = StringField(
+        "Jurisdiction",
+        validators=[Optional(), Length(max=8)],
+        description="Board members only: the code of the state or board, e.g. KY.",
+    )
+    active = BooleanField(
+        "Account is active", description="A deactivated person cannot sign in; their sessions end."
+    )
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a read-only GET filter
+
+    actor = StringField("Actor e-mail", validators=[Optional(), Length(max=254)])
+    action = StringField("Action", validators=[Optional(), Length(max=64)])
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])

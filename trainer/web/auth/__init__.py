@@ -1,0 +1,180 @@
+"""Sign in and out, register, reset and change passwords, edit one's profile."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from trainer.domain.errors import RuleError
+from trainer.extensions import db, limiter
+from trainer.services import accounts, audit
+from trainer.web.access import public, signed_in
+from trainer.web.auth.forms import (
+    ForgotForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+)
+from trainer.web.forms import show_rule_error
+from trainer.web.main import home_url
+
+bp = Blueprint("auth", __name__)
+
+GENERIC_LOGIN_ERROR = "That e-mail address and password do not match an active account."
+
+
+def _login_email_key() -> str:
+    return "login:" + accounts.normalise_email(request.form.get("email", ""))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_email_key, methods=["POST"]
+)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_url())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data or "", form.password.data or "")
+        if user is None:
+            audit.record(
+                "auth.login_failed",
+                subject_type="User",
+                email=accounts.normalise_email(form.email.data or ""),
+            )
+            db.session.commit()
+            form.form_errors.append(GENERIC_LOGIN_ERROR)
+        else:
+            login_user(user)
+            audit.record("auth.login", actor=user, subject=user)
+            db.session.commit()
+            flash(f"Welcome, {user.display_name}.", "success")
+            return redirect(_safe_next(request.args.get("next")) or home_url())
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@signed_in
+def logout():
+    audit.record("auth.logout", actor=current_user._get_current_object(), subject=current_user)
+    db.session.commit()
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    if current_user.is_authenticated:
+        return redirect(home_url())
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_trainee(
+                form.email.data or "",
+                form.legal_name.data or "",
+                form.password.data or "",
+                form.timezone.data or "UTC",
+            )
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Your account is ready. Choose a program to begin.", "success")
+            return redirect(home_url())
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data or "")
+        db.session.commit()
+        flash(
+            "If an account uses that address, we have e-mailed it a link to choose a new "
+            "password. The link works once and expires soon.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    row = accounts.token_user(token)
+    if row is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data or "")
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(form, error)
+        else:
+            db.session.commit()
+            logout_user()
+            flash("Your password is set. Sign in with it now.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, purpose=row.purpose)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@signed_in
+def account():
+    user = current_user._get_current_object()
+    profile = ProfileForm(prefix="profile", obj=user)
+    password = PasswordForm(prefix="pw")
+    if "profile-legal_name" in request.form and profile.validate_on_submit():
+        try:
+            accounts.update_profile(
+                user,
+                profile.legal_name.data or "",
+                profile.preferred_name.data,
+                profile.timezone.data or "",
+            )
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(profile, error)
+        else:
+            db.session.commit()
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("auth.account"))
+    elif "pw-current_password" in request.form and password.validate_on_submit():
+        try:
+            accounts.change_password(
+                user, password.current_password.data or "", password.new_password.data or ""
+            )
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(password, error)
+        else:
+            db.session.commit()
+            login_user(user)  # the session token changed: keep this session, end all others
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", profile=profile, password=password)

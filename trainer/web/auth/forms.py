@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+
+from trainer.domain.passwords import MAX_LENGTH, MIN_LENGTH
+from trainer.web.forms import timezone_choices
+
+_PW_HINT = f"At least {MIN_LENGTH} characters."
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail address", validators=[InputRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired(), Length(max=MAX_LENGTH)])
+
+
+class RegisterForm(FlaskForm):
+    legal_name = StringField(
+        "Legal name",
+        validators=[InputRequired(), Length(max=200)],
+        description="As it should appear on your certificate.",
+    )
+    email = EmailField(
+        "E-mail address",
+        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    timezone = SelectField("Time zone", choices=timezone_choices, default="America/New_York")
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=_PW_HINT,
+    )
+    confirm = PasswordField(
+        "Repeat password",
+        validators=[InputRequired(), EqualTo("password", message="The passwords do not match.")],
+    )
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(
+        "E-mail address",
+        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=_PW_HINT,
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[InputRequired(), EqualTo("password", message="The passwords do not match.")],
+    )
+
+
+class ProfileForm(FlaskForm):
+    legal_name = StringField(
+        "Legal name",
+        validators=[InputRequired(), Length(max=200)],
+        description="Printed on your certificates.",
+    )
+    preferred_name = StringField(
+        "Preferred name",
+        validators=[Optional(), Length(max=100)],
+        description="What we call you on screen. Optional.",
+    )
+    timezone = SelectField("Time zone", choices=timezone_choices)
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[InputRequired()])
+    new_password = PasswordField(
+        "New password",
+        validators=[InputRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=_PW_HINT,
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[
+            InputRequired(),
+            EqualTo("new_password", message="The passwords do not match."),
+        ],
+    )
