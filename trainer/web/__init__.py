@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(bp)
 
     app.view_functions["static"].access = access.PUBLIC  # type: ignore[attr-defined]
+    app.before_request(_refuse_nul_bytes)
     app.before_request(access.enforce)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -55,6 +56,17 @@ def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M %Z") -> str:
 
 def localdate(value: datetime | None) -> str:
     return localtime(value, "%-d %b %Y")
+
+
+def _refuse_nul_bytes() -> None:
+    """No text a person types contains NUL; PostgreSQL cannot store it. Refuse it up front."""
+    for values in (request.args, request.form):
+        if any("\x00" in k or "\x00" in v for k, v in values.items(multi=True)):
+            abort(
+                400,
+                description="The input contained a character that is not allowed (NUL). "
+                "Nothing was saved.",
+            )
 
 
 def _wants_json() -> bool:

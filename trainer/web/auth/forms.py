@@ -8,6 +8,11 @@ from trainer.domain.passwords import MAX_LENGTH, MIN_LENGTH
 from trainer.web.forms import timezone_choices
 
 _PW_HINT = f"At least {MIN_LENGTH} characters."
+_PW_LENGTH = Length(
+    min=MIN_LENGTH,
+    max=MAX_LENGTH,
+    message=f"Use at least {MIN_LENGTH} characters (and at most {MAX_LENGTH}).",
+)
 
 
 class LoginForm(FlaskForm):
@@ -28,7 +33,7 @@ class RegisterForm(FlaskForm):
     timezone = SelectField("Time zone", choices=timezone_choices, default="America/New_York")
     password = PasswordField(
         "Password",
-        validators=[InputRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        validators=[InputRequired(), _PW_LENGTH],
         description=_PW_HINT,
     )
     confirm = PasswordField(
@@ -47,7 +52,7 @@ class ForgotForm(FlaskForm):
 class ResetForm(FlaskForm):
     password = PasswordField(
         "New password",
-        validators=[InputRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        validators=[InputRequired(), _PW_LENGTH],
         description=_PW_HINT,
     )
     confirm = PasswordField(
@@ -74,7 +79,7 @@ class PasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[InputRequired()])
     new_password = PasswordField(
         "New password",
-        validators=[InputRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        validators=[InputRequired(), _PW_LENGTH],
         description=_PW_HINT,
     )
     confirm = PasswordField(

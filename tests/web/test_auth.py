@@ -1,0 +1,216 @@
+"""Registering, signing in and out, passwords and profiles, as a person would."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tests.conftest import PASSWORD
+from trainer.extensions import db
+from trainer.models import AuditEvent, OutboxMessage, PasswordToken, User
+from trainer.models.base import utcnow
+
+GOOD = {
+    "legal_name": "Jordan Rivera",
+    "email": "Jordan@Example.org",
+    "timezone": "America/Chicago",
+    "password": "a long enough password",
+    "confirm": "a long enough password",
+}
+
+
+def _users(app: Any) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(User))
+
+
+def test_register_creates_a_trainee_and_signs_them_in(client: Any, app: Any) -> None:
+    response = client.post("/register", data=GOOD)
+    assert response.status_code == 302 and response.headers["Location"] == "/learn/"
+    page = client.get("/learn/")
+    assert "Hello Jordan Rivera" in page.text
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.email == "jordan@example.org"  # stored in one canonical form
+        assert user.roles == {"trainee"}
+        assert user.timezone == "America/Chicago"
+        assert user.password_hash.startswith("$argon2id$")
+
+
+def test_register_bad_input_rerenders_with_errors_and_saves_nothing(client: Any, app: Any) -> None:
+    cases = {
+        "email": ({"email": "not-an-email"}, "Invalid email address"),
+        "password": ({"password": "short", "confirm": "short"}, "at least 10"),
+        "confirm": ({"confirm": "something else entirely"}, "do not match"),
+        "legal_name": ({"legal_name": ""}, "This field is required"),
+        "timezone": ({"timezone": "Mars/Olympus"}, "Not a valid choice"),
+    }
+    for field, (change, message) in cases.items():
+        response = client.post("/register", data={**GOOD, **change})
+        assert response.status_code == 200, field
+        assert message in response.text, field
+        assert 'role="alert"' in response.text
+        assert f'href="#{field}"' in response.text  # the summary links to the field
+    assert _users(app) == 0
+
+
+def test_register_refuses_a_taken_address(client: Any, app: Any, make_user: Any) -> None:
+    make_user(email="jordan@example.org")
+    response = client.post("/register", data=GOOD)
+    assert "already exists" in response.text
+    assert _users(app) == 1
+
+
+def test_wrong_email_and_wrong_password_get_the_same_message(auth: Any, make_user: Any) -> None:
+    user = make_user()
+    unknown = auth.login("nobody@example.org", PASSWORD)
+    wrong = auth.login(user.email, "not the password")
+    assert unknown.status_code == wrong.status_code == 200
+    assert "do not match an active account" in unknown.text
+    for r in (unknown, wrong):
+        assert "No account" not in r.text and "incorrect password" not in r.text.lower()
+
+
+def test_sign_in_goes_to_the_role_home_and_follows_only_local_next(
+    client: Any, auth: Any, make_user: Any
+) -> None:
+    for role, home in [
+        ("trainee", "/learn/"),
+        ("supervisor", "/supervise/"),
+        ("board", "/board/"),
+        ("admin", "/admin/"),
+    ]:
+        user = make_user(role)
+        assert auth.login(user).headers["Location"] == home
+        auth.logout()
+    user = make_user("admin")
+    r = client.post("/login?next=/admin/audit", data={"email": user.email, "password": PASSWORD})
+    assert r.headers["Location"] == "/admin/audit"
+    auth.logout()
+    r = client.post(
+        "/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD}
+    )
+    assert r.headers["Location"] == "/admin/"
+
+
+def test_sign_out_ends_the_session(client: Any, auth: Any, make_user: Any) -> None:
+    auth.login(make_user())
+    assert client.get("/learn/").status_code == 200
+    assert auth.logout().status_code == 302
+    assert client.get("/learn/").headers["Location"].startswith("/login")
+
+
+def test_change_password_signs_out_other_devices(app: Any, make_user: Any) -> None:
+    from tests.conftest import Auth
+
+    user = make_user()
+    laptop, phone = app.test_client(), app.test_client()
+    Auth(laptop).login(user)
+    Auth(phone).login(user)
+    bad = laptop.post(
+        "/account",
+        data={
+            "pw-current_password": "wrong one!",
+            "pw-new_password": "new password 123",
+            "pw-confirm": "new password 123",
+        },
+    )
+    assert "not your current password" in bad.text
+    r = laptop.post(
+        "/account",
+        data={
+            "pw-current_password": PASSWORD,
+            "pw-new_password": "new password 123",
+            "pw-confirm": "new password 123",
+        },
+    )
+    assert r.status_code == 302
+    assert laptop.get("/learn/").status_code == 200  # this device stays signed in
+    assert phone.get("/learn/").status_code == 302  # the other one is signed out
+    assert Auth(app.test_client()).login(user, "new password 123").status_code == 302
+
+
+def test_profile_changes_are_saved_and_validated(
+    client: Any, auth: Any, app: Any, make_user: Any
+) -> None:
+    user = make_user()
+    auth.login(user)
+    r = client.post(
+        "/account",
+        data={
+            "profile-legal_name": "Jamie Q. Public",
+            "profile-preferred_name": "Jamie",
+            "profile-timezone": "America/Denver",
+        },
+    )
+    assert r.status_code == 302
+    bad = client.post(
+        "/account", data={"profile-legal_name": "", "profile-timezone": "Nowhere/Land"}
+    )
+    assert "This field is required" in bad.text and "Not a valid choice" in bad.text
+    with app.app_context():
+        saved = db.session.get(User, user.id)
+        assert (saved.legal_name, saved.preferred_name, saved.timezone) == (
+            "Jamie Q. Public",
+            "Jamie",
+            "America/Denver",
+        )
+
+
+def _reset_link(app: Any) -> str:
+    with app.app_context():
+        body = (
+            db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first().body
+        )
+    return re.search(r"http://localhost(/reset/\S+)", body).group(1)
+
+
+def test_password_reset_by_emailed_single_use_link(client: Any, app: Any, make_user: Any) -> None:
+    user = make_user()
+    r = client.post("/forgot", data={"email": user.email})
+    assert r.status_code == 302
+    path = _reset_link(app)
+    assert client.get(path).status_code == 200
+    short = client.post(path, data={"password": "short", "confirm": "short"})
+    assert "at least 10" in short.text
+    r = client.post(path, data={"password": "brand new password", "confirm": "brand new password"})
+    assert r.status_code == 302
+    assert client.get(path).status_code == 404  # used once, never again
+    from tests.conftest import Auth
+
+    assert Auth(app.test_client()).login(user, "brand new password").status_code == 302
+
+
+def test_reset_for_unknown_address_says_the_same_and_sends_nothing(client: Any, app: Any) -> None:
+    r = client.post("/forgot", data={"email": "nobody@example.org"}, follow_redirects=True)
+    assert "If an account uses that address" in r.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_expired_reset_link_does_not_work(client: Any, app: Any, make_user: Any) -> None:
+    user = make_user()
+    client.post("/forgot", data={"email": user.email})
+    path = _reset_link(app)
+    with app.app_context():
+        token = db.session.scalar(select(PasswordToken))
+        token.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert client.get(path).status_code == 404
+    assert "no longer works" in client.get(path).text
+
+
+def test_failed_and_successful_sign_ins_are_audited(auth: Any, app: Any, make_user: Any) -> None:
+    user = make_user()
+    auth.login(user, "wrong password")
+    auth.login(user)
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+        remote = db.session.scalar(
+            select(AuditEvent.remote_addr).where(AuditEvent.action == "auth.login")
+        )
+    assert actions[-2:] == ["auth.login_failed", "auth.login"]
+    assert remote == "127.0.0.1"
