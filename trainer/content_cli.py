@@ -2,9 +2,86 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from trainer.domain.content import parse_tree
 
 
 @click.group()
 def content() -> None:
     """Check, load and inspect content/."""
+
+
+def _root(directory: str | None) -> Path:
+    return Path(directory or current_app.config["CONTENT_DIR"])
+
+
+def _parse_or_exit(directory: str | None):  # type: ignore[no-untyped-def]
+    tree, problems = parse_tree(_root(directory))
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found; "
+            "nothing was loaded.",
+            err=True,
+        )
+        sys.exit(1)
+    return tree
+
+
+@content.command("check")
+@click.argument("directory", required=False)
+@with_appcontext
+def check(directory: str | None) -> None:
+    """Check every file in DIRECTORY (default: content/); print each problem as path:line."""
+    tree = _parse_or_exit(directory)
+    click.echo(
+        f"ok: {len(tree.modules)} modules, {len(tree.items)} items, "
+        f"{len(tree.programs)} programs (release {tree.hash[:12]})"
+    )
+
+
+@content.command("stats")
+@click.argument("directory", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def stats(directory: str | None, as_json: bool) -> None:
+    """Count modules, words, sections, credited minutes, items and programs."""
+    data = _parse_or_exit(directory).stats()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for m in data["modules"]:
+        click.echo(
+            f"{m['order']:>3} {m['id']:<28} {m['words']:>6} words {m['sections']:>3} "
+            f"sections {m['credited_minutes']:>4} min {m['items']:>4} items"
+        )
+    click.echo(f"items: {data['items']['total']}  per domain: {data['items']['per_domain']}")
+    click.echo(f"types: {data['items']['per_type']}")
+    for p in data["programs"]:
+        click.echo(f"program {p['id']}: {p['title']} ({p['jurisdiction']})")
+
+
+@content.command("load")
+@click.argument("directory", required=False)
+@with_appcontext
+def load(directory: str | None) -> None:
+    """Publish DIRECTORY (default: content/) as a new release, in one transaction.
+
+    Refuses a tree that fails `trainer content check`. Loading the same files again
+    changes nothing.
+    """
+    from trainer.extensions import db
+    from trainer.services import content as content_service
+
+    tree = _parse_or_exit(directory)
+    result = content_service.load(tree)
+    db.session.commit()
+    click.echo(result.describe())

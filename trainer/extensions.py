@@ -13,7 +13,8 @@ from flask_wtf import CSRFProtect
 
 from trainer.models.base import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after commit: a view commits once, then renders what it already has.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -3,9 +3,27 @@
 from trainer.models.accounts import PasswordToken, User, UserRole
 from trainer.models.audit import AppendOnlyError, AuditEvent
 from trainer.models.base import Base
+from trainer.models.content import (
+    ContentRelease,
+    Item,
+    ItemRevision,
+    Module,
+    ModuleSection,
+    Program,
+)
+from trainer.models.learning import Enrolment, ModulePlace, SectionRead
 from trainer.models.mail import OutboxMessage
 
 __all__ = [
+    "ContentRelease",
+    "Enrolment",
+    "Item",
+    "ItemRevision",
+    "Module",
+    "ModulePlace",
+    "ModuleSection",
+    "Program",
+    "SectionRead",
     "AppendOnlyError",
     "AuditEvent",
     "Base",

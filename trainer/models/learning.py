@@ -1,0 +1,52 @@
+"""A trainee's enrolments and reading progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from trainer.models.accounts import User
+from trainer.models.base import Base, UTCDateTime, utcnow
+from trainer.models.content import Program
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("user_id", "program_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    release_id: Mapped[int] = mapped_column(ForeignKey("content_releases.id"))
+
+    user: Mapped[User] = relationship()
+    program: Mapped[Program] = relationship()
+
+
+class SectionRead(Base):
+    """A section a person has read (reading counts for every program that uses the module)."""
+
+    __tablename__ = "section_reads"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "anchor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[str] = mapped_column(ForeignKey("modules.id"))
+    anchor: Mapped[str] = mapped_column(String(120))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ModulePlace(Base):
+    """Where a person stopped reading a module, to resume there."""
+
+    __tablename__ = "module_places"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[str] = mapped_column(ForeignKey("modules.id"))
+    anchor: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
