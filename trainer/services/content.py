@@ -32,6 +32,12 @@ def latest_release() -> ContentRelease | None:
     return db.session.scalar(select(ContentRelease).order_by(ContentRelease.id.desc()).limit(1))
 
 
+def labels(kind: str) -> dict[str, str]:
+    """Labels of a taxonomy part ("domains", "topics", "competencies", "settings")."""
+    release = latest_release()
+    return dict(release.manifest.get("taxonomy", {}).get(kind, {})) if release else {}
+
+
 def _module_links(tree: ContentTree) -> dict[str, str]:
     # Sections are served at /learn/modules/<module>/<anchor>; a relative link works from any.
     return {mid: f"../{mid}" for mid in tree.modules}
@@ -155,6 +161,7 @@ def load(tree: ContentTree) -> LoadResult:
             counts["programs retired"] += 1
 
     release.manifest = {
+        "taxonomy": asdict(tree.taxonomy),
         "modules": {m.id: m.content_hash() for m in tree.modules.values()},
         "items": revisions,
         "programs": {p.id: p.content_hash() for p in tree.programs.values()},

@@ -1,10 +1,175 @@
-"""Module quizzes. (The quiz engine itself is issue 5; this module answers what is passed.)"""
+"""Formative module quizzes: a fresh draw each attempt, feedback after, best score counts."""
 
 from __future__ import annotations
 
-from trainer.models import User
+import random
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from trainer.domain import exam as rules
+from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.domain.questions import TYPES
+from trainer.extensions import db
+from trainer.models import Item, ItemRevision, Module, QuizAttempt, User
+from trainer.models.base import utcnow
+from trainer.services import audit, learning
 
 
-def passed_modules(user: User, module_ids: list[str]) -> set[str]:
-    """The modules among ``module_ids`` whose quiz ``user`` has passed."""
-    return set()
+def passed_modules(user: User, module_ids: Sequence[str]) -> set[str]:
+    """The modules among ``module_ids`` whose quiz ``user`` has passed (one query)."""
+    if not module_ids:
+        return set()
+    return set(db.session.scalars(
+        select(QuizAttempt.module_id).where(QuizAttempt.user_id == user.id,
+                                            QuizAttempt.module_id.in_(module_ids),
+                                            QuizAttempt.passed.is_(True)).distinct()))
+
+
+def best_percent(user: User, module_id: str) -> float | None:
+    return db.session.scalar(select(func.max(QuizAttempt.percent)).where(
+        QuizAttempt.user_id == user.id, QuizAttempt.module_id == module_id))
+
+
+def current_revisions(where: Any) -> list[ItemRevision]:
+    """Current revisions of the live items matching ``where`` (one query)."""
+    return list(db.session.scalars(
+        select(ItemRevision).join(Item, (Item.id == ItemRevision.item_id)
+                                  & (Item.current_revision == ItemRevision.revision))
+        .where(Item.retired.is_(False), where).order_by(ItemRevision.item_id)))
+
+
+def start(user: User, module_id: str, seed: int | None = None) -> QuizAttempt:
+    """Draw a new quiz for a module the person may read."""
+    module = db.session.get(Module, module_id)
+    if module is None or module.retired:
+        raise NotFound(module_id)
+    if not learning.can_read(user, module_id):
+        raise NotAllowed(module_id)
+    pool = [r for r in current_revisions(Item.module_id == module_id)
+            if r.content["use"] in ("quiz", "both")]
+    units: dict[str, list[ItemRevision]] = {}
+    for rev in pool:
+        units.setdefault(rev.content.get("scenario") or rev.item_id, []).append(rev)
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    rng = random.Random(seed)
+    groups = list(units.values())
+    rng.shuffle(groups)
+    wanted = module.meta.get("quiz_items", 5)
+    form: list[dict[str, Any]] = []
+    for group in groups:
+        if len(form) >= wanted:
+            break
+        for rev in sorted(group, key=lambda r: r.item_id):
+            order = [o["key"] for o in rev.content["options"]]
+            if rev.content["type"] != "truefalse":
+                rng.shuffle(order)
+            form.append({"item_id": rev.item_id, "revision": rev.revision, "order": order})
+    if not form:
+        raise RuleError(None, "This module has no quiz questions yet.")
+    attempt = QuizAttempt(user_id=user.id, module_id=module_id, seed=seed, form=form,
+                          responses={}, pass_percent=module.meta.get("quiz_pass_percent", 80),
+                          started_at=utcnow())
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def get(user: User, attempt_id: int) -> QuizAttempt:
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound(attempt_id)
+    return attempt
+
+
+def _revisions(form: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], ItemRevision]:
+    pairs = {(f["item_id"], f["revision"]) for f in form}
+    ids = {p[0] for p in pairs}
+    rows = db.session.scalars(select(ItemRevision).where(ItemRevision.item_id.in_(ids)))
+    return {(r.item_id, r.revision): r for r in rows if (r.item_id, r.revision) in pairs}
+
+
+@dataclass(frozen=True)
+class QuizQuestion:
+    position: int
+    name: str  # form field name
+    type: str
+    multiple: bool
+    stem: str
+    vignette: str | None
+    options: list[dict[str, Any]]  # token, text, chosen, correct, feedback
+    chosen: list[str]
+    points: float | None
+    rationale: str | None
+
+
+def questions(attempt: QuizAttempt) -> list[QuizQuestion]:
+    """What the quiz page shows; correctness and rationale only once submitted."""
+    revisions = _revisions(attempt.form)
+    out = []
+    done = attempt.submitted_at is not None
+    for position, entry in enumerate(attempt.form, start=1):
+        content = revisions[(entry["item_id"], entry["revision"])].content
+        by_key = {o["key"]: o for o in content["options"]}
+        chosen = attempt.responses.get(str(position), [])
+        options = []
+        for token, key in zip(rules.option_tokens(entry["order"]), entry["order"], strict=True):
+            option = by_key[key]
+            options.append({
+                "token": token, "text": option["text"], "chosen": key in chosen,
+                "correct": (key in content["answer"]) if done else None,
+                "feedback": option.get("feedback") if done else None,
+            })
+        points = None
+        if done:
+            points = TYPES[content["type"]].grade(content["answer"], chosen)
+        out.append(QuizQuestion(position, f"q{position}", content["type"],
+                                TYPES[content["type"]].multiple, content["stem"],
+                                content.get("vignette"), options, chosen, points,
+                                content["rationale"] if done else None))
+    return out
+
+
+def submit(user: User, attempt_id: int, answers: Mapping[str, Sequence[str]]) -> QuizAttempt:
+    """Score a quiz. ``answers`` maps field names (q1, q2...) to option ids.
+
+    Submitting an already scored quiz changes nothing. Raises RuleError for an option that
+    is not the question's or two answers to a one-answer question; nothing is saved then.
+    """
+    attempt = get(user, attempt_id)
+    if attempt.submitted_at is not None:
+        return attempt
+    revisions = _revisions(attempt.form)
+    known = {f"q{n}" for n in range(1, len(attempt.form) + 1)}
+    unknown = sorted(set(answers) - known)
+    if unknown:
+        raise RuleError(None, "The answers included a question that is not on this quiz.")
+    responses: dict[str, list[str]] = {}
+    answered = []
+    for position, entry in enumerate(attempt.form, start=1):
+        content = revisions[(entry["item_id"], entry["revision"])].content
+        try:
+            chosen = rules.decode_choice(content["type"], entry["order"],
+                                         answers.get(f"q{position}", []))
+        except RuleError as error:
+            raise RuleError(f"q{position}", f"Question {position}: {error.message}") from None
+        responses[str(position)] = chosen
+        answered.append(rules.Answered(entry["item_id"], content["type"], content["domain"],
+                                       tuple(content["answer"]), tuple(chosen)))
+    report = rules.score(answered, attempt.pass_percent)
+    # Conditional update: of two submissions racing, exactly one scores the quiz.
+    won = db.session.execute(
+        update(QuizAttempt).where(QuizAttempt.id == attempt.id,
+                                  QuizAttempt.submitted_at.is_(None))
+        .values(responses=responses, percent=report.percent, passed=report.passed,
+                submitted_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.refresh(attempt)
+    if not won:
+        return attempt
+    audit.record("quiz.submitted", actor=user, subject=attempt, module=attempt.module_id,
+                 percent=report.percent, passed=report.passed)
+    return attempt

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from trainer.domain.errors import NotAllowed, NotFound
+from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
-from trainer.services import learning
+from trainer.models.base import utcnow
+from trainer.services import exams, learning, quizzes
 from trainer.web.access import roles
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
@@ -46,12 +47,17 @@ def program(program_id: str):
     me = _me()
     enrolment = learning.enrolment(me, prog.id)
     progress = learning.module_progress(me, learning.program_modules(prog))
+    decision = exams.eligibility(me, prog, utcnow()) if enrolment else None
+    past = exams.attempts(me, prog.id) if enrolment else []
+    db.session.commit()  # an attempt found past its deadline was just scored
     return render_template(
         "learn/program.html",
         program=prog,
         d=prog.definition,
         enrolment=enrolment,
         progress=progress,
+        decision=decision,
+        attempts=past,
     )
 
 
@@ -93,3 +99,63 @@ def section(module_id: str, anchor: str):
     return render_template(
         "learn/section.html", page=page, module=page.module, meta=page.module.meta
     )
+
+
+@bp.get("/modules/<module_id>/quiz")
+@roles("trainee")
+def quiz_intro(module_id: str):
+    me = _me()
+    try:
+        learning.resume_anchor(me, module_id)  # checks the module exists and may be read
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403, description="This module belongs to a program you are not enrolled in.")
+    module = db.session.get(learning.Module, module_id)
+    return render_template("learn/quiz_intro.html", module=module,
+                           best=quizzes.best_percent(me, module_id),
+                           passed=module_id in quizzes.passed_modules(me, [module_id]))
+
+
+@bp.post("/modules/<module_id>/quiz")
+@roles("trainee")
+def quiz_start(module_id: str):
+    try:
+        attempt = quizzes.start(_me(), module_id)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403, description="This module belongs to a program you are not enrolled in.")
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("learn.quiz_intro", module_id=module_id))
+    db.session.commit()
+    return redirect(url_for("learn.quiz", attempt_id=attempt.id))
+
+
+@bp.route("/quiz/<int:attempt_id>", methods=["GET", "POST"])
+@roles("trainee")
+def quiz(attempt_id: int):
+    me = _me()
+    try:
+        attempt = quizzes.get(me, attempt_id)
+    except NotFound:
+        abort(404)
+    error = None
+    if request.method == "POST" and attempt.submitted_at is None:
+        answers = {k: request.form.getlist(k) for k in request.form if k != "csrf_token"}
+        try:
+            quizzes.submit(me, attempt.id, answers)
+        except RuleError as err:
+            db.session.rollback()
+            error = err.message
+        else:
+            db.session.commit()
+            return redirect(url_for("learn.quiz", attempt_id=attempt.id))
+    elif request.method == "POST":
+        return redirect(url_for("learn.quiz", attempt_id=attempt.id))
+    module = db.session.get(learning.Module, attempt.module_id)
+    return render_template("learn/quiz.html", attempt=attempt, module=module,
+                           questions=quizzes.questions(attempt), error=error), (
+        422 if error else 200)

@@ -1,0 +1,119 @@
+"""Taking the certification exam: start, one question a page, review, submit, result."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.extensions import db
+from trainer.models.base import utcnow
+from trainer.services import content, exams
+from trainer.web.access import roles
+
+bp = Blueprint("exam", __name__, url_prefix="/exam")
+
+
+def _me():  # type: ignore[no-untyped-def]
+    return current_user._get_current_object()
+
+
+def _attempt(attempt_id: int):  # type: ignore[no-untyped-def]
+    try:
+        attempt = exams.get(_me(), attempt_id, utcnow())
+    except NotFound:
+        abort(404)
+    db.session.commit()  # an attempt found past its deadline was just scored
+    return attempt
+
+
+@bp.post("/programs/<program_id>/start")
+@roles("trainee")
+def start(program_id: str):
+    try:
+        attempt = exams.start(_me(), program_id, utcnow())
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403, description="Enrol in this program before taking its exam.")
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("learn.program", program_id=program_id))
+    db.session.commit()
+    return redirect(url_for("exam.question", attempt_id=attempt.id, position=1))
+
+
+@bp.route("/<int:attempt_id>/q/<int:position>", methods=["GET", "POST"])
+@roles("trainee")
+def question(attempt_id: int, position: int):
+    """Show a question; on POST save its answer, then go where the button says."""
+    attempt = _attempt(attempt_id)
+    if attempt.status != "open":
+        flash("This attempt is closed; here is your result.", "info")
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    error = None
+    if request.method == "POST":
+        try:
+            exams.save_answer(_me(), attempt.id, position, request.form.getlist("answer"),
+                              request.form.get("flag") == "1", utcnow())
+        except NotFound:
+            abort(404)
+        except RuleError as err:
+            db.session.rollback()
+            error = err.message
+        else:
+            db.session.commit()
+            target = request.form.get("go", "next")
+            if target == "review":
+                return redirect(url_for("exam.review", attempt_id=attempt.id))
+            if target == "prev":
+                target = str(position - 1)
+            elif target == "next":
+                target = str(position + 1)
+            goto = int(target) if target.isdigit() else position
+            total = len(attempt.items)
+            if goto < 1 or goto > total:
+                return redirect(url_for("exam.review", attempt_id=attempt.id))
+            return redirect(url_for("exam.question", attempt_id=attempt.id, position=goto))
+    try:
+        page = exams.question(_me(), attempt.id, position, utcnow())
+    except NotFound:
+        abort(404)
+    except RuleError:
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    return render_template("exam/question.html", page=page, error=error), (422 if error else 200)
+
+
+@bp.get("/<int:attempt_id>/review")
+@roles("trainee")
+def review(attempt_id: int):
+    attempt = _attempt(attempt_id)
+    if attempt.status != "open":
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    page = exams.question(_me(), attempt.id, 1, utcnow())
+    return render_template("exam/review.html", attempt=attempt, page=page)
+
+
+@bp.post("/<int:attempt_id>/submit")
+@roles("trainee")
+def submit(attempt_id: int):
+    try:
+        exams.submit(_me(), attempt_id, utcnow())
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("exam.result", attempt_id=attempt_id))
+
+
+@bp.get("/<int:attempt_id>/result")
+@roles("trainee")
+def result(attempt_id: int):
+    attempt = _attempt(attempt_id)
+    if attempt.status == "open":
+        return redirect(url_for("exam.review", attempt_id=attempt.id))
+    program = exams._program(attempt.program_id)
+    decision = exams.eligibility(_me(), program, utcnow())
+    db.session.commit()
+    return render_template("exam/result.html", attempt=attempt, program=program,
+                           decision=decision, domain_labels=content.labels("domains"))
