@@ -85,3 +85,68 @@ def load(directory: str | None) -> None:
     result = content_service.load(tree)
     db.session.commit()
     click.echo(result.describe())
+
+
+@content.command("import-gift")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--module", "module_id", required=True, help="The module the items belong to.")
+@click.option("--domain", help="Exam domain for questions whose $CATEGORY names none.")
+@click.option("--use", type=click.Choice(["quiz", "exam", "both"]), default="both",
+              show_default=True)
+@click.option("--competency", "competencies", multiple=True,
+              help="Competency id for every item (repeat for several); default: engagement.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the bank here (default: standard output).")
+@with_appcontext
+def import_gift(file: str, module_id: str, domain: str | None, use: str,
+                competencies: tuple[str, ...], output: str | None) -> None:
+    """Convert a Moodle GIFT file into a question bank in our format.
+
+    Anything GIFT can say that a bank cannot is reported as FILE:line: unsupported ...,
+    with exit status 1 and nothing written.
+    """
+    from trainer.domain.content import gift
+
+    root = Path(current_app.config["CONTENT_DIR"])
+    taxonomy, problems = parse_tree(root)
+    domains = taxonomy.taxonomy.domains if taxonomy else gift.DOMAINS
+    text = Path(file).read_text(encoding="utf-8-sig")
+    try:
+        items, problems = gift.parse_gift(
+            text, module=module_id, path=file, default_domain=domain, use=use,
+            competencies=competencies or ("engagement",), domains=domains)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(problems)} problem(s); nothing was written.", err=True)
+        sys.exit(1)
+    bank = gift.bank_yaml(module_id, items)
+    if output:
+        Path(output).write_text(bank, encoding="utf-8")
+        click.echo(f"wrote {len(items)} items to {output}", err=True)
+    else:
+        click.echo(bank, nl=False)
+
+
+@content.command("export-gift")
+@click.argument("directory", required=False)
+@click.option("--module", "module_id", help="Only this module's bank.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write here (default: standard output).")
+@with_appcontext
+def export_gift(directory: str | None, module_id: str | None, output: str | None) -> None:
+    """Write the question banks (or one module's) as a Moodle GIFT file."""
+    from trainer.domain.content import gift
+
+    tree = _parse_or_exit(directory)
+    if module_id and module_id not in tree.modules:
+        raise click.ClickException(f"unknown module '{module_id}'")
+    items = [i for i in tree.items.values() if not module_id or i.module == module_id]
+    text = gift.export_gift(items)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(items)} items to {output}", err=True)
+    else:
+        click.echo(text, nl=False)

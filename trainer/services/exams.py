@@ -278,3 +278,7 @@ def grant_accommodation(actor: User, user: User, program_id: str, multiplier: fl
     audit.record("exam.accommodation_granted", actor=actor, subject=user, program=program_id,
                  multiplier=multiplier, before=before, reason=reason.strip())
     return row
+
+
+def accommodations(user: User) -> list[Accommodation]:
+    return list(db.session.scalars(select(Accommodation).where(Accommodation.user_id == user.id)))

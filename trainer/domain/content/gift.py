@@ -12,8 +12,9 @@ What is read (Moodle's own rules, ``question/format/gift/format.php``):
 - ``::title::`` names a question; a title that is a valid, unused id becomes the item id.
 - ``[html]`` ``[moodle]`` ``[plain]`` ``[markdown]`` before a text give its format; answers and
   feedback take the question's format unless they carry their own marker. The marker is
-  removed; HTML is reduced to text (tags dropped, entities decoded, ``<br>`` and paragraphs
-  become line breaks), so no HTML reaches the bank. ``[moodle]`` (the default) and
+  removed; HTML is reduced to text (tags, comments, scripts and styles dropped, entities
+  decoded, ``<br>`` and paragraphs become line breaks, ``<li>`` a Markdown list item), so no
+  HTML reaches the bank. ``[moodle]`` (the default) and
   ``[markdown]`` text is reduced the same way when it contains tags. A tag-like text that is
   left over (``[plain]`` text ``<b>``, or ``&lt;b&gt;``) is reported, since our bank renders
   Markdown and would turn it into HTML.
@@ -61,7 +62,7 @@ _ESCAPABLE = ":#={}~"
 _HIDE = 0xF0000  # an escaped special character c is carried as chr(_HIDE + ord(c))
 _HIDDEN = {_HIDE + ord(c): c for c in _ESCAPABLE}
 _HIDDEN_RANGE = re.compile("[\U000f0000-\U000f00ff]")
-_FORMAT_RE = re.compile(r"^\[(html|moodle|plain|markdown)\]")
+_FORMAT_RE = re.compile(rf"^\[({'|'.join(FORMATS)})\]")
 _WEIGHT_RE = re.compile(r"^%\s*(-?\d+(?:\.\d+)?)\s*%")
 _CATEGORY = "$CATEGORY:"
 _META_RE = re.compile(r"^//\s*trainer:(.*)$")
@@ -465,8 +466,8 @@ class _HtmlText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
             self.skipping = max(0, self.skipping - 1)
-        elif tag in _BLOCK_TAGS or tag == "li":
-            self.parts.append("\n\n" if tag != "li" else "\n")
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:

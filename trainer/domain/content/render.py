@@ -111,6 +111,9 @@ def render(
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    # Wide tables scroll inside their own box instead of squeezing the page on a phone.
+    cleaned = cleaned.replace("<table>", '<div class="table-scroll"><table>').replace(
+        "</table>", "</table></div>")
     if id_prefix:
         cleaned = re.sub(r'(id|href)="(#?)(fn|fnref)', rf'\1="\2{id_prefix}\3', cleaned)
     return cleaned

@@ -5,16 +5,30 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from trainer.domain.errors import NotAllowed, RuleError
+from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import AuditEvent, OutboxMessage, User, UserRole
-from trainer.services import accounts
+from trainer.services import accounts, exams, itemstats, learning
 from trainer.web.access import roles
-from trainer.web.admin.forms import AuditFilterForm, UserCreateForm, UserEditForm
+from trainer.web.admin.forms import (
+    AccommodationForm,
+    AuditFilterForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from trainer.web.forms import show_rule_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -113,7 +127,11 @@ def user_edit(user_id: int):
             db.session.commit()
             flash(f"Saved the changes to {user.legal_name}.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_edit.html", form=form, person=user)
+    accommodation_form = AccommodationForm()
+    accommodation_form.program.choices = [p.id for p in learning.programs()]
+    return render_template("admin/user_edit.html", form=form, person=user,
+                           accommodation=accommodation_form,
+                           accommodations=exams.accommodations(user))
 
 
 @bp.get("/audit")
@@ -167,3 +185,66 @@ def outbox():
         page=page,
         has_next=len(messages) > PAGE_SIZE,
     )
+
+
+def _report():  # type: ignore[no-untyped-def]
+    program_id = request.args.get("program", "")
+    module_id = request.args.get("module", "")
+    try:
+        if program_id:
+            learning.get_program(program_id)
+            return itemstats.exam_report(program_id)
+        if module_id:
+            if db.session.get(learning.Module, module_id) is None:
+                abort(404)
+            return itemstats.quiz_report(module_id)
+    except NotFound:
+        abort(404)
+    return None
+
+
+@bp.get("/item-statistics")
+@roles("admin")
+def item_statistics():
+    """Moodle-style quiz statistics per exam or module quiz, with flags for weak items."""
+    report = _report()
+    return render_template("admin/item_statistics.html", report=report,
+                           choices=itemstats.choices_for_reports(),
+                           program=request.args.get("program", ""),
+                           module=request.args.get("module", ""))
+
+
+@bp.get("/item-statistics.csv")
+@roles("admin")
+def item_statistics_csv():
+    report = _report()
+    if report is None:
+        abort(400, description="Choose a program (?program=ID) or a module (?module=ID).")
+    name = (request.args.get("program") or request.args.get("module") or "report")
+    return Response(itemstats.to_csv(report), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=item-stats-{name}.csv"})
+
+
+@bp.route("/users/<int:user_id>/accommodation", methods=["POST"])
+@roles("admin")
+def accommodation(user_id: int):
+    """Grant extended exam time to a person for one program (recorded and audited)."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = AccommodationForm()
+    form.program.choices = [p.id for p in learning.programs()]
+    if form.validate_on_submit():
+        try:
+            exams.grant_accommodation(current_user._get_current_object(), user,
+                                      form.program.data or "", float(form.multiplier.data or 0),
+                                      form.reason.data or "")
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Extended time recorded for {user.legal_name}.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    edit = UserEditForm(data={"roles": sorted(user.roles), "jurisdiction": user.jurisdiction,
+                              "active": user.active})
+    return render_template("admin/user_edit.html", form=edit, person=user, accommodation=form,
+                           accommodations=exams.accommodations(user))

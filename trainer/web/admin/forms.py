@@ -4,13 +4,16 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     EmailField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     widgets,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from trainer.domain.roles import ROLE_LABELS, ROLES
 
@@ -57,3 +60,14 @@ class AuditFilterForm(FlaskForm):
     action = StringField("Action", validators=[Optional(), Length(max=64)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
+
+
+class AccommodationForm(FlaskForm):
+    program = SelectField("Program", choices=[])
+    multiplier = DecimalField(
+        "Time multiplier", places=2, default=1.5,
+        validators=[InputRequired(), NumberRange(min=1, max=4, message="Between 1 and 4.")],
+        description="1.5 gives half as much time again; 2 doubles it.",
+    )
+    reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=500)],
+                           description="Kept in the audit log. Do not record diagnoses.")
