@@ -12,10 +12,14 @@ from trainer.models.content import (
     ModuleSection,
     Program,
 )
+from trainer.models.hours import HourEntry, SupervisionLink, SupervisorDigest
 from trainer.models.learning import Enrolment, ModulePlace, SectionRead
 from trainer.models.mail import OutboxMessage
 
 __all__ = [
+    "HourEntry",
+    "SupervisionLink",
+    "SupervisorDigest",
     "Accommodation",
     "ExamAttempt",
     "ExamItem",

@@ -20,11 +20,13 @@ def register(app: Flask) -> None:
     from trainer.web.auth import bp as auth_bp
     from trainer.web.board import bp as board_bp
     from trainer.web.exam import bp as exam_bp
+    from trainer.web.hours import bp as hours_bp
     from trainer.web.learn import bp as learn_bp
     from trainer.web.main import bp as main_bp
     from trainer.web.supervise import bp as supervise_bp
 
-    for bp in (main_bp, auth_bp, learn_bp, exam_bp, supervise_bp, board_bp, admin_bp):
+    for bp in (main_bp, auth_bp, learn_bp, exam_bp, hours_bp, supervise_bp, board_bp,
+               admin_bp):
         app.register_blueprint(bp)
 
     app.view_functions["static"].access = access.PUBLIC  # type: ignore[attr-defined]
@@ -35,6 +37,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
+    app.jinja_env.filters["urlencode_without_page"] = _urlencode_without_page
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
     app.jinja_env.globals["home_role"] = home_role
     app.after_request(_no_store_for_signed_in)
@@ -57,6 +60,12 @@ def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M %Z") -> str:
 
 def localdate(value: datetime | None) -> str:
     return localtime(value, "%-d %b %Y")
+
+
+def _urlencode_without_page(args: Any) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode([(k, v) for k, v in args.items(multi=True) if k != "page"])
 
 
 def _refuse_nul_bytes() -> None:

@@ -17,15 +17,18 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from wtforms import SelectChoice
 
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import AuditEvent, OutboxMessage, User, UserRole
-from trainer.services import accounts, exams, itemstats, learning
+from trainer.services import accounts, exams, hours, itemstats, learning
 from trainer.web.access import roles
 from trainer.web.admin.forms import (
     AccommodationForm,
+    AssignForm,
     AuditFilterForm,
+    ReverseForm,
     UserCreateForm,
     UserEditForm,
 )
@@ -248,3 +251,80 @@ def accommodation(user_id: int):
                               "active": user.active})
     return render_template("admin/user_edit.html", form=edit, person=user, accommodation=form,
                            accommodations=exams.accommodations(user))
+
+
+def _supervision_page(assign: AssignForm | None = None, reverse: ReverseForm | None = None):  # type: ignore[no-untyped-def]
+    from trainer.models import SupervisionLink
+
+    assign = assign or AssignForm(prefix="assign")
+    assign.program.choices = [SelectChoice(p.id, p.title) for p in learning.programs()]
+    live = db.session.scalars(
+        select(SupervisionLink).where(SupervisionLink.status.in_(("active", "invited")))
+        .order_by(SupervisionLink.id.desc()).limit(200)).all()
+    return render_template("admin/supervision.html", assign=assign,
+                           reverse=reverse or ReverseForm(prefix="reverse"), links=live)
+
+
+@bp.get("/supervision")
+@roles("admin")
+def supervision():
+    return _supervision_page()
+
+
+@bp.post("/supervision/assign")
+@roles("admin")
+def supervision_assign():
+    form = AssignForm(prefix="assign")
+    form.program.choices = [SelectChoice(p.id, p.title) for p in learning.programs()]
+    if form.validate_on_submit():
+        try:
+            hours.assign(current_user._get_current_object(), form.trainee_email.data or "",
+                         form.program.data or "", form.supervisor_email.data or "")
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash("Supervisor assigned.", "success")
+            return redirect(url_for("admin.supervision"))
+    return _supervision_page(assign=form)
+
+
+@bp.post("/supervision/<int:link_id>/end")
+@roles("admin")
+def supervision_end(link_id: int):
+    try:
+        hours.end_link(current_user._get_current_object(), link_id)
+    except NotFound:
+        abort(404)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.supervision"))
+    db.session.commit()
+    flash("Supervision ended. Entries already approved stay approved.", "success")
+    return redirect(url_for("admin.supervision"))
+
+
+@bp.post("/supervision/reverse")
+@roles("admin")
+def supervision_reverse():
+    from trainer.models.base import utcnow
+
+    form = ReverseForm(prefix="reverse")
+    if form.validate_on_submit():
+        try:
+            reversal = hours.reverse(current_user._get_current_object(), form.entry_id.data or 0,
+                                     form.reason.data or "", utcnow())
+        except NotFound:
+            db.session.rollback()
+            form.entry_id.errors = [*form.entry_id.errors, "No entry has that number."]
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Entry {form.entry_id.data} is corrected by reversing entry {reversal.id}.",
+                  "success")
+            return redirect(url_for("admin.supervision"))
+    return _supervision_page(reverse=form)

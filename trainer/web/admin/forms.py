@@ -6,6 +6,7 @@ from wtforms import (
     DateField,
     DecimalField,
     EmailField,
+    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -71,3 +72,16 @@ class AccommodationForm(FlaskForm):
     )
     reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=500)],
                            description="Kept in the audit log. Do not record diagnoses.")
+
+
+class AssignForm(FlaskForm):
+    trainee_email = EmailField("Trainee's e-mail", validators=[InputRequired(), Length(max=254)])
+    program = SelectField("Program", choices=[])
+    supervisor_email = EmailField("Supervisor's e-mail",
+                                  validators=[InputRequired(), Length(max=254)])
+
+
+class ReverseForm(FlaskForm):
+    entry_id = IntegerField("Entry number", validators=[InputRequired()],
+                            description="The number of the approved entry to correct.")
+    reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=500)])

@@ -1,15 +1,155 @@
-"""The supervisor's side: trainees and the hours waiting for sign-off."""
+"""The supervisor's side: invitations, trainees' progress, the queue of hours to decide."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import date
 
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from trainer.domain import hours as rules
+from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.extensions import db
+from trainer.models import Enrolment
+from trainer.models.base import utcnow
+from trainer.services import content, hours
 from trainer.web.access import roles
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
 
+def _me():  # type: ignore[no-untyped-def]
+    return current_user._get_current_object()
+
+
+def _supervised(enrolment_id: int) -> Enrolment:
+    if not hours.supervises(_me(), enrolment_id):
+        abort(404)
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    assert enrolment is not None
+    return enrolment
+
+
 @bp.get("/")
 @roles("supervisor")
 def home():
-    return render_template("supervise/home.html")
+    me = _me()
+    trainees = [(e, hours.totals(e)) for e in hours.supervised_enrolments(me)]
+    return render_template("supervise/home.html", invitations=hours.invitations(me),
+                           trainees=trainees)
+
+
+@bp.post("/invitations/<int:link_id>")
+@roles("supervisor")
+def respond(link_id: int):
+    accept = request.form.get("answer") == "accept"
+    try:
+        hours.respond(_me(), link_id, accept)
+    except NotFound:
+        abort(404)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("supervise.home"))
+    db.session.commit()
+    flash("You now supervise this trainee." if accept else "Invitation declined.", "success")
+    return redirect(url_for("supervise.home"))
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@bp.get("/queue")
+@roles("supervisor")
+def queue():
+    me = _me()
+    trainee = request.args.get("trainee", "")
+    flt = hours.QueueFilter(
+        trainee_id=int(trainee) if trainee.isdigit() else None,
+        date_from=_date_arg("from"), date_to=_date_arg("to"),
+        category=request.args.get("category") or None)
+    bad_dates = [n for n in ("from", "to") if request.args.get(n) and _date_arg(n) is None]
+    page = request.args.get("page", "1")
+    page_n = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    rows, has_next = hours.queue(me, flt, page_n)
+    enrolments = hours.supervised_enrolments(me)
+    cats = {c: label for e in enrolments for c, label in hours.categories(e).items()}
+    return render_template("supervise/queue.html", entries=rows, has_next=has_next,
+                           page=page_n, enrolments=enrolments, flt=flt, categories=cats,
+                           settings=content.labels("settings"), bad_dates=bad_dates,
+                           attestation=rules.ATTESTATION, args=request.args)
+
+
+@bp.post("/decide")
+@roles("supervisor")
+def decide():
+    ids = [int(v) for v in request.form.getlist("entry") if v.isdigit()]
+    action = request.form.get("action", "")
+    note = request.form.get("note", "")
+    attested = request.form.get("attest") == "1"
+    back = request.form.get("back") or url_for("supervise.queue")
+    if not back.startswith("/"):
+        back = url_for("supervise.queue")
+    try:
+        result = hours.decide(_me(), ids, action, note, attested, utcnow())
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except NotAllowed as error:
+        db.session.rollback()
+        abort(403, description=str(error))
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    verb = {"approve": "approved", "return": "returned", "reject": "rejected"}[action]
+    message = f"{len(result.decided)} entr{'y' if len(result.decided) == 1 else 'ies'} {verb}."
+    if result.skipped:
+        message += f" {result.skipped} had already been decided and were left as they were."
+    flash(message, "success")
+    return redirect(back)
+
+
+@bp.get("/trainees/<int:enrolment_id>")
+@roles("supervisor")
+def trainee(enrolment_id: int):
+    e = _supervised(enrolment_id)
+    rows, has_next = hours.entries(e.id)
+    return render_template("supervise/trainee.html", e=e, totals=hours.totals(e),
+                           entries=rows, labels=rules.STATUS_LABELS,
+                           categories=hours.categories(e))
+
+
+@bp.get("/trainees/<int:enrolment_id>/hours.csv")
+@roles("supervisor")
+def trainee_csv(enrolment_id: int):
+    e = _supervised(enrolment_id)
+    return Response(stream_with_context(hours.export_rows(e.id)), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=hours-{e.id}.csv"})
+
+
+@bp.get("/trainees/<int:enrolment_id>/verification.pdf")
+@roles("supervisor")
+def trainee_pdf(enrolment_id: int):
+    e = _supervised(enrolment_id)
+    return Response(hours.verification_pdf(e, utcnow()), mimetype="application/pdf",
+                    headers={"Content-Disposition":
+                             f"attachment; filename=supervised-experience-{e.id}.pdf"})

@@ -1,0 +1,143 @@
+"""Supervised hours: the entry life cycle and the rules an entry must meet. Pure functions.
+
+    pending --approve (supervisor)--> approved          (final: evidence, never edited)
+    pending --return (supervisor, comment)--> returned --edit (trainee)--> pending
+    pending --reject (supervisor, reason)--> rejected   (final)
+    pending|returned --edit (trainee)--> pending
+    pending|returned --withdraw (trainee)--> withdrawn  (final)
+
+An approved entry is corrected only by a reversing entry (negative minutes) that an admin
+records with a reason; the original stays exactly as it was approved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from trainer.domain.errors import NotAllowed, RuleError
+
+PENDING, APPROVED, RETURNED, REJECTED, WITHDRAWN = (
+    "pending", "approved", "returned", "rejected", "withdrawn")
+STATES = (PENDING, APPROVED, RETURNED, REJECTED, WITHDRAWN)
+KINDS = {"direct": "Direct peer support", "supervision": "Supervision received"}
+STATUS_LABELS = {PENDING: "Pending", APPROVED: "Approved", RETURNED: "Returned for correction",
+                 REJECTED: "Rejected", WITHDRAWN: "Withdrawn"}
+
+#: (state, action) -> (who may do it, new state)
+TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
+    (PENDING, "approve"): ("supervisor", APPROVED),
+    (PENDING, "return"): ("supervisor", RETURNED),
+    (PENDING, "reject"): ("supervisor", REJECTED),
+    (PENDING, "edit"): ("trainee", PENDING),
+    (RETURNED, "edit"): ("trainee", PENDING),
+    (PENDING, "withdraw"): ("trainee", WITHDRAWN),
+    (RETURNED, "withdraw"): ("trainee", WITHDRAWN),
+}
+
+ATTESTATION = "I supervised this work and the record is accurate."
+MAX_DESCRIPTION = 500
+DAY_MINUTES = 24 * 60
+QUARTER = 15
+
+
+def transition(state: str, action: str, actor: str) -> str:
+    """The state after ``actor`` ("trainee" or "supervisor") does ``action``.
+
+    Raises NotAllowed when the move does not exist from ``state`` or is not ``actor``'s.
+    """
+    move = TRANSITIONS.get((state, action))
+    if move is None:
+        raise NotAllowed(f"An entry that is {STATUS_LABELS.get(state, state).lower()} cannot "
+                         f"be {action}ed." if action != "edit" else
+                         f"An entry that is {STATUS_LABELS.get(state, state).lower()} cannot be "
+                         "changed.")
+    who, new_state = move
+    if who != actor:
+        raise NotAllowed(f"Only the {who} may {action} an entry.")
+    return new_state
+
+
+def counts_toward_totals(state: str) -> bool:
+    return state == APPROVED
+
+
+def parse_hours(text: str) -> int:
+    """Hours as typed ("1.5", "0.25", "2") to minutes; a whole number of quarter hours > 0."""
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        raise RuleError("hours", "Enter the hours as a number, e.g. 1.5.") from None
+    if not value.is_finite() or value <= 0:
+        raise RuleError("hours", "The duration must be more than zero.")
+    minutes = value * 60
+    if minutes != minutes.to_integral_value() or int(minutes) % QUARTER:
+        raise RuleError("hours", "Enter whole quarter hours: 0.25, 0.5, 0.75, 1, 1.25 ...")
+    if minutes > DAY_MINUTES:
+        raise RuleError("hours", "One entry cannot be longer than 24 hours.")
+    return int(minutes)
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    work_date: date
+    minutes: int
+    category: str
+    setting: str
+    kind: str
+    description: str
+
+
+def check_entry(entry: EntryInput, *, today: date, enrolled_on: date,
+                categories: dict[str, str], settings: dict[str, str],
+                other_minutes_that_day: int) -> None:
+    """Raise RuleError (with the field) for the first rule the entry breaks.
+
+    ``today`` is the trainee's local date; ``other_minutes_that_day`` counts the trainee's
+    other live entries on the same date (pending, returned or approved).
+    """
+    if entry.minutes <= 0 or entry.minutes % QUARTER:
+        raise RuleError("hours", "Enter whole quarter hours: 0.25, 0.5, 0.75, 1, 1.25 ...")
+    if entry.work_date > today:
+        raise RuleError("work_date", "The date cannot be in the future.")
+    if entry.work_date < enrolled_on:
+        raise RuleError("work_date", f"The date cannot be before you enrolled "
+                                     f"({enrolled_on:%-d %B %Y}).")
+    if other_minutes_that_day + entry.minutes > DAY_MINUTES:
+        left = max(0, DAY_MINUTES - other_minutes_that_day) / 60
+        raise RuleError("hours", f"That would make more than 24 hours on one day; at most "
+                                 f"{left:g} more hours fit on {entry.work_date:%-d %B %Y}.")
+    if entry.category not in categories:
+        raise RuleError("category", "Choose a category from the program's list.")
+    if entry.setting not in settings:
+        raise RuleError("setting", "Choose a setting from the list.")
+    if entry.kind not in KINDS:
+        raise RuleError("kind", "Choose direct peer support or supervision received.")
+    text = entry.description.strip()
+    if not text:
+        raise RuleError("description", "Describe the work briefly.")
+    if len(text) > MAX_DESCRIPTION:
+        raise RuleError("description", f"Keep the description under {MAX_DESCRIPTION} "
+                                       "characters.")
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    category: str
+    label: str
+    approved_minutes: int
+    pending_minutes: int
+    minimum_hours: float
+
+    @property
+    def approved_hours(self) -> float:
+        return self.approved_minutes / 60
+
+    @property
+    def pending_hours(self) -> float:
+        return self.pending_minutes / 60
+
+    @property
+    def met(self) -> bool:
+        return self.approved_hours + 1e-9 >= self.minimum_hours

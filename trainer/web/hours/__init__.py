@@ -1,0 +1,201 @@
+"""The trainee's supervised hours: supervisors, logging, status, totals, exports."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from trainer.domain import hours as rules
+from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.extensions import db
+from trainer.models.base import utcnow
+from trainer.services import content, hours, learning
+from trainer.web.access import roles
+from trainer.web.forms import show_rule_error
+from trainer.web.hours.forms import EntryFormUI, InviteForm
+
+bp = Blueprint("hours", __name__, url_prefix="/hours")
+
+
+def _me():  # type: ignore[no-untyped-def]
+    return current_user._get_current_object()
+
+
+def _enrolment(enrolment_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return hours.trainee_enrolment(_me(), enrolment_id)
+    except NotFound:
+        abort(404)
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+
+
+@bp.get("/")
+@roles("trainee")
+def home():
+    enrolments = learning.enrolments(_me())
+    if len(enrolments) == 1:
+        return redirect(url_for("hours.enrolment", enrolment_id=enrolments[0].id))
+    return render_template("hours/home.html", enrolments=enrolments)
+
+
+@bp.get("/<int:enrolment_id>")
+@roles("trainee")
+def enrolment(enrolment_id: int):
+    e = _enrolment(enrolment_id)
+    page = _page()
+    rows, has_next = hours.entries(e.id, page)
+    return render_template("hours/enrolment.html", e=e, totals=hours.totals(e),
+                           links=hours.links(e.id), entries=rows, page=page, has_next=has_next,
+                           invite=InviteForm(), labels=rules.STATUS_LABELS,
+                           categories=hours.categories(e), settings=content.labels("settings"))
+
+
+@bp.post("/<int:enrolment_id>/supervisors")
+@roles("trainee")
+def invite(enrolment_id: int):
+    e = _enrolment(enrolment_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            hours.invite_supervisor(_me(), e.id, form.email.data or "")
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash("Invitation sent. Your supervisor accepts it on their supervision page.",
+                  "success")
+            return redirect(url_for("hours.enrolment", enrolment_id=e.id))
+    rows, has_next = hours.entries(e.id)
+    return render_template("hours/enrolment.html", e=e, totals=hours.totals(e),
+                           links=hours.links(e.id), entries=rows, page=1, has_next=has_next,
+                           invite=form, labels=rules.STATUS_LABELS,
+                           categories=hours.categories(e), settings=content.labels("settings"))
+
+
+def _entry_form(e, obj=None):  # type: ignore[no-untyped-def]
+    form = EntryFormUI(obj=obj)
+    form.category.choices = [SelectChoice(k, v) for k, v in hours.categories(e).items()]
+    form.setting.choices = [SelectChoice(k, v) for k, v in content.labels("settings").items()]
+    form.supervisor.choices = [SelectChoice(s.id, s.legal_name)
+                               for s in hours.active_supervisors(e.id)]
+    return form
+
+
+def _entry_data(form: EntryFormUI) -> hours.EntryForm:
+    return hours.EntryForm(form.work_date.data, form.hours.data or "", form.category.data or "",
+                           form.setting.data or "", form.kind.data or "",
+                           form.description.data or "", form.supervisor.data or 0)
+
+
+@bp.route("/<int:enrolment_id>/new", methods=["GET", "POST"])
+@roles("trainee")
+def new(enrolment_id: int):
+    e = _enrolment(enrolment_id)
+    form = _entry_form(e)
+    if not form.supervisor.choices:
+        flash("Add a supervisor first: they sign off your hours.", "warning")
+        return redirect(url_for("hours.enrolment", enrolment_id=e.id))
+    if form.validate_on_submit():
+        try:
+            hours.log_entry(_me(), e.id, _entry_data(form), utcnow())
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(form, error)
+        else:
+            db.session.commit()
+            hours.send_digests(utcnow())
+            db.session.commit()
+            flash("Saved. Your supervisor will review the entry.", "success")
+            return redirect(url_for("hours.enrolment", enrolment_id=e.id))
+    return render_template("hours/entry_form.html", form=form, e=e, entry=None)
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@roles("trainee")
+def edit(entry_id: int):
+    me = _me()
+    try:
+        entry = hours.own_entry(me, entry_id)
+    except NotFound:
+        abort(404)
+    e = _enrolment(entry.enrolment_id)
+    if entry.status not in (rules.PENDING, rules.RETURNED):
+        abort(409, description="This entry was decided and can no longer be changed.")
+    form = _entry_form(e, obj=None if request.method == "POST" else _prefill(entry))
+    if form.validate_on_submit():
+        try:
+            hours.edit_entry(me, entry.id, _entry_data(form), utcnow())
+        except RuleError as error:
+            db.session.rollback()
+            show_rule_error(form, error)
+        except NotAllowed as error:
+            db.session.rollback()
+            abort(409, description=str(error))
+        else:
+            db.session.commit()
+            hours.send_digests(utcnow())
+            db.session.commit()
+            flash("Saved. The entry is pending again.", "success")
+            return redirect(url_for("hours.enrolment", enrolment_id=e.id))
+    return render_template("hours/entry_form.html", form=form, e=e, entry=entry)
+
+
+def _prefill(entry):  # type: ignore[no-untyped-def]
+    class Obj:
+        work_date = entry.work_date
+        hours = f"{entry.minutes / 60:g}"
+        category = entry.category
+        setting = entry.setting
+        kind = entry.kind
+        supervisor = entry.supervisor_id
+        description = entry.description
+    return Obj()
+
+
+@bp.post("/entries/<int:entry_id>/withdraw")
+@roles("trainee")
+def withdraw(entry_id: int):
+    try:
+        entry = hours.withdraw_entry(_me(), entry_id)
+    except NotFound:
+        abort(404)
+    except NotAllowed as error:
+        db.session.rollback()
+        abort(409, description=str(error))
+    db.session.commit()
+    flash("The entry is withdrawn.", "info")
+    return redirect(url_for("hours.enrolment", enrolment_id=entry.enrolment_id))
+
+
+@bp.get("/<int:enrolment_id>/hours.csv")
+@roles("trainee")
+def export_csv(enrolment_id: int):
+    e = _enrolment(enrolment_id)
+    return Response(stream_with_context(hours.export_rows(e.id)), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f"attachment; filename=hours-{e.program_id}.csv"})
+
+
+@bp.get("/<int:enrolment_id>/verification.pdf")
+@roles("trainee")
+def verification(enrolment_id: int):
+    e = _enrolment(enrolment_id)
+    data = hours.verification_pdf(e, utcnow())
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename=supervised-experience-{e.program_id}.pdf"})
