@@ -27,8 +27,11 @@ def pass_quiz(user: User, module_id: str) -> None:
     attempt = quizzes.start(user, module_id)
     answers = {}
     for n, entry in enumerate(attempt.form, start=1):
-        content = db.session.scalar(select(ItemRevision.content).where(
-            ItemRevision.item_id == entry["item_id"], ItemRevision.revision == entry["revision"]))
+        content = db.session.scalar(
+            select(ItemRevision.content).where(
+                ItemRevision.item_id == entry["item_id"], ItemRevision.revision == entry["revision"]
+            )
+        )
         answers[f"q{n}"] = right_tokens(entry, content)
     assert quizzes.submit(user, attempt.id, answers).passed
 
@@ -39,8 +42,9 @@ def complete_program_modules(app: Any, user_id: int, program_id: str) -> None:
         learning.enrol(user, program_id)
         program = learning.get_program(program_id)
         for module_id in program.definition["modules"]:
-            anchors = db.session.scalars(select(ModuleSection.anchor).where(
-                ModuleSection.module_id == module_id)).all()
+            anchors = db.session.scalars(
+                select(ModuleSection.anchor).where(ModuleSection.module_id == module_id)
+            ).all()
             for anchor in anchors:
                 learning.read_section(user, module_id, anchor)
             pass_quiz(user, module_id)

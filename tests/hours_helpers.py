@@ -11,14 +11,19 @@ from trainer.models.base import utcnow
 from trainer.services import hours, learning
 
 
-def supervised_trainee(app: Any, trainee: Any, supervisor: Any, admin: Any,
-                       program_id: str = "test-prog", days_ago: int = 60) -> int:
+def supervised_trainee(
+    app: Any,
+    trainee: Any,
+    supervisor: Any,
+    admin: Any,
+    program_id: str = "test-prog",
+    days_ago: int = 60,
+) -> int:
     """Enrol ``trainee`` (backdated) and assign ``supervisor``; returns the enrolment id."""
     with app.app_context():
         person = db.session.get(User, trainee.id)
         enrolment = learning.enrol(person, program_id)
         enrolment.enrolled_at = utcnow() - timedelta(days=days_ago)
-        hours.assign(db.session.get(User, admin.id), trainee.email, program_id,
-                     supervisor.email)
+        hours.assign(db.session.get(User, admin.id), trainee.email, program_id, supervisor.email)
         db.session.commit()
         return enrolment.id

@@ -75,9 +75,14 @@ def test_user_create_refuses_duplicates_and_unknown_roles(runner: Any, app: Any)
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 
-def test_demo_seeds_one_account_per_role_and_is_idempotent(runner: Any, app: Any) -> None:
+def test_demo_seeds_accounts_and_a_certified_trainee_idempotently(runner: Any, app: Any) -> None:
+    from tests.content_fixture import REAL_CONTENT
+    from trainer.models import Certificate
+
+    assert runner.invoke(args=["content", "load", str(REAL_CONTENT)]).exit_code == 0
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
+    assert "holds certificate KY-APSS-" in first.output
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "(created)" not in second.output
     with app.app_context():
@@ -87,7 +92,10 @@ def test_demo_seeds_one_account_per_role_and_is_idempotent(runner: Any, app: Any
             "board",
             "supervisor",
             "trainee",
+            "trainee",
         ]
+        certificates = db.session.scalars(select(Certificate)).all()
+        assert len(certificates) == 1 and certificates[0].status == "active"
     from tests.conftest import Auth
 
     assert (

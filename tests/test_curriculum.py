@@ -97,8 +97,12 @@ def test_programs_required_modules_cover_their_education_hours(tree: Any) -> Non
 def test_programs_model_the_published_numbers(tree: Any) -> None:
     pr = tree.programs["icrc-pr"]
     assert pr.education_hours == 46
-    assert pr.education_topics == {"advocacy": 10, "mentoring-education": 10,
-                                   "recovery-wellness": 10, "ethical-responsibility": 16}
+    assert pr.education_topics == {
+        "advocacy": 10,
+        "mentoring-education": 10,
+        "recovery-wellness": 10,
+        "ethical-responsibility": 16,
+    }
     assert (pr.supervised_hours, pr.supervision_hours) == (500, 25)
     assert pr.validity_months == 24 and pr.renewal_ce_hours == 20
     assert pr.renewal_topics == {"ethical-responsibility": 6}

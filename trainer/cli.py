@@ -29,9 +29,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(user)
     app.cli.add_command(demo)
     app.cli.add_command(serve)
+    from trainer.certificate_cli import certificate
     from trainer.content_cli import content
 
     app.cli.add_command(content)
+    app.cli.add_command(certificate)
 
 
 @click.group()

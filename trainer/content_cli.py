@@ -91,15 +91,30 @@ def load(directory: str | None) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--module", "module_id", required=True, help="The module the items belong to.")
 @click.option("--domain", help="Exam domain for questions whose $CATEGORY names none.")
-@click.option("--use", type=click.Choice(["quiz", "exam", "both"]), default="both",
-              show_default=True)
-@click.option("--competency", "competencies", multiple=True,
-              help="Competency id for every item (repeat for several); default: engagement.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the bank here (default: standard output).")
+@click.option(
+    "--use", type=click.Choice(["quiz", "exam", "both"]), default="both", show_default=True
+)
+@click.option(
+    "--competency",
+    "competencies",
+    multiple=True,
+    help="Competency id for every item (repeat for several); default: engagement.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the bank here (default: standard output).",
+)
 @with_appcontext
-def import_gift(file: str, module_id: str, domain: str | None, use: str,
-                competencies: tuple[str, ...], output: str | None) -> None:
+def import_gift(
+    file: str,
+    module_id: str,
+    domain: str | None,
+    use: str,
+    competencies: tuple[str, ...],
+    output: str | None,
+) -> None:
     """Convert a Moodle GIFT file into a question bank in our format.
 
     Anything GIFT can say that a bank cannot is reported as FILE:line: unsupported ...,
@@ -113,8 +128,14 @@ def import_gift(file: str, module_id: str, domain: str | None, use: str,
     text = Path(file).read_text(encoding="utf-8-sig")
     try:
         items, problems = gift.parse_gift(
-            text, module=module_id, path=file, default_domain=domain, use=use,
-            competencies=competencies or ("engagement",), domains=domains)
+            text,
+            module=module_id,
+            path=file,
+            default_domain=domain,
+            use=use,
+            competencies=competencies or ("engagement",),
+            domains=domains,
+        )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     if problems:
@@ -133,8 +154,9 @@ def import_gift(file: str, module_id: str, domain: str | None, use: str,
 @content.command("export-gift")
 @click.argument("directory", required=False)
 @click.option("--module", "module_id", help="Only this module's bank.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write here (default: standard output).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: standard output)."
+)
 @with_appcontext
 def export_gift(directory: str | None, module_id: str | None, output: str | None) -> None:
     """Write the question banks (or one module's) as a Moodle GIFT file."""

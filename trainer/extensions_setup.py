@@ -25,6 +25,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLAlchemy, not pysqlite, starts transactions (see _sqlite_begin): pysqlite's own
+        # handling breaks SAVEPOINT, which the "exactly once" inserts rely on.
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: Any) -> None:
+    """SQLite: take the write lock when a transaction starts (BEGIN IMMEDIATE), so concurrent
+    writers wait for each other (busy_timeout) instead of failing to upgrade a read lock."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -19,7 +19,6 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     for item in items:
         if "/browser/" in str(item.fspath):

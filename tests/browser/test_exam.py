@@ -17,8 +17,9 @@ from trainer.models import ItemRevision, QuizAttempt
 def focus(page: Any, selector: str, limit: int = 120) -> None:
     """Press Tab until the element matching ``selector`` has focus."""
     for _ in range(limit):
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)",
-                         selector):
+        if page.evaluate(
+            "s => document.activeElement && document.activeElement.matches(s)", selector
+        ):
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"Tab never reached {selector}")
@@ -42,8 +43,9 @@ def sign_in(page: Any, a11y: Any, email: str) -> None:
     a11y(page)
 
 
-def test_quiz_and_exam_by_keyboard(page: Any, a11y: Any, app: Any, make_user: Any,
-                                   tmp_path: Path) -> None:
+def test_quiz_and_exam_by_keyboard(
+    page: Any, a11y: Any, app: Any, make_user: Any, tmp_path: Path
+) -> None:
     load(app, write_tree(tmp_path))
     user = make_user("trainee")
     complete_program_modules(app, user.id, "test-prog")  # modules read, quizzes passed
@@ -57,12 +59,20 @@ def test_quiz_and_exam_by_keyboard(page: Any, a11y: Any, app: Any, make_user: An
     page.wait_for_url("**/learn/quiz/*")
     a11y(page)
     with app.app_context():
-        attempt = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user.id)
-                                     .order_by(QuizAttempt.id.desc())).first()
+        attempt = db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user.id)
+            .order_by(QuizAttempt.id.desc())
+        ).first()
         form = attempt.form
-        contents = [db.session.scalar(select(ItemRevision.content).where(
-            ItemRevision.item_id == e["item_id"], ItemRevision.revision == e["revision"]))
-            for e in form]
+        contents = [
+            db.session.scalar(
+                select(ItemRevision.content).where(
+                    ItemRevision.item_id == e["item_id"], ItemRevision.revision == e["revision"]
+                )
+            )
+            for e in form
+        ]
     for n, (entry, content) in enumerate(zip(form, contents, strict=True), start=1):
         right = right_tokens(entry, content)
         if content["type"] == "multiple":

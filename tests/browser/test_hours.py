@@ -21,8 +21,9 @@ def sign_in(page: Any, a11y: Any, email: str) -> None:
     a11y(page)
 
 
-def test_log_approve_and_watch_totals(page: Any, a11y: Any, app: Any, make_user: Any,
-                                      tmp_path: Path) -> None:
+def test_log_approve_and_watch_totals(
+    page: Any, a11y: Any, app: Any, make_user: Any, tmp_path: Path
+) -> None:
     load(app, write_tree(tmp_path))
     trainee = make_user("trainee", name="Pat Peer")
     sup = make_user("supervisor", name="Sam Supervisor")

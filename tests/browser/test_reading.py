@@ -8,8 +8,9 @@ from tests.conftest import PASSWORD
 from tests.content_fixture import REAL_CONTENT
 
 
-def test_enrol_read_and_resume_a_real_module(page: Any, a11y: Any, app: Any,
-                                              make_user: Any) -> None:
+def test_enrol_read_and_resume_a_real_module(
+    page: Any, a11y: Any, app: Any, make_user: Any
+) -> None:
     result = app.test_cli_runner().invoke(args=["content", "load", str(REAL_CONTENT)])
     assert result.exit_code == 0, result.output
     trainee = make_user("trainee", name="Robin Reader")

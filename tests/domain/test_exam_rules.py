@@ -17,25 +17,30 @@ T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 # -- grading per type -----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("type_", "correct", "chosen", "partial", "expected"), [
-    ("single", ["b"], ["b"], False, 1.0),
-    ("single", ["b"], ["a"], False, 0.0),
-    ("single", ["b"], [], False, 0.0),
-    ("single", ["b"], ["a", "b"], False, 0.0),  # two picks never score a one-answer item
-    ("truefalse", ["true"], ["true"], False, 1.0),
-    ("truefalse", ["true"], ["false"], False, 0.0),
-    ("multiple", ["a", "c"], ["a", "c"], False, 1.0),
-    ("multiple", ["a", "c"], ["c", "a"], False, 1.0),
-    ("multiple", ["a", "c"], ["a"], False, 0.0),  # all-or-nothing
-    ("multiple", ["a", "c"], ["a", "b", "c"], False, 0.0),
-    ("multiple", ["a", "c"], ["a"], True, 0.5),  # partial: half the right ones
-    ("multiple", ["a", "c"], ["a", "b"], True, 0.0),  # one right, one wrong
-    ("multiple", ["a", "c"], ["a", "b", "c"], True, 0.5),
-    ("multiple", ["a", "b", "c"], ["a", "b"], True, 2 / 3),
-    ("multiple", ["a", "c"], ["b", "d"], True, 0.0),  # never below zero
-])
-def test_grade(type_: str, correct: list[str], chosen: list[str], partial: bool,
-               expected: float) -> None:
+
+@pytest.mark.parametrize(
+    ("type_", "correct", "chosen", "partial", "expected"),
+    [
+        ("single", ["b"], ["b"], False, 1.0),
+        ("single", ["b"], ["a"], False, 0.0),
+        ("single", ["b"], [], False, 0.0),
+        ("single", ["b"], ["a", "b"], False, 0.0),  # two picks never score a one-answer item
+        ("truefalse", ["true"], ["true"], False, 1.0),
+        ("truefalse", ["true"], ["false"], False, 0.0),
+        ("multiple", ["a", "c"], ["a", "c"], False, 1.0),
+        ("multiple", ["a", "c"], ["c", "a"], False, 1.0),
+        ("multiple", ["a", "c"], ["a"], False, 0.0),  # all-or-nothing
+        ("multiple", ["a", "c"], ["a", "b", "c"], False, 0.0),
+        ("multiple", ["a", "c"], ["a"], True, 0.5),  # partial: half the right ones
+        ("multiple", ["a", "c"], ["a", "b"], True, 0.0),  # one right, one wrong
+        ("multiple", ["a", "c"], ["a", "b", "c"], True, 0.5),
+        ("multiple", ["a", "b", "c"], ["a", "b"], True, 2 / 3),
+        ("multiple", ["a", "c"], ["b", "d"], True, 0.0),  # never below zero
+    ],
+)
+def test_grade(
+    type_: str, correct: list[str], chosen: list[str], partial: bool, expected: float
+) -> None:
     assert grade(type_, correct, chosen, partial) == pytest.approx(expected)
 
 
@@ -63,8 +68,9 @@ def pools(draw: st.DrawFn) -> list[exam.PoolItem]:
 
 @settings(max_examples=150, deadline=None)
 @given(pool=pools(), data=st.data(), seed=st.integers(0, 2**31))
-def test_assembly_meets_the_blueprint_or_says_why(pool: list[exam.PoolItem], data: st.DataObject,
-                                                  seed: int) -> None:
+def test_assembly_meets_the_blueprint_or_says_why(
+    pool: list[exam.PoolItem], data: st.DataObject, seed: int
+) -> None:
     blueprint = {d: data.draw(st.integers(0, 10)) for d in DOMAINS}
     blueprint = {d: n for d, n in blueprint.items() if n}
     try:
@@ -101,12 +107,14 @@ def test_assembly_refuses_a_blueprint_the_pool_cannot_meet() -> None:
 
 def test_different_seeds_give_different_forms() -> None:
     pool = [exam.PoolItem(f"a-{n}", "advocacy", None, ("a", "b", "c", "d")) for n in range(40)]
-    forms = {tuple(f.item_id for f in exam.assemble_form(pool, {"advocacy": 10}, s))
-             for s in range(5)}
+    forms = {
+        tuple(f.item_id for f in exam.assemble_form(pool, {"advocacy": 10}, s)) for s in range(5)
+    }
     assert len(forms) == 5
 
 
 # -- attempt rules ----------------------------------------------------------------------------
+
 
 def _past(started: datetime, minutes: int = 60, passed: bool | None = False) -> exam.PastAttempt:
     return exam.PastAttempt(started, started + timedelta(minutes=minutes), passed)
@@ -152,6 +160,7 @@ def test_deadline_and_accommodation() -> None:
 
 
 # -- reading answers and scoring --------------------------------------------------------------
+
 
 def test_decode_choice_uses_per_attempt_ids() -> None:
     order = ("c", "a", "d", "b")

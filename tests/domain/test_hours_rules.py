@@ -14,30 +14,36 @@ SETTINGS = {"cmhc": "Community mental health center", "other": "Other"}
 TODAY = date(2026, 3, 10)
 
 
-@pytest.mark.parametrize(("state", "action", "actor", "new"), [
-    ("pending", "approve", "supervisor", "approved"),
-    ("pending", "return", "supervisor", "returned"),
-    ("pending", "reject", "supervisor", "rejected"),
-    ("pending", "edit", "trainee", "pending"),
-    ("returned", "edit", "trainee", "pending"),
-    ("pending", "withdraw", "trainee", "withdrawn"),
-    ("returned", "withdraw", "trainee", "withdrawn"),
-])
+@pytest.mark.parametrize(
+    ("state", "action", "actor", "new"),
+    [
+        ("pending", "approve", "supervisor", "approved"),
+        ("pending", "return", "supervisor", "returned"),
+        ("pending", "reject", "supervisor", "rejected"),
+        ("pending", "edit", "trainee", "pending"),
+        ("returned", "edit", "trainee", "pending"),
+        ("pending", "withdraw", "trainee", "withdrawn"),
+        ("returned", "withdraw", "trainee", "withdrawn"),
+    ],
+)
 def test_allowed_transitions(state: str, action: str, actor: str, new: str) -> None:
     assert hours.transition(state, action, actor) == new
 
 
-@pytest.mark.parametrize(("state", "action", "actor"), [
-    ("pending", "approve", "trainee"),  # nobody approves their own work
-    ("pending", "edit", "supervisor"),
-    ("approved", "edit", "trainee"),  # approved hours are evidence
-    ("approved", "withdraw", "trainee"),
-    ("approved", "approve", "supervisor"),  # decided once
-    ("rejected", "approve", "supervisor"),
-    ("returned", "approve", "supervisor"),  # the trainee corrects it first
-    ("withdrawn", "edit", "trainee"),
-    ("rejected", "edit", "trainee"),
-])
+@pytest.mark.parametrize(
+    ("state", "action", "actor"),
+    [
+        ("pending", "approve", "trainee"),  # nobody approves their own work
+        ("pending", "edit", "supervisor"),
+        ("approved", "edit", "trainee"),  # approved hours are evidence
+        ("approved", "withdraw", "trainee"),
+        ("approved", "approve", "supervisor"),  # decided once
+        ("rejected", "approve", "supervisor"),
+        ("returned", "approve", "supervisor"),  # the trainee corrects it first
+        ("withdrawn", "edit", "trainee"),
+        ("rejected", "edit", "trainee"),
+    ],
+)
 def test_refused_transitions(state: str, action: str, actor: str) -> None:
     with pytest.raises(NotAllowed):
         hours.transition(state, action, actor)
@@ -48,17 +54,26 @@ def test_every_state_is_covered() -> None:
     assert finals == {"approved", "rejected", "withdrawn"}
 
 
-@pytest.mark.parametrize(("text", "minutes"), [("1", 60), ("0.25", 15), ("1.75", 105),
-                                               ("24", 1440), (" 2.5 ", 150)])
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("1", 60), ("0.25", 15), ("1.75", 105), ("24", 1440), (" 2.5 ", 150)]
+)
 def test_parse_hours(text: str, minutes: int) -> None:
     assert hours.parse_hours(text) == minutes
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("0", "more than zero"), ("-1", "more than zero"), ("abc", "as a number"),
-    ("1.1", "whole quarter hours"), ("0.3333", "whole quarter hours"),
-    ("25", "longer than 24 hours"), ("NaN", "more than zero"), ("Infinity", "more than zero"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0", "more than zero"),
+        ("-1", "more than zero"),
+        ("abc", "as a number"),
+        ("1.1", "whole quarter hours"),
+        ("0.3333", "whole quarter hours"),
+        ("25", "longer than 24 hours"),
+        ("NaN", "more than zero"),
+        ("Infinity", "more than zero"),
+    ],
+)
 def test_parse_hours_refuses(text: str, message: str) -> None:
     with pytest.raises(RuleError, match=message) as info:
         hours.parse_hours(text)
@@ -66,15 +81,27 @@ def test_parse_hours_refuses(text: str, message: str) -> None:
 
 
 def _entry(**changes: object) -> hours.EntryInput:
-    base = dict(work_date=date(2026, 3, 9), minutes=120, category="advocacy", setting="cmhc",
-                kind="direct", description="Led a recovery group.")
+    base = dict(
+        work_date=date(2026, 3, 9),
+        minutes=120,
+        category="advocacy",
+        setting="cmhc",
+        kind="direct",
+        description="Led a recovery group.",
+    )
     base.update(changes)
     return hours.EntryInput(**base)  # type: ignore[arg-type]
 
 
 def _check(entry: hours.EntryInput, other: int = 0) -> None:
-    hours.check_entry(entry, today=TODAY, enrolled_on=date(2026, 1, 5), categories=CATS,
-                      settings=SETTINGS, other_minutes_that_day=other)
+    hours.check_entry(
+        entry,
+        today=TODAY,
+        enrolled_on=date(2026, 1, 5),
+        categories=CATS,
+        settings=SETTINGS,
+        other_minutes_that_day=other,
+    )
 
 
 def test_a_good_entry_passes() -> None:
@@ -82,17 +109,20 @@ def test_a_good_entry_passes() -> None:
     _check(_entry(work_date=TODAY, minutes=1440))
 
 
-@pytest.mark.parametrize(("changes", "other", "field", "message"), [
-    ({"work_date": date(2026, 3, 11)}, 0, "work_date", "future"),
-    ({"work_date": date(2026, 1, 4)}, 0, "work_date", "before you enrolled"),
-    ({"minutes": 60}, 23 * 60 + 15, "hours", "more than 24 hours on one day"),
-    ({"category": "astrology"}, 0, "category", "program's list"),
-    ({"setting": "moon"}, 0, "setting", "from the list"),
-    ({"kind": "napping"}, 0, "kind", "direct peer support"),
-    ({"description": "   "}, 0, "description", "Describe"),
-    ({"description": "x" * 501}, 0, "description", "under 500"),
-    ({"minutes": 20}, 0, "hours", "quarter hours"),
-])
+@pytest.mark.parametrize(
+    ("changes", "other", "field", "message"),
+    [
+        ({"work_date": date(2026, 3, 11)}, 0, "work_date", "future"),
+        ({"work_date": date(2026, 1, 4)}, 0, "work_date", "before you enrolled"),
+        ({"minutes": 60}, 23 * 60 + 15, "hours", "more than 24 hours on one day"),
+        ({"category": "astrology"}, 0, "category", "program's list"),
+        ({"setting": "moon"}, 0, "setting", "from the list"),
+        ({"kind": "napping"}, 0, "kind", "direct peer support"),
+        ({"description": "   "}, 0, "description", "Describe"),
+        ({"description": "x" * 501}, 0, "description", "under 500"),
+        ({"minutes": 20}, 0, "hours", "quarter hours"),
+    ],
+)
 def test_entry_rules(changes: dict[str, object], other: int, field: str, message: str) -> None:
     with pytest.raises(RuleError, match=message) as info:
         _check(_entry(**changes), other)

@@ -39,15 +39,20 @@ def test_start_freezes_a_blueprint_form(app: Any, ready: Any) -> None:
         db.session.commit()
         items = attempt.items
         assert len(items) == 5
-        domains = [db.session.scalar(select(ItemRevision.content).where(
-            ItemRevision.item_id == i.item_id)).get("domain") for i in items]
+        domains = [
+            db.session.scalar(
+                select(ItemRevision.content).where(ItemRevision.item_id == i.item_id)
+            ).get("domain")
+            for i in items
+        ]
         assert sorted(domains) == ["advocacy"] * 3 + ["ethical-responsibility"] * 2
         assert attempt.deadline == now + timedelta(minutes=30)
         assert attempt.status == "open" and attempt.seed is not None
 
 
-def test_content_changes_do_not_touch_a_running_attempt(app: Any, ready: Any,
-                                                        tmp_path: Path) -> None:
+def test_content_changes_do_not_touch_a_running_attempt(
+    app: Any, ready: Any, tmp_path: Path
+) -> None:
     with app.app_context():
         attempt = exams.start(_user(ready), "test-prog", utcnow())
         db.session.commit()
@@ -57,23 +62,27 @@ def test_content_changes_do_not_touch_a_running_attempt(app: Any, ready: Any,
         bank.write_text(bank.read_text().replace("about a situation?", "about a new situation?"))
     load(app, tree)
     with app.app_context():
-        again = db.session.scalars(select(ExamItem).where(ExamItem.attempt_id == attempt.id)
-                                   .order_by(ExamItem.position)).all()
+        again = db.session.scalars(
+            select(ExamItem).where(ExamItem.attempt_id == attempt.id).order_by(ExamItem.position)
+        ).all()
         assert [(i.item_id, i.revision) for i in again] == frozen
 
 
-def test_one_open_attempt_and_no_start_before_modules_are_done(app: Any, ready: Any,
-                                                               make_user: Any) -> None:
+def test_one_open_attempt_and_no_start_before_modules_are_done(
+    app: Any, ready: Any, make_user: Any
+) -> None:
     with app.app_context():
         exams.start(_user(ready), "test-prog", utcnow())
         db.session.commit()
         with pytest.raises(RuleError, match="in progress"):
             exams.start(_user(ready), "test-prog", utcnow())
+        db.session.rollback()  # end this session's transaction before another one writes
         newcomer = make_user("trainee")
         learning.enrol(db.session.get(User, newcomer.id), "test-prog")
         db.session.commit()
         with pytest.raises(RuleError, match="Complete every required module"):
             exams.start(db.session.get(User, newcomer.id), "test-prog", utcnow())
+        db.session.rollback()
         stranger = make_user("trainee")
         with pytest.raises(NotAllowed):
             exams.start(db.session.get(User, stranger.id), "test-prog", utcnow())
@@ -85,8 +94,11 @@ def test_deadline_closes_and_scores_from_saved_answers(app: Any, ready: Any) -> 
         user = _user(ready)
         attempt = exams.start(user, "test-prog", start)
         first = attempt.items[0]
-        rev = db.session.scalar(select(ItemRevision.content).where(
-            ItemRevision.item_id == first.item_id, ItemRevision.revision == first.revision))
+        rev = db.session.scalar(
+            select(ItemRevision.content).where(
+                ItemRevision.item_id == first.item_id, ItemRevision.revision == first.revision
+            )
+        )
         right = [f"o{n}" for n, k in enumerate(first.option_order, 1) if k in rev["answer"]]
         exams.save_answer(user, attempt.id, 1, right, False, start + timedelta(minutes=5))
         db.session.commit()
@@ -128,8 +140,9 @@ def test_waiting_period_and_the_date_it_ends(app: Any, ready: Any) -> None:
         assert exams.start(user, "test-prog", now + timedelta(days=8)).status == "open"
 
 
-def test_bad_answers_leave_the_saved_attempt_unchanged(app: Any, ready: Any,
-                                                      make_user: Any) -> None:
+def test_bad_answers_leave_the_saved_attempt_unchanged(
+    app: Any, ready: Any, make_user: Any
+) -> None:
     now = utcnow()
     with app.app_context():
         user = _user(ready)
@@ -152,26 +165,35 @@ def test_bad_answers_leave_the_saved_attempt_unchanged(app: Any, ready: Any,
         with pytest.raises(NotFound):
             exams.save_answer(db.session.get(User, other.id), attempt.id, 1, ["o1"], False, now)
         db.session.rollback()
-        saved = db.session.scalar(select(ExamItem).where(ExamItem.attempt_id == attempt.id,
-                                                         ExamItem.position == 1))
+        saved = db.session.scalar(
+            select(ExamItem).where(ExamItem.attempt_id == attempt.id, ExamItem.position == 1)
+        )
         assert saved.chosen == [attempt.items[0].option_order[1]] and saved.flagged is True
 
 
-def test_accommodation_extends_the_deadline_and_is_audited(app: Any, ready: Any,
-                                                           make_user: Any) -> None:
+def test_accommodation_extends_the_deadline_and_is_audited(
+    app: Any, ready: Any, make_user: Any
+) -> None:
     admin = make_user("admin")
     now = utcnow()
     with app.app_context():
         with pytest.raises(RuleError):
-            exams.grant_accommodation(db.session.get(User, admin.id), _user(ready), "test-prog",
-                                      9, "too much")
-        exams.grant_accommodation(db.session.get(User, admin.id), _user(ready), "test-prog",
-                                  1.5, "Documented need for extended time")
+            exams.grant_accommodation(
+                db.session.get(User, admin.id), _user(ready), "test-prog", 9, "too much"
+            )
+        exams.grant_accommodation(
+            db.session.get(User, admin.id),
+            _user(ready),
+            "test-prog",
+            1.5,
+            "Documented need for extended time",
+        )
         db.session.commit()
         attempt = exams.start(_user(ready), "test-prog", now)
         assert attempt.deadline == now + timedelta(minutes=45)
-        event = db.session.scalar(select(AuditEvent).where(
-            AuditEvent.action == "exam.accommodation_granted"))
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "exam.accommodation_granted")
+        )
         assert event.details["multiplier"] == 1.5 and event.actor_id == admin.id
 
 
@@ -185,9 +207,9 @@ def test_concurrent_submissions_score_once(app: Any, ready: Any) -> None:
 
     def submit() -> None:
         try:
+            barrier.wait(timeout=30)  # before touching the database: all start together
             with app.app_context():
                 user = db.session.get(User, ready.id)
-                barrier.wait()
                 exams.submit(user, attempt_id, utcnow())
                 db.session.commit()
         except BaseException as error:  # noqa: BLE001 (reported below)
@@ -200,7 +222,10 @@ def test_concurrent_submissions_score_once(app: Any, ready: Any) -> None:
         t.join(30)
     assert not errors, errors
     with app.app_context():
-        scored = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "exam.submitted", AuditEvent.subject_id == str(attempt_id)))
+        scored = db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "exam.submitted", AuditEvent.subject_id == str(attempt_id))
+        )
         assert scored == 1
         assert db.session.get(ExamAttempt, attempt_id).status == "submitted"

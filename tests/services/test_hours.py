@@ -23,10 +23,13 @@ from trainer.services import hours
 @pytest.fixture
 def setup(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
     load(app, write_tree(tmp_path))
-    people = {"trainee": make_user("trainee"), "sup": make_user("supervisor"),
-              "other_sup": make_user("supervisor"), "admin": make_user("admin")}
-    people["enrolment"] = supervised_trainee(app, people["trainee"], people["sup"],
-                                             people["admin"])
+    people = {
+        "trainee": make_user("trainee"),
+        "sup": make_user("supervisor"),
+        "other_sup": make_user("supervisor"),
+        "admin": make_user("admin"),
+    }
+    people["enrolment"] = supervised_trainee(app, people["trainee"], people["sup"], people["admin"])
     return people
 
 
@@ -35,16 +38,23 @@ def _u(p: Any) -> User:
 
 
 def _form(sup_id: int, **changes: Any) -> hours.EntryForm:
-    base = dict(work_date=date.today() - timedelta(days=1), hours="2", category="advocacy",
-                setting="cmhc", kind="direct", description="Co-led a WRAP group.",
-                supervisor_id=sup_id)
+    base = dict(
+        work_date=date.today() - timedelta(days=1),
+        hours="2",
+        category="advocacy",
+        setting="cmhc",
+        kind="direct",
+        description="Co-led a WRAP group.",
+        supervisor_id=sup_id,
+    )
     base.update(changes)
     return hours.EntryForm(**base)
 
 
 def _log(s: dict[str, Any], **changes: Any) -> int:
-    entry = hours.log_entry(_u(s["trainee"]), s["enrolment"], _form(s["sup"].id, **changes),
-                            utcnow())
+    entry = hours.log_entry(
+        _u(s["trainee"]), s["enrolment"], _form(s["sup"].id, **changes), utcnow()
+    )
     db.session.commit()
     return entry.id
 
@@ -90,8 +100,9 @@ def test_separation_of_duties(app: Any, setup: dict[str, Any], make_user: Any) -
         assert db.session.get(HourEntry, entry).status == "pending"
 
 
-def test_supervisor_cannot_approve_their_own_hours(app: Any, tmp_path: Path,
-                                                   make_user: Any) -> None:
+def test_supervisor_cannot_approve_their_own_hours(
+    app: Any, tmp_path: Path, make_user: Any
+) -> None:
     load(app, write_tree(tmp_path))
     both = make_user("trainee", "supervisor")
     admin = make_user("admin")
@@ -110,8 +121,9 @@ def test_approved_entries_cannot_be_edited_or_withdrawn(app: Any, setup: dict[st
         hours.decide(_u(setup["sup"]), [entry], "approve", "", True, utcnow())
         db.session.commit()
         with pytest.raises(NotAllowed):
-            hours.edit_entry(_u(setup["trainee"]), entry, _form(setup["sup"].id, hours="9"),
-                             utcnow())
+            hours.edit_entry(
+                _u(setup["trainee"]), entry, _form(setup["sup"].id, hours="9"), utcnow()
+            )
         with pytest.raises(NotAllowed):
             hours.withdraw_entry(_u(setup["trainee"]), entry)
         db.session.rollback()
@@ -123,21 +135,25 @@ def test_return_edit_and_decide_again(app: Any, setup: dict[str, Any]) -> None:
         entry = _log(setup)
         hours.decide(_u(setup["sup"]), [entry], "return", "Wrong category", False, utcnow())
         db.session.commit()
-        hours.edit_entry(_u(setup["trainee"]), entry,
-                         _form(setup["sup"].id, category="ethical-responsibility"), utcnow())
+        hours.edit_entry(
+            _u(setup["trainee"]),
+            entry,
+            _form(setup["sup"].id, category="ethical-responsibility"),
+            utcnow(),
+        )
         db.session.commit()
         row = db.session.get(HourEntry, entry)
         assert (row.status, row.category) == ("pending", "ethical-responsibility")
         hours.decide(_u(setup["sup"]), [entry], "reject", "Not supervised work", False, utcnow())
         db.session.commit()
         assert db.session.get(HourEntry, entry).status == "rejected"
-        mails = db.session.scalars(select(OutboxMessage.subject).where(
-            OutboxMessage.kind == "hours_decision")).all()
+        mails = db.session.scalars(
+            select(OutboxMessage.subject).where(OutboxMessage.kind == "hours_decision")
+        ).all()
         assert any("returned" in m.lower() for m in mails) and any("rejected" in m for m in mails)
 
 
-def test_reversal_corrects_without_touching_the_original(app: Any,
-                                                        setup: dict[str, Any]) -> None:
+def test_reversal_corrects_without_touching_the_original(app: Any, setup: dict[str, Any]) -> None:
     with app.app_context():
         entry = _log(setup)
         with pytest.raises(RuleError, match="Only an approved"):
@@ -157,8 +173,7 @@ def test_reversal_corrects_without_touching_the_original(app: Any,
             hours.reverse(_u(setup["admin"]), entry, "again", utcnow())
 
 
-def test_concurrent_approve_and_reject_leave_one_decision(app: Any,
-                                                         setup: dict[str, Any]) -> None:
+def test_concurrent_approve_and_reject_leave_one_decision(app: Any, setup: dict[str, Any]) -> None:
     with app.app_context():
         entry = _log(setup)
     barrier = threading.Barrier(4)
@@ -167,24 +182,37 @@ def test_concurrent_approve_and_reject_leave_one_decision(app: Any,
     def decide(action: str) -> None:
         try:
             with app.app_context():
-                barrier.wait()
-                hours.decide(db.session.get(User, setup["sup"].id), [entry], action,
-                             "no" if action != "approve" else "", True, utcnow())
+                barrier.wait(timeout=30)
+                hours.decide(
+                    db.session.get(User, setup["sup"].id),
+                    [entry],
+                    action,
+                    "no" if action != "approve" else "",
+                    True,
+                    utcnow(),
+                )
                 db.session.commit()
         except BaseException as error:  # noqa: BLE001 (reported below)
             errors.append(error)
 
-    threads = [threading.Thread(target=decide, args=(a,))
-               for a in ("approve", "reject", "approve", "reject")]
+    threads = [
+        threading.Thread(target=decide, args=(a,))
+        for a in ("approve", "reject", "approve", "reject")
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
     assert not errors, errors
     with app.app_context():
-        decisions = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action.in_(["hours.approved", "hours.rejected"]),
-            AuditEvent.subject_id == str(entry)))
+        decisions = db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action.in_(["hours.approved", "hours.rejected"]),
+                AuditEvent.subject_id == str(entry),
+            )
+        )
         assert decisions == 1
         assert db.session.get(HourEntry, entry).status in ("approved", "rejected")
 
@@ -201,8 +229,11 @@ def test_digest_at_most_once_a_day(app: Any, setup: dict[str, Any]) -> None:
         db.session.commit()
         assert hours.send_digests(now + timedelta(days=1)) == 1  # next day: the new one
         db.session.commit()
-        bodies = db.session.scalars(select(OutboxMessage.body).where(
-            OutboxMessage.kind == "hours_pending").order_by(OutboxMessage.id)).all()
+        bodies = db.session.scalars(
+            select(OutboxMessage.body)
+            .where(OutboxMessage.kind == "hours_pending")
+            .order_by(OutboxMessage.id)
+        ).all()
         assert len(bodies) == 2 and bodies[0].count("- ") == 2 and bodies[1].count("- ") == 1
 
 

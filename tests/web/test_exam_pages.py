@@ -73,13 +73,15 @@ def test_option_ids_are_per_attempt(app: Any, client: Any, ready: Any) -> None:
     page = client.get(f"/exam/{attempt_id}/q/1").text
     assert re.findall(r'name="answer" id="(o\d)"', page)[:3] == ["o1", "o2", "o3"]
     with app.app_context():
-        item = db.session.scalar(select(ExamItem).where(ExamItem.attempt_id == attempt_id,
-                                                        ExamItem.position == 1))
+        item = db.session.scalar(
+            select(ExamItem).where(ExamItem.attempt_id == attempt_id, ExamItem.position == 1)
+        )
         assert sorted(item.option_order) == sorted(set(item.option_order))
 
 
-def test_bad_exam_input_gets_4xx_and_changes_nothing(app: Any, client: Any, ready: Any,
-                                                     make_user: Any) -> None:
+def test_bad_exam_input_gets_4xx_and_changes_nothing(
+    app: Any, client: Any, ready: Any, make_user: Any
+) -> None:
     attempt_id = _start(client)
     client.post(f"/exam/{attempt_id}/q/1", data={"answer": "o2", "flag": "1", "go": "next"})
     bad = client.post(f"/exam/{attempt_id}/q/1", data={"answer": "o9"})
@@ -91,8 +93,9 @@ def test_bad_exam_input_gets_4xx_and_changes_nothing(app: Any, client: Any, read
     assert "You have an exam attempt in progress" in again.text
     with app.app_context():
         assert len(db.session.scalars(select(ExamAttempt)).all()) == 1
-        saved = db.session.scalar(select(ExamItem).where(ExamItem.attempt_id == attempt_id,
-                                                         ExamItem.position == 1))
+        saved = db.session.scalar(
+            select(ExamItem).where(ExamItem.attempt_id == attempt_id, ExamItem.position == 1)
+        )
         chosen = (saved.chosen, saved.flagged)
     assert chosen == ([saved.option_order[1]], True)
     intruder = app.test_client()
@@ -127,11 +130,14 @@ def test_question_page_runs_a_constant_number_of_queries(
             f"  - id: alpha-x{n:03}\n    type: single\n    use: exam\n    domain: advocacy\n"
             f"    competencies: [engagement]\n    stem: Extra question {n}?\n"
             f"    options: {{a: Yes {n}, b: No {n}, c: Maybe {n}}}\n    answer: a\n"
-            f"    rationale: Because {n}.\n" for n in range(extra_items))
+            f"    rationale: Because {n}.\n"
+            for n in range(extra_items)
+        )
         bank.write_text(lines[0] + extra + "scenarios:" + lines[1])
         program = tree / "programs" / "test-prog.yaml"
-        program.write_text(program.read_text().replace("{advocacy: 3,",
-                                                       f"{{advocacy: {blueprint},"))
+        program.write_text(
+            program.read_text().replace("{advocacy: 3,", f"{{advocacy: {blueprint},")
+        )
         load(app, tree)
         user = make_user("trainee")
         complete_program_modules(app, user.id, "test-prog")
@@ -150,8 +156,9 @@ def test_question_page_runs_a_constant_number_of_queries(
     assert short == long, (short, long)
 
 
-def test_module_quiz_feedback_retake_and_best_score(app: Any, client: Any, tree: Path,
-                                                    make_user: Any) -> None:
+def test_module_quiz_feedback_retake_and_best_score(
+    app: Any, client: Any, tree: Path, make_user: Any
+) -> None:
     load(app, tree)
     user = make_user("trainee")
     Auth(client).login(user)
@@ -170,8 +177,9 @@ def test_module_quiz_feedback_retake_and_best_score(app: Any, client: Any, tree:
     assert "0.0%" in result and "not passed yet" in result and "(correct answer)" in result
     with app.app_context():
         first = db.session.scalar(select(QuizAttempt))
-        rationale = db.session.scalar(select(ItemRevision.content).where(
-            ItemRevision.item_id == first.form[0]["item_id"]))["rationale"]
+        rationale = db.session.scalar(
+            select(ItemRevision.content).where(ItemRevision.item_id == first.form[0]["item_id"])
+        )["rationale"]
     assert rationale in result
     assert client.post(quiz_url, data={}).status_code == 302  # resubmitting changes nothing
     r = client.post("/learn/modules/alpha/quiz")  # a new draw

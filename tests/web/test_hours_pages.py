@@ -23,10 +23,13 @@ from trainer.models.base import utcnow
 @pytest.fixture
 def world(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
     load(app, write_tree(tmp_path))
-    w = {"trainee": make_user("trainee", name="Terry Trainee"),
-         "sup": make_user("supervisor", name="Sue Supervisor"),
-         "other": make_user("trainee"), "other_sup": make_user("supervisor"),
-         "admin": make_user("admin")}
+    w = {
+        "trainee": make_user("trainee", name="Terry Trainee"),
+        "sup": make_user("supervisor", name="Sue Supervisor"),
+        "other": make_user("trainee"),
+        "other_sup": make_user("supervisor"),
+        "admin": make_user("admin"),
+    }
     w["enrolment"] = supervised_trainee(app, w["trainee"], w["sup"], w["admin"])
     w["other_enrolment"] = supervised_trainee(app, w["other"], w["other_sup"], w["admin"])
     return w
@@ -39,9 +42,15 @@ def _client(app: Any, user: Any) -> Any:
 
 
 def _good(w: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    data = {"work_date": (date.today() - timedelta(days=2)).isoformat(), "hours": "1.5",
-            "category": "advocacy", "setting": "peer-group", "kind": "direct",
-            "supervisor": str(w["sup"].id), "description": "Facilitated a peer support group."}
+    data = {
+        "work_date": (date.today() - timedelta(days=2)).isoformat(),
+        "hours": "1.5",
+        "category": "advocacy",
+        "setting": "peer-group",
+        "kind": "direct",
+        "supervisor": str(w["sup"].id),
+        "description": "Facilitated a peer support group.",
+    }
     data.update(changes)
     return data
 
@@ -62,18 +71,21 @@ def test_trainee_logs_and_sees_status_and_totals(app: Any, world: dict[str, Any]
     assert "4.0 h to go" in page  # advocacy minimum 4 hours, nothing approved yet
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"hours": "-1"}, "more than zero"),
-    ({"hours": "0"}, "more than zero"),
-    ({"hours": "1.1"}, "whole quarter hours"),
-    ({"hours": "25"}, "longer than 24 hours"),
-    ({"work_date": (date.today() + timedelta(days=2)).isoformat()}, "future"),
-    ({"work_date": "2001-01-01"}, "before you enrolled"),
-    ({"work_date": "not a date"}, "Not a valid date"),
-    ({"category": "astrology"}, "Not a valid choice"),
-    ({"description": ""}, "This field is required"),
-    ({"supervisor": "99999"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"hours": "-1"}, "more than zero"),
+        ({"hours": "0"}, "more than zero"),
+        ({"hours": "1.1"}, "whole quarter hours"),
+        ({"hours": "25"}, "longer than 24 hours"),
+        ({"work_date": (date.today() + timedelta(days=2)).isoformat()}, "future"),
+        ({"work_date": "2001-01-01"}, "before you enrolled"),
+        ({"work_date": "not a date"}, "Not a valid date"),
+        ({"category": "astrology"}, "Not a valid choice"),
+        ({"description": ""}, "This field is required"),
+        ({"supervisor": "99999"}, "Not a valid choice"),
+    ],
+)
 def test_bad_entries_rerender_with_the_error_and_save_nothing(
     app: Any, world: dict[str, Any], change: dict[str, str], message: str
 ) -> None:
@@ -86,8 +98,9 @@ def test_bad_entries_rerender_with_the_error_and_save_nothing(
 
 def test_more_than_24_hours_on_one_day(app: Any, world: dict[str, Any]) -> None:
     c = _client(app, world["trainee"])
-    assert c.post(f"/hours/{world['enrolment']}/new", data=_good(world, hours="20")
-                  ).status_code == 302
+    assert (
+        c.post(f"/hours/{world['enrolment']}/new", data=_good(world, hours="20")).status_code == 302
+    )
     r = c.post(f"/hours/{world['enrolment']}/new", data=_good(world, hours="5"))
     assert "more than 24 hours on one day" in r.text and len(_entries(app)) == 1
 
@@ -102,11 +115,16 @@ def test_nobody_touches_anothers_entries(app: Any, world: dict[str, Any]) -> Non
     assert intruder.post(f"/hours/entries/{entry.id}/withdraw").status_code == 404
     assert intruder.get(f"/hours/{world['enrolment']}/hours.csv").status_code == 404
     # a trainee posting a decision is refused by role; another supervisor by duty
-    assert intruder.post("/supervise/decide", data={"entry": entry.id, "action": "approve",
-                                                    "attest": "1"}).status_code == 403
+    assert (
+        intruder.post(
+            "/supervise/decide", data={"entry": entry.id, "action": "approve", "attest": "1"}
+        ).status_code
+        == 403
+    )
     other_sup = _client(app, world["other_sup"])
-    r = other_sup.post("/supervise/decide", data={"entry": entry.id, "action": "approve",
-                                                  "attest": "1"})
+    r = other_sup.post(
+        "/supervise/decide", data={"entry": entry.id, "action": "approve", "attest": "1"}
+    )
     assert r.status_code == 403
     assert other_sup.get(f"/supervise/trainees/{world['enrolment']}").status_code == 404
     assert _entries(app)[0].status == "pending"
@@ -115,9 +133,12 @@ def test_nobody_touches_anothers_entries(app: Any, world: dict[str, Any]) -> Non
 def test_supervisor_queue_filters_and_bulk_approval(app: Any, world: dict[str, Any]) -> None:
     t = _client(app, world["trainee"])
     for n, cat in enumerate(["advocacy", "advocacy", "ethical-responsibility"], start=1):
-        t.post(f"/hours/{world['enrolment']}/new",
-               data=_good(world, category=cat,
-                          work_date=(date.today() - timedelta(days=n)).isoformat()))
+        t.post(
+            f"/hours/{world['enrolment']}/new",
+            data=_good(
+                world, category=cat, work_date=(date.today() - timedelta(days=n)).isoformat()
+            ),
+        )
     s = _client(app, world["sup"])
     queue = s.get("/supervise/queue").text
     assert queue.count('name="entry"') == 3 and "Terry Trainee" in queue
@@ -126,23 +147,31 @@ def test_supervisor_queue_filters_and_bulk_approval(app: Any, world: dict[str, A
     bad = s.get("/supervise/queue", query_string={"from": "yesterday"})
     assert bad.status_code == 200 and "Not a date" in bad.text
     ids = [e.id for e in _entries(app)][:2]
-    refused = s.post("/supervise/decide", data={"entry": ids, "action": "approve"},
-                     follow_redirects=True)
+    refused = s.post(
+        "/supervise/decide", data={"entry": ids, "action": "approve"}, follow_redirects=True
+    )
     assert "Confirm that you supervised" in refused.text
     assert {e.status for e in _entries(app)} == {"pending"}
-    ok = s.post("/supervise/decide", data={"entry": ids, "action": "approve", "attest": "1"},
-                follow_redirects=True)
+    ok = s.post(
+        "/supervise/decide",
+        data={"entry": ids, "action": "approve", "attest": "1"},
+        follow_redirects=True,
+    )
     assert "2 entries approved." in ok.text
-    again = s.post("/supervise/decide", data={"entry": ids, "action": "approve", "attest": "1"},
-                   follow_redirects=True)  # a double-submitted form changes nothing
+    again = s.post(
+        "/supervise/decide",
+        data={"entry": ids, "action": "approve", "attest": "1"},
+        follow_redirects=True,
+    )  # a double-submitted form changes nothing
     assert "2 had already been decided" in again.text
     assert [e.status for e in _entries(app)] == ["approved", "approved", "pending"]
     page = t.get(f"/hours/{world['enrolment']}").text
     assert "3.0 h" in page  # approved advocacy moved
 
 
-def test_hours_page_and_queue_run_constant_queries(app: Any, world: dict[str, Any],
-                                                   count_queries: Any) -> None:
+def test_hours_page_and_queue_run_constant_queries(
+    app: Any, world: dict[str, Any], count_queries: Any
+) -> None:
     t = _client(app, world["trainee"])
     s = _client(app, world["sup"])
 
@@ -157,12 +186,26 @@ def test_hours_page_and_queue_run_constant_queries(app: Any, world: dict[str, An
     def add(n: int) -> None:
         with app.app_context():
             start = date.today() - timedelta(days=3000)
-            db.session.execute(insert(HourEntry), [
-                {"enrolment_id": world["enrolment"], "trainee_id": world["trainee"].id,
-                 "supervisor_id": world["sup"].id, "work_date": start + timedelta(days=i % 2900),
-                 "minutes": 15, "category": "advocacy", "setting": "cmhc", "kind": "direct",
-                 "description": f"Entry {i}", "status": "pending" if i % 3 else "approved",
-                 "created_at": utcnow(), "updated_at": utcnow()} for i in range(n)])
+            db.session.execute(
+                insert(HourEntry),
+                [
+                    {
+                        "enrolment_id": world["enrolment"],
+                        "trainee_id": world["trainee"].id,
+                        "supervisor_id": world["sup"].id,
+                        "work_date": start + timedelta(days=i % 2900),
+                        "minutes": 15,
+                        "category": "advocacy",
+                        "setting": "cmhc",
+                        "kind": "direct",
+                        "description": f"Entry {i}",
+                        "status": "pending" if i % 3 else "approved",
+                        "created_at": utcnow(),
+                        "updated_at": utcnow(),
+                    }
+                    for i in range(n)
+                ],
+            )
             db.session.commit()
 
     add(5)
@@ -177,14 +220,24 @@ def test_csv_and_verification_pdf(app: Any, world: dict[str, Any], tmp_path: Pat
 
     t = _client(app, world["trainee"])
     t.post(f"/hours/{world['enrolment']}/new", data=_good(world, hours="2.25"))
-    t.post(f"/hours/{world['enrolment']}/new",
-           data=_good(world, hours="1", kind="supervision", category="ethical-responsibility",
-                      work_date=(date.today() - timedelta(days=3)).isoformat()))
-    t.post(f"/hours/{world['enrolment']}/new", data=_good(world, hours="4",
-           work_date=(date.today() - timedelta(days=4)).isoformat()))
+    t.post(
+        f"/hours/{world['enrolment']}/new",
+        data=_good(
+            world,
+            hours="1",
+            kind="supervision",
+            category="ethical-responsibility",
+            work_date=(date.today() - timedelta(days=3)).isoformat(),
+        ),
+    )
+    t.post(
+        f"/hours/{world['enrolment']}/new",
+        data=_good(world, hours="4", work_date=(date.today() - timedelta(days=4)).isoformat()),
+    )
     ids = [e.id for e in _entries(app)][:2]
-    _client(app, world["sup"]).post("/supervise/decide",
-                                    data={"entry": ids, "action": "approve", "attest": "1"})
+    _client(app, world["sup"]).post(
+        "/supervise/decide", data={"entry": ids, "action": "approve", "attest": "1"}
+    )
     rows = list(csv.reader(io.StringIO(t.get(f"/hours/{world['enrolment']}/hours.csv").text)))
     assert rows[0][:3] == ["entry", "date", "hours"] and len(rows) == 4
     response = t.get(f"/hours/{world['enrolment']}/verification.pdf")
@@ -199,8 +252,9 @@ def test_csv_and_verification_pdf(app: Any, world: dict[str, Any], tmp_path: Pat
     assert "Sue Supervisor" in text and "I supervised this work" in text
     assert "Facilitated a peer support group" not in text  # no descriptions: privacy
     assert reader.metadata.title.startswith("Supervised Experience Verification")
-    sup_pdf = _client(app, world["sup"]).get(f"/supervise/trainees/{world['enrolment']}/"
-                                             "verification.pdf")
+    sup_pdf = _client(app, world["sup"]).get(
+        f"/supervise/trainees/{world['enrolment']}/verification.pdf"
+    )
     assert sup_pdf.status_code == 200
 
 
@@ -208,15 +262,18 @@ def test_admin_reverses_an_approved_entry(app: Any, world: dict[str, Any]) -> No
     t = _client(app, world["trainee"])
     t.post(f"/hours/{world['enrolment']}/new", data=_good(world))
     entry = _entries(app)[0]
-    _client(app, world["sup"]).post("/supervise/decide", data={"entry": entry.id,
-                                                               "action": "approve",
-                                                               "attest": "1"})
+    _client(app, world["sup"]).post(
+        "/supervise/decide", data={"entry": entry.id, "action": "approve", "attest": "1"}
+    )
     a = _client(app, world["admin"])
-    bad = a.post("/admin/supervision/reverse", data={"reverse-entry_id": "99999",
-                                                     "reverse-reason": "x"})
+    bad = a.post(
+        "/admin/supervision/reverse", data={"reverse-entry_id": "99999", "reverse-reason": "x"}
+    )
     assert "No entry has that number" in bad.text
-    ok = a.post("/admin/supervision/reverse", data={"reverse-entry_id": str(entry.id),
-                                                    "reverse-reason": "Logged twice"})
+    ok = a.post(
+        "/admin/supervision/reverse",
+        data={"reverse-entry_id": str(entry.id), "reverse-reason": "Logged twice"},
+    )
     assert ok.status_code == 302
     rows = _entries(app)
     assert rows[0].minutes == 90 and rows[0].status == "approved"

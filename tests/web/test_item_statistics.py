@@ -19,8 +19,9 @@ from trainer.models.base import utcnow
 from trainer.services import exams
 
 
-def test_exam_statistics_page_and_csv(app: Any, client: Any, tmp_path: Path,
-                                      make_user: Any) -> None:
+def test_exam_statistics_page_and_csv(
+    app: Any, client: Any, tmp_path: Path, make_user: Any
+) -> None:
     load(app, write_tree(tmp_path))
     for _ in range(3):
         user = make_user("trainee")
@@ -42,32 +43,31 @@ def test_exam_statistics_page_and_csv(app: Any, client: Any, tmp_path: Path,
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[1][:2] == ["attempts", "3"]
     header = rows[2]
-    assert header[:5] == ["item", "domain", "responses", "difficulty (p)",
-                          "discrimination (r_pb)"]
+    assert header[:5] == ["item", "domain", "responses", "difficulty (p)", "discrimination (r_pb)"]
     assert len(rows) > 3 and all(r[8].startswith("content/items/") for r in rows[3:])
     quiz = client.get("/admin/item-statistics", query_string={"module": "alpha"}).text
     assert "Module quiz: alpha" in quiz
-    assert client.get("/admin/item-statistics", query_string={"program": "nope"}
-                      ).status_code == 404
+    assert client.get("/admin/item-statistics", query_string={"program": "nope"}).status_code == 404
     assert client.get("/admin/item-statistics.csv").status_code == 400
 
 
-def test_admin_grants_extended_time(app: Any, client: Any, tmp_path: Path,
-                                   make_user: Any) -> None:
+def test_admin_grants_extended_time(app: Any, client: Any, tmp_path: Path, make_user: Any) -> None:
     load(app, write_tree(tmp_path))
     trainee = make_user("trainee")
     Auth(client).login(make_user("admin"))
     page = client.get(f"/admin/users/{trainee.id}").text
     assert "Exam accommodations" in page and "None granted" in page
-    bad = client.post(f"/admin/users/{trainee.id}/accommodation",
-                      data={"program": "test-prog", "multiplier": "9", "reason": "x"})
+    bad = client.post(
+        f"/admin/users/{trainee.id}/accommodation",
+        data={"program": "test-prog", "multiplier": "9", "reason": "x"},
+    )
     assert bad.status_code == 200 and "Between 1 and 4" in bad.text
-    ok = client.post(f"/admin/users/{trainee.id}/accommodation",
-                     data={"program": "test-prog", "multiplier": "1.5",
-                           "reason": "Approved request on file"})
+    ok = client.post(
+        f"/admin/users/{trainee.id}/accommodation",
+        data={"program": "test-prog", "multiplier": "1.5", "reason": "Approved request on file"},
+    )
     assert ok.status_code == 302
     with app.app_context():
         row = db.session.scalar(select(Accommodation))
-        assert (row.user_id, row.program_id, row.time_multiplier) == (trainee.id, "test-prog",
-                                                                       1.5)
+        assert (row.user_id, row.program_id, row.time_multiplier) == (trainee.id, "test-prog", 1.5)
     assert "1.5 × the time limit" in client.get(f"/admin/users/{trainee.id}").text

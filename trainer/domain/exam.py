@@ -67,8 +67,9 @@ def _exact_subset(units: list[list[PoolItem]], target: int) -> list[list[PoolIte
     return chosen
 
 
-def assemble_form(pool: Sequence[PoolItem], blueprint: Mapping[str, int], seed: int
-                  ) -> list[FormItem]:
+def assemble_form(
+    pool: Sequence[PoolItem], blueprint: Mapping[str, int], seed: int
+) -> list[FormItem]:
     """Build an exam form: exactly ``blueprint[d]`` items of each domain d, no item twice,
     scenario sets whole and in their own order, items and options shuffled.
 
@@ -86,9 +87,11 @@ def assemble_form(pool: Sequence[PoolItem], blueprint: Mapping[str, int], seed: 
         if picked is None:
             available = sum(len(u) for u in units)
             raise BlueprintError(
-                None, f"The exam pool cannot supply {count} items of '{domain}' (it has "
-                      f"{available}, in sets that do not add up to {count}). Ask an "
-                      "administrator to check the item bank.")
+                None,
+                f"The exam pool cannot supply {count} items of '{domain}' (it has "
+                f"{available}, in sets that do not add up to {count}). Ask an "
+                "administrator to check the item bank.",
+            )
         chosen_units.extend(picked)
     rng.shuffle(chosen_units)
     form = []
@@ -120,8 +123,13 @@ class StartDecision:
     attempts_left: int | None = None  # None = unlimited
 
 
-def may_start(attempts: Sequence[PastAttempt], attempts_allowed: int, wait_days: int,
-              modules_complete: bool, now: datetime) -> StartDecision:
+def may_start(
+    attempts: Sequence[PastAttempt],
+    attempts_allowed: int,
+    wait_days: int,
+    modules_complete: bool,
+    now: datetime,
+) -> StartDecision:
     """May a person start a new exam attempt now? Says why not, and from when they may."""
     used = len(attempts)
     left = None if attempts_allowed == 0 else max(0, attempts_allowed - used)
@@ -132,14 +140,20 @@ def may_start(attempts: Sequence[PastAttempt], attempts_allowed: int, wait_days:
     if not modules_complete:
         return StartDecision(False, "Complete every required module first.", None, used, left)
     if left == 0:
-        return StartDecision(False, f"You have used all {attempts_allowed} attempts allowed.",
-                             None, used, left)
+        return StartDecision(
+            False, f"You have used all {attempts_allowed} attempts allowed.", None, used, left
+        )
     if attempts and wait_days:
         last = max(a.finished_at for a in attempts if a.finished_at is not None)
         next_at = last + timedelta(days=wait_days)
         if now < next_at:
-            return StartDecision(False, "The waiting period after your last attempt is not "
-                                        "over yet.", next_at, used, left)
+            return StartDecision(
+                False,
+                "The waiting period after your last attempt is not over yet.",
+                next_at,
+                used,
+                left,
+            )
     return StartDecision(True, "", None, used, left)
 
 
@@ -178,8 +192,7 @@ class ScoreReport:
         return round(100 * pts / mx, 1) if mx else 0.0
 
 
-def score(answers: Sequence[Answered], passing_percent: int, partial: bool = False
-          ) -> ScoreReport:
+def score(answers: Sequence[Answered], passing_percent: int, partial: bool = False) -> ScoreReport:
     """Score a form: one point an item (partial credit for multiple response if asked)."""
     domains: dict[str, list[float]] = {}
     items: dict[str, float] = {}
@@ -192,8 +205,14 @@ def score(answers: Sequence[Answered], passing_percent: int, partial: bool = Fal
     total = sum(items.values())
     max_points = len(answers)
     percent = round(100 * total / max_points, 1) if max_points else 0.0
-    return ScoreReport(total, max_points, percent, percent >= passing_percent,
-                       {d: (v[0], int(v[1])) for d, v in sorted(domains.items())}, items)
+    return ScoreReport(
+        total,
+        max_points,
+        percent,
+        percent >= passing_percent,
+        {d: (v[0], int(v[1])) for d, v in sorted(domains.items())},
+        items,
+    )
 
 
 # -- reading a submitted answer ------------------------------------------------------------

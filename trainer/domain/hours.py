@@ -19,11 +19,21 @@ from decimal import Decimal, InvalidOperation
 from trainer.domain.errors import NotAllowed, RuleError
 
 PENDING, APPROVED, RETURNED, REJECTED, WITHDRAWN = (
-    "pending", "approved", "returned", "rejected", "withdrawn")
+    "pending",
+    "approved",
+    "returned",
+    "rejected",
+    "withdrawn",
+)
 STATES = (PENDING, APPROVED, RETURNED, REJECTED, WITHDRAWN)
 KINDS = {"direct": "Direct peer support", "supervision": "Supervision received"}
-STATUS_LABELS = {PENDING: "Pending", APPROVED: "Approved", RETURNED: "Returned for correction",
-                 REJECTED: "Rejected", WITHDRAWN: "Withdrawn"}
+STATUS_LABELS = {
+    PENDING: "Pending",
+    APPROVED: "Approved",
+    RETURNED: "Returned for correction",
+    REJECTED: "Rejected",
+    WITHDRAWN: "Withdrawn",
+}
 
 #: (state, action) -> (who may do it, new state)
 TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
@@ -49,10 +59,11 @@ def transition(state: str, action: str, actor: str) -> str:
     """
     move = TRANSITIONS.get((state, action))
     if move is None:
-        raise NotAllowed(f"An entry that is {STATUS_LABELS.get(state, state).lower()} cannot "
-                         f"be {action}ed." if action != "edit" else
-                         f"An entry that is {STATUS_LABELS.get(state, state).lower()} cannot be "
-                         "changed.")
+        raise NotAllowed(
+            f"An entry that is {STATUS_LABELS.get(state, state).lower()} cannot be {action}ed."
+            if action != "edit"
+            else f"An entry that is {STATUS_LABELS.get(state, state).lower()} cannot be changed."
+        )
     who, new_state = move
     if who != actor:
         raise NotAllowed(f"Only the {who} may {action} an entry.")
@@ -89,9 +100,15 @@ class EntryInput:
     description: str
 
 
-def check_entry(entry: EntryInput, *, today: date, enrolled_on: date,
-                categories: dict[str, str], settings: dict[str, str],
-                other_minutes_that_day: int) -> None:
+def check_entry(
+    entry: EntryInput,
+    *,
+    today: date,
+    enrolled_on: date,
+    categories: dict[str, str],
+    settings: dict[str, str],
+    other_minutes_that_day: int,
+) -> None:
     """Raise RuleError (with the field) for the first rule the entry breaks.
 
     ``today`` is the trainee's local date; ``other_minutes_that_day`` counts the trainee's
@@ -102,12 +119,16 @@ def check_entry(entry: EntryInput, *, today: date, enrolled_on: date,
     if entry.work_date > today:
         raise RuleError("work_date", "The date cannot be in the future.")
     if entry.work_date < enrolled_on:
-        raise RuleError("work_date", f"The date cannot be before you enrolled "
-                                     f"({enrolled_on:%-d %B %Y}).")
+        raise RuleError(
+            "work_date", f"The date cannot be before you enrolled ({enrolled_on:%-d %B %Y})."
+        )
     if other_minutes_that_day + entry.minutes > DAY_MINUTES:
         left = max(0, DAY_MINUTES - other_minutes_that_day) / 60
-        raise RuleError("hours", f"That would make more than 24 hours on one day; at most "
-                                 f"{left:g} more hours fit on {entry.work_date:%-d %B %Y}.")
+        raise RuleError(
+            "hours",
+            f"That would make more than 24 hours on one day; at most "
+            f"{left:g} more hours fit on {entry.work_date:%-d %B %Y}.",
+        )
     if entry.category not in categories:
         raise RuleError("category", "Choose a category from the program's list.")
     if entry.setting not in settings:
@@ -118,8 +139,7 @@ def check_entry(entry: EntryInput, *, today: date, enrolled_on: date,
     if not text:
         raise RuleError("description", "Describe the work briefly.")
     if len(text) > MAX_DESCRIPTION:
-        raise RuleError("description", f"Keep the description under {MAX_DESCRIPTION} "
-                                       "characters.")
+        raise RuleError("description", f"Keep the description under {MAX_DESCRIPTION} characters.")
 
 
 @dataclass(frozen=True)

@@ -83,15 +83,22 @@ def form_stats(matrix: Sequence[Mapping[str, float]], passed: Sequence[bool]) ->
     if n >= 2 and k > 1 and var_total > 0:
         kr20 = (k / (k - 1)) * (1 - sum_pq / var_total)
     sem = sd * math.sqrt(max(0.0, 1 - kr20)) if kr20 is not None else None
-    return FormStats(n, round(mean, 2), round(sd, 2),
-                     None if kr20 is None else round(kr20, 3),
-                     None if sem is None else round(sem, 2), round(pass_rate, 3))
+    return FormStats(
+        n,
+        round(mean, 2),
+        round(sd, 2),
+        None if kr20 is None else round(kr20, 3),
+        None if sem is None else round(sem, 2),
+        round(pass_rate, 3),
+    )
 
 
-def item_stats(matrix: Sequence[Mapping[str, float]],
-               choices: Sequence[Mapping[str, Sequence[str]]],
-               options: Mapping[str, Sequence[str]],
-               correct: Mapping[str, Sequence[str]]) -> list[ItemStats]:
+def item_stats(
+    matrix: Sequence[Mapping[str, float]],
+    choices: Sequence[Mapping[str, Sequence[str]]],
+    options: Mapping[str, Sequence[str]],
+    correct: Mapping[str, Sequence[str]],
+) -> list[ItemStats]:
     """Per item: p-value, corrected point-biserial, share choosing each option, and flags.
 
     ``choices[r][item]`` are the option keys attempt r chose for the item; ``options[item]``

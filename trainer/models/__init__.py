@@ -4,6 +4,12 @@ from trainer.models.accounts import PasswordToken, User, UserRole
 from trainer.models.assessment import Accommodation, ExamAttempt, ExamItem, QuizAttempt
 from trainer.models.audit import AppendOnlyError, AuditEvent
 from trainer.models.base import Base
+from trainer.models.certificates import (
+    AttestationSignature,
+    CEEntry,
+    Certificate,
+    DocumentUpload,
+)
 from trainer.models.content import (
     ContentRelease,
     Item,
@@ -17,6 +23,10 @@ from trainer.models.learning import Enrolment, ModulePlace, SectionRead
 from trainer.models.mail import OutboxMessage
 
 __all__ = [
+    "AttestationSignature",
+    "CEEntry",
+    "Certificate",
+    "DocumentUpload",
     "HourEntry",
     "SupervisionLink",
     "SupervisorDigest",

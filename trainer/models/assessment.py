@@ -47,8 +47,14 @@ class ExamAttempt(Base):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'submitted', 'expired')", name="status"),
         # One open attempt per person per program, whatever the race.
-        Index("uq_exam_attempts_one_open", "user_id", "program_id", unique=True,
-              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+        Index(
+            "uq_exam_attempts_one_open",
+            "user_id",
+            "program_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,8 +88,9 @@ class ExamItem(Base):
     __table_args__ = (UniqueConstraint("attempt_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempts.id", ondelete="CASCADE"),
-                                            index=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("exam_attempts.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)  # 1-based
     item_id: Mapped[str] = mapped_column(ForeignKey("items.id"), index=True)
     revision: Mapped[int] = mapped_column(Integer)
@@ -100,9 +107,10 @@ class Accommodation(Base):
     """Extended time granted to a person for a program's exam (audited)."""
 
     __tablename__ = "accommodations"
-    __table_args__ = (UniqueConstraint("user_id", "program_id"),
-                      CheckConstraint("time_multiplier >= 1 AND time_multiplier <= 4",
-                                      name="multiplier_range"))
+    __table_args__ = (
+        UniqueConstraint("user_id", "program_id"),
+        CheckConstraint("time_multiplier >= 1 AND time_multiplier <= 4", name="multiplier_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

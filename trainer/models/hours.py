@@ -19,9 +19,14 @@ class SupervisionLink(Base):
     __tablename__ = "supervision_links"
     __table_args__ = (
         CheckConstraint("status IN ('invited', 'active', 'declined', 'ended')", name="status"),
-        Index("uq_supervision_links_live", "enrolment_id", "supervisor_id", unique=True,
-              sqlite_where=text("status IN ('invited', 'active')"),
-              postgresql_where=text("status IN ('invited', 'active')")),
+        Index(
+            "uq_supervision_links_live",
+            "enrolment_id",
+            "supervisor_id",
+            unique=True,
+            sqlite_where=text("status IN ('invited', 'active')"),
+            postgresql_where=text("status IN ('invited', 'active')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,8 +45,9 @@ class SupervisionLink(Base):
 class HourEntry(Base):
     __tablename__ = "hour_entries"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'approved', 'returned', 'rejected', "
-                        "'withdrawn')", name="status"),
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'returned', 'rejected', 'withdrawn')", name="status"
+        ),
         CheckConstraint("kind IN ('direct', 'supervision')", name="kind"),
         CheckConstraint("minutes <> 0 AND minutes % 15 = 0", name="quarter_hours"),
         Index("ix_hour_entries_supervisor_status", "supervisor_id", "status"),

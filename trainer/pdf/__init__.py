@@ -16,8 +16,12 @@ HERE = Path(__file__).resolve().parent
 FONTS = HERE / "fonts"
 TEMPLATES = HERE / "templates"
 
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 class FetchRefused(ValueError):
@@ -40,8 +44,15 @@ def render_html(template: str, **context: Any) -> str:
     return _env.get_template(template).render(fonts=FONTS.as_uri(), **context)
 
 
-def html_to_pdf(html: str, *, title: str, author: str, subject: str = "",
-                attachments: list[Any] | None = None, pdf_variant: str | None = None) -> bytes:
+def html_to_pdf(
+    html: str,
+    *,
+    title: str,
+    author: str,
+    subject: str = "",
+    attachments: list[Any] | None = None,
+    pdf_variant: str | None = None,
+) -> bytes:
     """Render HTML to PDF bytes with document metadata set."""
     from weasyprint import HTML
 
@@ -56,7 +67,7 @@ def html_to_pdf(html: str, *, title: str, author: str, subject: str = "",
     return rendered.write_pdf(**options)
 
 
-def render(template: str, *, title: str, author: str, subject: str = "",
-           **context: Any) -> bytes:
-    return html_to_pdf(render_html(template, title=title, **context), title=title,
-                       author=author, subject=subject)
+def render(template: str, *, title: str, author: str, subject: str = "", **context: Any) -> bytes:
+    return html_to_pdf(
+        render_html(template, title=title, **context), title=title, author=author, subject=subject
+    )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 from trainer.extensions import db
+from trainer.models.base import utcnow
 from trainer.services import accounts
 
 #: Demo sign-ins, printed by ``make run``. Demo only: never use these on a real deployment.
@@ -13,7 +15,9 @@ DEMO_ACCOUNTS = [
     ("supervisor@demo.trainer", "Sam Supervisor", {"supervisor"}, None, "demo-supervisor-pass"),
     ("board@demo.trainer", "Blake Board", {"board"}, "KY", "demo-board-pass"),
     ("trainee@demo.trainer", "Taylor Trainee", {"trainee"}, None, "demo-trainee-pass"),
+    ("certified@demo.trainer", "Casey Certified", {"trainee"}, None, "demo-certified-pass"),
 ]
+CERTIFIED_PROGRAM = "ky-apss"
 
 
 def seed() -> Iterator[str]:
@@ -25,3 +29,106 @@ def seed() -> Iterator[str]:
             status = "exists"
         yield f"  {sorted(roles)[0]:<11} {email:<26} password: {password}   ({status})"
     db.session.commit()
+    line = _certified_trainee()
+    db.session.commit()
+    if line:
+        yield line
+
+
+def _certified_trainee() -> str | None:
+    """Casey earns a real certificate through the services: reads every module, passes the
+    quizzes and the exam, signs the statements, uploads a document an admin approves, and
+    logs hours the demo supervisor approves."""
+    from io import BytesIO
+
+    import segno
+    from sqlalchemy import select
+
+    from trainer.domain.exam import option_tokens
+    from trainer.models import Certificate, ExamItem, ItemRevision, ModuleSection, Program
+    from trainer.services import evidence, exams, hours, learning, quizzes
+
+    if db.session.get(Program, CERTIFIED_PROGRAM) is None:
+        return "  (no certified demo trainee: load content/ first)"
+    casey = accounts.find_by_email("certified@demo.trainer")
+    admin = accounts.find_by_email("admin@demo.trainer")
+    sup = accounts.find_by_email("supervisor@demo.trainer")
+    assert casey and admin and sup
+    existing = db.session.scalar(select(Certificate).where(Certificate.user_id == casey.id))
+    if existing is None:
+        now = utcnow()
+        enrolment = learning.enrol(casey, CERTIFIED_PROGRAM)
+        enrolment.enrolled_at = now - timedelta(days=90)
+        hours.assign(admin, casey.email, CERTIFIED_PROGRAM, sup.email)
+
+        def right(entry_order: list[str], content: dict) -> list[str]:  # type: ignore[type-arg]
+            return [
+                t
+                for t, k in zip(option_tokens(entry_order), entry_order, strict=True)
+                if k in content["answer"]
+            ]
+
+        def revision(item_id: str, rev: int) -> dict:  # type: ignore[type-arg]
+            return db.session.scalar(
+                select(ItemRevision.content).where(
+                    ItemRevision.item_id == item_id, ItemRevision.revision == rev
+                )
+            )
+
+        program = learning.get_program(CERTIFIED_PROGRAM)
+        for module_id in program.definition["modules"]:
+            for anchor in db.session.scalars(
+                select(ModuleSection.anchor).where(ModuleSection.module_id == module_id)
+            ):
+                learning.read_section(casey, module_id, anchor)
+            quiz = quizzes.start(casey, module_id)
+            quizzes.submit(
+                casey,
+                quiz.id,
+                {
+                    f"q{n}": right(e["order"], revision(e["item_id"], e["revision"]))
+                    for n, e in enumerate(quiz.form, start=1)
+                },
+            )
+        attempt = exams.start(casey, CERTIFIED_PROGRAM, utcnow())
+        for item in db.session.scalars(select(ExamItem).where(ExamItem.attempt_id == attempt.id)):
+            exams.save_answer(
+                casey,
+                attempt.id,
+                item.position,
+                right(item.option_order, revision(item.item_id, item.revision)),
+                False,
+                utcnow(),
+            )
+        exams.submit(casey, attempt.id, utcnow())
+        entries = []
+        for n, category in enumerate(["advocacy", "recovery-wellness", "mentoring-education"]):
+            form = hours.EntryForm(
+                hours.local_date(casey, now) - timedelta(days=10 + n),
+                "3",
+                category,
+                "peer-group",
+                "direct",
+                "Co-facilitated a peer support group.",
+                sup.id,
+            )
+            entries.append(hours.log_entry(casey, enrolment.id, form, now).id)
+        hours.decide(sup, entries, "approve", "", True, now)
+        for statement in program.definition["attestations"]:
+            evidence.sign(casey, CERTIFIED_PROGRAM, statement["id"], casey.legal_name)
+        image = BytesIO()
+        segno.make("Demo diploma").save(image, kind="png", scale=4)
+        for doc in program.definition["documents"]:
+            for _ in range(doc["count"]):
+                upload = evidence.upload(
+                    casey, CERTIFIED_PROGRAM, doc["id"], "diploma.png", image.getvalue()
+                )
+                evidence.decide_document(admin, upload.id, True, "")
+        db.session.flush()
+        existing = db.session.scalar(select(Certificate).where(Certificate.user_id == casey.id))
+    if existing is None or existing.number is None:
+        return "  (the certified demo trainee has not earned a certificate: check content/)"
+    return (
+        f"  certified   certified@demo.trainer     holds certificate {existing.number}"
+        f" (verify at /verify/{existing.number})"
+    )

@@ -37,10 +37,13 @@ def _program(program_id: str) -> Program:
 
 
 def attempts(user: User, program_id: str) -> list[ExamAttempt]:
-    return list(db.session.scalars(
-        select(ExamAttempt).where(ExamAttempt.user_id == user.id,
-                                  ExamAttempt.program_id == program_id)
-        .order_by(ExamAttempt.started_at)))
+    return list(
+        db.session.scalars(
+            select(ExamAttempt)
+            .where(ExamAttempt.user_id == user.id, ExamAttempt.program_id == program_id)
+            .order_by(ExamAttempt.started_at)
+        )
+    )
 
 
 def modules_complete(user: User, program: Program) -> bool:
@@ -55,12 +58,19 @@ def eligibility(user: User, program: Program, now: datetime) -> rules.StartDecis
     spec = program.definition["exam"]
     return rules.may_start(
         [rules.PastAttempt(a.started_at, a.finished_at, a.passed) for a in past],
-        spec["attempts_allowed"], spec["wait_days"], modules_complete(user, program), now)
+        spec["attempts_allowed"],
+        spec["wait_days"],
+        modules_complete(user, program),
+        now,
+    )
 
 
 def time_multiplier(user: User, program_id: str) -> float:
-    value = db.session.scalar(select(Accommodation.time_multiplier).where(
-        Accommodation.user_id == user.id, Accommodation.program_id == program_id))
+    value = db.session.scalar(
+        select(Accommodation.time_multiplier).where(
+            Accommodation.user_id == user.id, Accommodation.program_id == program_id
+        )
+    )
     return value or 1.0
 
 
@@ -78,9 +88,17 @@ def start(user: User, program_id: str, now: datetime, seed: int | None = None) -
         raise RuleError(None, decision.reason)
     spec = program.definition["exam"]
     pool_revisions = current_revisions(Item.module_id.in_(program.definition["modules"]))
-    pool = [rules.PoolItem(r.item_id, r.content["domain"], r.content.get("scenario"),
-                           tuple(o["key"] for o in r.content["options"]), r.content["type"])
-            for r in pool_revisions if r.content["use"] in ("exam", "both")]
+    pool = [
+        rules.PoolItem(
+            r.item_id,
+            r.content["domain"],
+            r.content.get("scenario"),
+            tuple(o["key"] for o in r.content["options"]),
+            r.content["type"],
+        )
+        for r in pool_revisions
+        if r.content["use"] in ("exam", "both")
+    ]
     revision_of = {r.item_id: r.revision for r in pool_revisions}
     seed = secrets.randbelow(2**31) if seed is None else seed
     form = rules.assemble_form(pool, spec["blueprint"], seed)
@@ -88,22 +106,41 @@ def start(user: User, program_id: str, now: datetime, seed: int | None = None) -
     release = content.latest_release()
     assert release is not None
     attempt = ExamAttempt(
-        user_id=user.id, program_id=program.id, release_id=release.id, seed=seed,
-        status="open", started_at=now,
+        user_id=user.id,
+        program_id=program.id,
+        release_id=release.id,
+        seed=seed,
+        status="open",
+        started_at=now,
         deadline=rules.deadline(now, spec["time_limit_minutes"], multiplier),
-        time_multiplier=multiplier, passing_percent=spec["passing_percent"],
+        time_multiplier=multiplier,
+        passing_percent=spec["passing_percent"],
     )
-    attempt.items = [ExamItem(position=n, item_id=f.item_id, revision=revision_of[f.item_id],
-                              option_order=list(f.option_order), chosen=[])
-                     for n, f in enumerate(form, start=1)]
+    attempt.items = [
+        ExamItem(
+            position=n,
+            item_id=f.item_id,
+            revision=revision_of[f.item_id],
+            option_order=list(f.option_order),
+            chosen=[],
+        )
+        for n, f in enumerate(form, start=1)
+    ]
     db.session.add(attempt)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
         raise RuleError(None, "You have an exam attempt in progress.") from None
-    audit.record("exam.started", actor=user, subject=attempt, program=program.id,
-                 items=len(form), deadline=attempt.deadline.isoformat(), multiplier=multiplier)
+    audit.record(
+        "exam.started",
+        actor=user,
+        subject=attempt,
+        program=program.id,
+        items=len(form),
+        deadline=attempt.deadline.isoformat(),
+        multiplier=multiplier,
+    )
     return attempt
 
 
@@ -117,22 +154,27 @@ def get(user: User, attempt_id: int, now: datetime) -> ExamAttempt:
 
 
 def _item(attempt_id: int, position: int) -> ExamItem:
-    item = db.session.scalar(select(ExamItem).where(ExamItem.attempt_id == attempt_id,
-                                                    ExamItem.position == position))
+    item = db.session.scalar(
+        select(ExamItem).where(ExamItem.attempt_id == attempt_id, ExamItem.position == position)
+    )
     if item is None:
         raise NotFound(position)
     return item
 
 
 def _revision(item: ExamItem) -> ItemRevision:
-    rev = db.session.scalar(select(ItemRevision).where(ItemRevision.item_id == item.item_id,
-                                                       ItemRevision.revision == item.revision))
+    rev = db.session.scalar(
+        select(ItemRevision).where(
+            ItemRevision.item_id == item.item_id, ItemRevision.revision == item.revision
+        )
+    )
     assert rev is not None
     return rev
 
 
-def save_answer(user: User, attempt_id: int, position: int, tokens: Sequence[str],
-                flagged: bool, now: datetime) -> ExamItem:
+def save_answer(
+    user: User, attempt_id: int, position: int, tokens: Sequence[str], flagged: bool, now: datetime
+) -> ExamItem:
     """Save the answer to one question of an open attempt, before its deadline.
 
     Raises NotFound (not the person's attempt, or no such question on the form), RuleError
@@ -146,9 +188,11 @@ def save_answer(user: User, attempt_id: int, position: int, tokens: Sequence[str
     content_type = _revision(item).content["type"]
     chosen = rules.decode_choice(content_type, item.option_order, tokens)
     db.session.execute(
-        update(ExamItem).where(ExamItem.id == item.id)
+        update(ExamItem)
+        .where(ExamItem.id == item.id)
         .values(chosen=chosen, flagged=flagged, saved_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     item.chosen, item.flagged, item.saved_at = chosen, flagged, now
     return item
 
@@ -169,8 +213,9 @@ def finalize_due(attempt: ExamAttempt, now: datetime) -> None:
 
 def close_expired(now: datetime) -> int:
     """Close every attempt past its deadline; returns how many were closed."""
-    due = db.session.scalars(select(ExamAttempt).where(ExamAttempt.status == "open",
-                                                       ExamAttempt.deadline <= now)).all()
+    due = db.session.scalars(
+        select(ExamAttempt).where(ExamAttempt.status == "open", ExamAttempt.deadline <= now)
+    ).all()
     for attempt in due:
         finalize_due(attempt, now)
     return len(due)
@@ -178,25 +223,40 @@ def close_expired(now: datetime) -> int:
 
 def _close(attempt: ExamAttempt, status: str, at: datetime) -> None:
     """Score the attempt from its saved answers; exactly one caller wins the race."""
-    won = db.session.execute(
-        update(ExamAttempt).where(ExamAttempt.id == attempt.id, ExamAttempt.status == "open")
-        .values(status=status, finished_at=at)
-        .execution_options(synchronize_session=False)).rowcount == 1
+    won = (
+        db.session.execute(
+            update(ExamAttempt)
+            .where(ExamAttempt.id == attempt.id, ExamAttempt.status == "open")
+            .values(status=status, finished_at=at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     if not won:
         db.session.refresh(attempt)
         return
-    items = list(db.session.scalars(select(ExamItem).where(ExamItem.attempt_id == attempt.id)
-                                    .order_by(ExamItem.position)))
-    revs = {(r.item_id, r.revision): r for r in db.session.scalars(
-        select(ItemRevision).where(ItemRevision.item_id.in_([i.item_id for i in items])))}
+    items = list(
+        db.session.scalars(
+            select(ExamItem).where(ExamItem.attempt_id == attempt.id).order_by(ExamItem.position)
+        )
+    )
+    revs = {
+        (r.item_id, r.revision): r
+        for r in db.session.scalars(
+            select(ItemRevision).where(ItemRevision.item_id.in_([i.item_id for i in items]))
+        )
+    }
     program = db.session.get(Program, attempt.program_id)
     assert program is not None
     partial = program.definition["exam"].get("multiple_response") == "partial"
     answered = []
     for item in items:
         c = revs[(item.item_id, item.revision)].content
-        answered.append(rules.Answered(item.item_id, c["type"], c["domain"],
-                                       tuple(c["answer"]), tuple(item.chosen)))
+        answered.append(
+            rules.Answered(
+                item.item_id, c["type"], c["domain"], tuple(c["answer"]), tuple(item.chosen)
+            )
+        )
     report = rules.score(answered, attempt.passing_percent, partial)
     for item in items:
         item.points = report.item_scores[item.item_id]
@@ -205,14 +265,25 @@ def _close(attempt: ExamAttempt, status: str, at: datetime) -> None:
     attempt.percent, attempt.passed = report.percent, report.passed
     attempt.domain_scores = {d: list(v) for d, v in report.domains.items()}
     db.session.flush()
-    audit.record(f"exam.{status}", actor=db.session.get(User, attempt.user_id), subject=attempt,
-                 program=attempt.program_id, percent=report.percent, passed=report.passed)
+    audit.record(
+        f"exam.{status}",
+        actor=db.session.get(User, attempt.user_id),
+        subject=attempt,
+        program=attempt.program_id,
+        percent=report.percent,
+        passed=report.passed,
+    )
     if report.passed:
         _on_exam_passed(attempt)
 
 
 def _on_exam_passed(attempt: ExamAttempt) -> None:
-    """Passing is evidence for the requirements engine (certificates read ExamAttempt rows)."""
+    """Passing is evidence for the requirements engine: it may complete the program."""
+    from trainer.services import certificates
+
+    user = db.session.get(User, attempt.user_id)
+    assert user is not None
+    certificates.check(user, attempt.program_id)
 
 
 @dataclass(frozen=True)
@@ -236,47 +307,94 @@ def question(user: User, attempt_id: int, position: int, now: datetime) -> Quest
     if attempt.status != "open":
         raise RuleError(None, "This attempt is closed.")
     rows = db.session.execute(
-        select(ExamItem.position, ExamItem.chosen, ExamItem.flagged, ExamItem.item_id,
-               ExamItem.revision, ExamItem.option_order)
-        .where(ExamItem.attempt_id == attempt.id).order_by(ExamItem.position)).all()
+        select(
+            ExamItem.position,
+            ExamItem.chosen,
+            ExamItem.flagged,
+            ExamItem.item_id,
+            ExamItem.revision,
+            ExamItem.option_order,
+        )
+        .where(ExamItem.attempt_id == attempt.id)
+        .order_by(ExamItem.position)
+    ).all()
     current = next((r for r in rows if r.position == position), None)
     if current is None:
         raise NotFound(position)
-    rev = db.session.scalar(select(ItemRevision).where(ItemRevision.item_id == current.item_id,
-                                                       ItemRevision.revision == current.revision))
+    rev = db.session.scalar(
+        select(ItemRevision).where(
+            ItemRevision.item_id == current.item_id, ItemRevision.revision == current.revision
+        )
+    )
     assert rev is not None
     c = rev.content
     by_key = {o["key"]: o["text"] for o in c["options"]}
-    options = [{"token": t, "text": by_key[k], "chosen": k in current.chosen}
-               for t, k in zip(rules.option_tokens(current.option_order), current.option_order,
-                               strict=True)]
-    navigator = [{"position": r.position, "answered": bool(r.chosen), "flagged": r.flagged,
-                  "current": r.position == position} for r in rows]
-    return QuestionPage(attempt, position, len(rows), c["type"], TYPES[c["type"]].multiple,
-                        c["stem"], c.get("vignette"), options, current.flagged, navigator,
-                        max(0, int((attempt.deadline - now).total_seconds())))
+    options = [
+        {"token": t, "text": by_key[k], "chosen": k in current.chosen}
+        for t, k in zip(
+            rules.option_tokens(current.option_order), current.option_order, strict=True
+        )
+    ]
+    navigator = [
+        {
+            "position": r.position,
+            "answered": bool(r.chosen),
+            "flagged": r.flagged,
+            "current": r.position == position,
+        }
+        for r in rows
+    ]
+    return QuestionPage(
+        attempt,
+        position,
+        len(rows),
+        c["type"],
+        TYPES[c["type"]].multiple,
+        c["stem"],
+        c.get("vignette"),
+        options,
+        current.flagged,
+        navigator,
+        max(0, int((attempt.deadline - now).total_seconds())),
+    )
 
 
-def grant_accommodation(actor: User, user: User, program_id: str, multiplier: float,
-                        reason: str) -> Accommodation:
+def grant_accommodation(
+    actor: User, user: User, program_id: str, multiplier: float, reason: str
+) -> Accommodation:
     """Grant (or change) extended time for a person's exam in a program. Audited."""
     _program(program_id)
     if not 1.0 <= multiplier <= 4.0:
         raise RuleError("multiplier", "The time multiplier is between 1 and 4 (e.g. 1.5).")
     if not reason.strip():
         raise RuleError("reason", "Say why the accommodation is granted.")
-    row = db.session.scalar(select(Accommodation).where(Accommodation.user_id == user.id,
-                                                        Accommodation.program_id == program_id))
+    row = db.session.scalar(
+        select(Accommodation).where(
+            Accommodation.user_id == user.id, Accommodation.program_id == program_id
+        )
+    )
     before = row.time_multiplier if row else None
     if row is None:
-        row = Accommodation(user_id=user.id, program_id=program_id, time_multiplier=multiplier,
-                            reason=reason.strip(), granted_by_id=actor.id)
+        row = Accommodation(
+            user_id=user.id,
+            program_id=program_id,
+            time_multiplier=multiplier,
+            reason=reason.strip(),
+            granted_by_id=actor.id,
+        )
         db.session.add(row)
     else:
         row.time_multiplier, row.reason, row.granted_by_id = multiplier, reason.strip(), actor.id
     db.session.flush()
-    audit.record("exam.accommodation_granted", actor=actor, subject=user, program=program_id,
-                 multiplier=multiplier, before=before, reason=reason.strip())
+    audit.record(
+        "exam.accommodation_granted",
+        actor=actor,
+        subject=user,
+        program=program_id,
+        multiplier=multiplier,
+        before=before,
+        reason=reason.strip(),
+    )
     return row
 
 

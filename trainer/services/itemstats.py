@@ -35,15 +35,25 @@ def _rows(revisions: dict[str, ItemRevision], stats: list[ItemStats]) -> list[It
     out = []
     for s in stats:
         rev = revisions[s.item_id]
-        out.append(ItemRow(s, rev.content["stem"], rev.content["domain"],
-                           f"{rev.source_path}:{rev.source_line}", tuple(rev.content["answer"])))
+        out.append(
+            ItemRow(
+                s,
+                rev.content["stem"],
+                rev.content["domain"],
+                f"{rev.source_path}:{rev.source_line}",
+                tuple(rev.content["answer"]),
+            )
+        )
     return out
 
 
 def _latest_revisions(item_ids: set[str]) -> dict[str, ItemRevision]:
     revs: dict[str, ItemRevision] = {}
-    for rev in db.session.scalars(select(ItemRevision).where(ItemRevision.item_id.in_(item_ids))
-                                  .order_by(ItemRevision.revision)):
+    for rev in db.session.scalars(
+        select(ItemRevision)
+        .where(ItemRevision.item_id.in_(item_ids))
+        .order_by(ItemRevision.revision)
+    ):
         revs[rev.item_id] = rev
     return revs
 
@@ -51,11 +61,17 @@ def _latest_revisions(item_ids: set[str]) -> dict[str, ItemRevision]:
 def exam_report(program_id: str) -> Report:
     """Statistics over every scored attempt of a program's exam (one query for the answers)."""
     rows = db.session.execute(
-        select(ExamItem.attempt_id, ExamItem.item_id, ExamItem.points, ExamItem.chosen,
-               ExamAttempt.passed)
+        select(
+            ExamItem.attempt_id,
+            ExamItem.item_id,
+            ExamItem.points,
+            ExamItem.chosen,
+            ExamAttempt.passed,
+        )
         .join(ExamAttempt, ExamAttempt.id == ExamItem.attempt_id)
         .where(ExamAttempt.program_id == program_id, ExamAttempt.status != "open")
-        .order_by(ExamItem.attempt_id)).all()
+        .order_by(ExamItem.attempt_id)
+    ).all()
     matrix: dict[int, dict[str, float]] = {}
     choices: dict[int, dict[str, list[str]]] = {}
     passed: dict[int, bool] = {}
@@ -67,11 +83,18 @@ def exam_report(program_id: str) -> Report:
 
 
 def quiz_report(module_id: str) -> Report:
-    attempts = db.session.scalars(select(QuizAttempt).where(
-        QuizAttempt.module_id == module_id, QuizAttempt.submitted_at.is_not(None))).all()
+    attempts = db.session.scalars(
+        select(QuizAttempt).where(
+            QuizAttempt.module_id == module_id, QuizAttempt.submitted_at.is_not(None)
+        )
+    ).all()
     revs_needed = {(f["item_id"], f["revision"]) for a in attempts for f in a.form}
-    content = {(r.item_id, r.revision): r.content for r in db.session.scalars(
-        select(ItemRevision).where(ItemRevision.item_id.in_({i for i, _ in revs_needed})))}
+    content = {
+        (r.item_id, r.revision): r.content
+        for r in db.session.scalars(
+            select(ItemRevision).where(ItemRevision.item_id.in_({i for i, _ in revs_needed}))
+        )
+    }
     matrix: dict[int, dict[str, float]] = {}
     choices: dict[int, dict[str, list[str]]] = {}
     passed: dict[int, bool] = {}
@@ -79,15 +102,18 @@ def quiz_report(module_id: str) -> Report:
         for n, f in enumerate(a.form, start=1):
             c = content[(f["item_id"], f["revision"])]
             chosen = a.responses.get(str(n), [])
-            matrix.setdefault(a.id, {})[f["item_id"]] = TYPES[c["type"]].grade(c["answer"],
-                                                                                 chosen)
+            matrix.setdefault(a.id, {})[f["item_id"]] = TYPES[c["type"]].grade(c["answer"], chosen)
             choices.setdefault(a.id, {})[f["item_id"]] = chosen
         passed[a.id] = bool(a.passed)
     return _report(f"Module quiz: {module_id}", matrix, choices, passed)
 
 
-def _report(title: str, matrix: dict[int, dict[str, float]],
-            choices: dict[int, dict[str, list[str]]], passed: dict[int, bool]) -> Report:
+def _report(
+    title: str,
+    matrix: dict[int, dict[str, float]],
+    choices: dict[int, dict[str, list[str]]],
+    passed: dict[int, bool],
+) -> Report:
     ids = sorted(matrix)
     item_ids = {i for row in matrix.values() for i in row}
     revisions = _latest_revisions(item_ids)
@@ -103,15 +129,52 @@ def to_csv(report: Report) -> str:
     writer = csv.writer(out)
     f = report.form
     writer.writerow(["report", report.title])
-    writer.writerow(["attempts", f.attempts, "mean %", f.mean, "sd", f.sd, "kr20", f.kr20,
-                     "sem", f.sem, "pass rate", f.pass_rate])
-    writer.writerow(["item", "domain", "responses", "difficulty (p)", "discrimination (r_pb)",
-                     "option shares", "correct", "flags", "source", "stem"])
+    writer.writerow(
+        [
+            "attempts",
+            f.attempts,
+            "mean %",
+            f.mean,
+            "sd",
+            f.sd,
+            "kr20",
+            f.kr20,
+            "sem",
+            f.sem,
+            "pass rate",
+            f.pass_rate,
+        ]
+    )
+    writer.writerow(
+        [
+            "item",
+            "domain",
+            "responses",
+            "difficulty (p)",
+            "discrimination (r_pb)",
+            "option shares",
+            "correct",
+            "flags",
+            "source",
+            "stem",
+        ]
+    )
     for row in report.items:
         s = row.stats
-        writer.writerow([s.item_id, row.domain, s.responses, s.difficulty, s.discrimination,
-                         " ".join(f"{k}={v}" for k, v in s.option_shares.items()),
-                         " ".join(row.correct), "; ".join(s.flags), row.source, row.stem])
+        writer.writerow(
+            [
+                s.item_id,
+                row.domain,
+                s.responses,
+                s.difficulty,
+                s.discrimination,
+                " ".join(f"{k}={v}" for k, v in s.option_shares.items()),
+                " ".join(row.correct),
+                "; ".join(s.flags),
+                row.source,
+                row.stem,
+            ]
+        )
     return out.getvalue()
 
 
@@ -122,6 +185,9 @@ def choices_for_reports() -> dict[str, Any]:
         "programs": db.session.execute(
             select(Program.id, Program.title).order_by(Program.id)
         ).all(),
-        "modules": db.session.execute(select(Module.id, Module.title).where(
-            Module.retired.is_(False)).order_by(Module.position)).all(),
+        "modules": db.session.execute(
+            select(Module.id, Module.title)
+            .where(Module.retired.is_(False))
+            .order_by(Module.position)
+        ).all(),
     }

@@ -244,6 +244,11 @@ def read_section(user: User, module_id: str, anchor: str) -> ReaderPage:
             )
         )
     )
+    if all(a in read for a in anchors):  # reading the last section can complete the module
+        from trainer.services import quizzes
+
+        if quizzes.passed_modules(user, [module_id]):
+            quizzes._module_may_be_complete(user, module_id)
     index = anchors.index(anchor)
     sections = [
         {"anchor": a, "title": t, "read": a in read, "current": a == anchor} for a, t in outline

@@ -23,23 +23,41 @@ def passed_modules(user: User, module_ids: Sequence[str]) -> set[str]:
     """The modules among ``module_ids`` whose quiz ``user`` has passed (one query)."""
     if not module_ids:
         return set()
-    return set(db.session.scalars(
-        select(QuizAttempt.module_id).where(QuizAttempt.user_id == user.id,
-                                            QuizAttempt.module_id.in_(module_ids),
-                                            QuizAttempt.passed.is_(True)).distinct()))
+    return set(
+        db.session.scalars(
+            select(QuizAttempt.module_id)
+            .where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.module_id.in_(module_ids),
+                QuizAttempt.passed.is_(True),
+            )
+            .distinct()
+        )
+    )
 
 
 def best_percent(user: User, module_id: str) -> float | None:
-    return db.session.scalar(select(func.max(QuizAttempt.percent)).where(
-        QuizAttempt.user_id == user.id, QuizAttempt.module_id == module_id))
+    return db.session.scalar(
+        select(func.max(QuizAttempt.percent)).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.module_id == module_id
+        )
+    )
 
 
 def current_revisions(where: Any) -> list[ItemRevision]:
     """Current revisions of the live items matching ``where`` (one query)."""
-    return list(db.session.scalars(
-        select(ItemRevision).join(Item, (Item.id == ItemRevision.item_id)
-                                  & (Item.current_revision == ItemRevision.revision))
-        .where(Item.retired.is_(False), where).order_by(ItemRevision.item_id)))
+    return list(
+        db.session.scalars(
+            select(ItemRevision)
+            .join(
+                Item,
+                (Item.id == ItemRevision.item_id)
+                & (Item.current_revision == ItemRevision.revision),
+            )
+            .where(Item.retired.is_(False), where)
+            .order_by(ItemRevision.item_id)
+        )
+    )
 
 
 def start(user: User, module_id: str, seed: int | None = None) -> QuizAttempt:
@@ -49,8 +67,11 @@ def start(user: User, module_id: str, seed: int | None = None) -> QuizAttempt:
         raise NotFound(module_id)
     if not learning.can_read(user, module_id):
         raise NotAllowed(module_id)
-    pool = [r for r in current_revisions(Item.module_id == module_id)
-            if r.content["use"] in ("quiz", "both")]
+    pool = [
+        r
+        for r in current_revisions(Item.module_id == module_id)
+        if r.content["use"] in ("quiz", "both")
+    ]
     units: dict[str, list[ItemRevision]] = {}
     for rev in pool:
         units.setdefault(rev.content.get("scenario") or rev.item_id, []).append(rev)
@@ -70,9 +91,15 @@ def start(user: User, module_id: str, seed: int | None = None) -> QuizAttempt:
             form.append({"item_id": rev.item_id, "revision": rev.revision, "order": order})
     if not form:
         raise RuleError(None, "This module has no quiz questions yet.")
-    attempt = QuizAttempt(user_id=user.id, module_id=module_id, seed=seed, form=form,
-                          responses={}, pass_percent=module.meta.get("quiz_pass_percent", 80),
-                          started_at=utcnow())
+    attempt = QuizAttempt(
+        user_id=user.id,
+        module_id=module_id,
+        seed=seed,
+        form=form,
+        responses={},
+        pass_percent=module.meta.get("quiz_pass_percent", 80),
+        started_at=utcnow(),
+    )
     db.session.add(attempt)
     db.session.flush()
     return attempt
@@ -118,18 +145,32 @@ def questions(attempt: QuizAttempt) -> list[QuizQuestion]:
         options = []
         for token, key in zip(rules.option_tokens(entry["order"]), entry["order"], strict=True):
             option = by_key[key]
-            options.append({
-                "token": token, "text": option["text"], "chosen": key in chosen,
-                "correct": (key in content["answer"]) if done else None,
-                "feedback": option.get("feedback") if done else None,
-            })
+            options.append(
+                {
+                    "token": token,
+                    "text": option["text"],
+                    "chosen": key in chosen,
+                    "correct": (key in content["answer"]) if done else None,
+                    "feedback": option.get("feedback") if done else None,
+                }
+            )
         points = None
         if done:
             points = TYPES[content["type"]].grade(content["answer"], chosen)
-        out.append(QuizQuestion(position, f"q{position}", content["type"],
-                                TYPES[content["type"]].multiple, content["stem"],
-                                content.get("vignette"), options, chosen, points,
-                                content["rationale"] if done else None))
+        out.append(
+            QuizQuestion(
+                position,
+                f"q{position}",
+                content["type"],
+                TYPES[content["type"]].multiple,
+                content["stem"],
+                content.get("vignette"),
+                options,
+                chosen,
+                points,
+                content["rationale"] if done else None,
+            )
+        )
     return out
 
 
@@ -152,24 +193,57 @@ def submit(user: User, attempt_id: int, answers: Mapping[str, Sequence[str]]) ->
     for position, entry in enumerate(attempt.form, start=1):
         content = revisions[(entry["item_id"], entry["revision"])].content
         try:
-            chosen = rules.decode_choice(content["type"], entry["order"],
-                                         answers.get(f"q{position}", []))
+            chosen = rules.decode_choice(
+                content["type"], entry["order"], answers.get(f"q{position}", [])
+            )
         except RuleError as error:
             raise RuleError(f"q{position}", f"Question {position}: {error.message}") from None
         responses[str(position)] = chosen
-        answered.append(rules.Answered(entry["item_id"], content["type"], content["domain"],
-                                       tuple(content["answer"]), tuple(chosen)))
+        answered.append(
+            rules.Answered(
+                entry["item_id"],
+                content["type"],
+                content["domain"],
+                tuple(content["answer"]),
+                tuple(chosen),
+            )
+        )
     report = rules.score(answered, attempt.pass_percent)
     # Conditional update: of two submissions racing, exactly one scores the quiz.
-    won = db.session.execute(
-        update(QuizAttempt).where(QuizAttempt.id == attempt.id,
-                                  QuizAttempt.submitted_at.is_(None))
-        .values(responses=responses, percent=report.percent, passed=report.passed,
-                submitted_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount == 1
+    won = (
+        db.session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+            .values(
+                responses=responses,
+                percent=report.percent,
+                passed=report.passed,
+                submitted_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     db.session.refresh(attempt)
     if not won:
         return attempt
-    audit.record("quiz.submitted", actor=user, subject=attempt, module=attempt.module_id,
-                 percent=report.percent, passed=report.passed)
+    audit.record(
+        "quiz.submitted",
+        actor=user,
+        subject=attempt,
+        module=attempt.module_id,
+        percent=report.percent,
+        passed=report.passed,
+    )
+    if report.passed:
+        _module_may_be_complete(user, attempt.module_id)
     return attempt
+
+
+def _module_may_be_complete(user: User, module_id: str) -> None:
+    """A passed quiz can complete a module, and so a program's last requirement."""
+    from trainer.services import certificates
+
+    for enrolment in learning.enrolments(user):
+        if module_id in enrolment.program.definition["modules"]:
+            certificates.check(user, enrolment.program_id)

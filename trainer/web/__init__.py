@@ -17,6 +17,7 @@ from trainer.web import access
 
 def register(app: Flask) -> None:
     from trainer.web.admin import bp as admin_bp
+    from trainer.web.api import bp as api_bp
     from trainer.web.auth import bp as auth_bp
     from trainer.web.board import bp as board_bp
     from trainer.web.exam import bp as exam_bp
@@ -24,9 +25,20 @@ def register(app: Flask) -> None:
     from trainer.web.learn import bp as learn_bp
     from trainer.web.main import bp as main_bp
     from trainer.web.supervise import bp as supervise_bp
+    from trainer.web.verify import bp as verify_bp
 
-    for bp in (main_bp, auth_bp, learn_bp, exam_bp, hours_bp, supervise_bp, board_bp,
-               admin_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        learn_bp,
+        exam_bp,
+        hours_bp,
+        supervise_bp,
+        board_bp,
+        admin_bp,
+        verify_bp,
+        api_bp,
+    ):
         app.register_blueprint(bp)
 
     app.view_functions["static"].access = access.PUBLIC  # type: ignore[attr-defined]

@@ -67,8 +67,28 @@ _WEIGHT_RE = re.compile(r"^%\s*(-?\d+(?:\.\d+)?)\s*%")
 _CATEGORY = "$CATEGORY:"
 _META_RE = re.compile(r"^//\s*trainer:(.*)$")
 _BLOCK_TAGS = {
-    "p", "div", "section", "article", "header", "footer", "blockquote", "pre", "table", "tr",
-    "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
 }
 
 
@@ -142,8 +162,9 @@ def parse_gift(
     if not competencies or not all(isinstance(c, str) and ID_RE.match(c) for c in competencies):
         raise ValueError(f"competencies must be a non-empty tuple of ids: {competencies!r}")
     if default_domain is not None and default_domain not in domains:
-        raise ValueError(f"unknown default domain {default_domain!r} "
-                         f"(known: {', '.join(sorted(domains))})")
+        raise ValueError(
+            f"unknown default domain {default_domain!r} (known: {', '.join(sorted(domains))})"
+        )
     questions = _questions(text, default_domain, domains)
     ids = _assign_ids(questions, module)
     items: list[dict[str, Any]] = []
@@ -153,15 +174,20 @@ def parse_gift(
         if question.domain is None:
             question.problems.append(
                 f"no domain: put a '$CATEGORY: .../DOMAIN' line before the question or give a "
-                f"default domain (domains: {', '.join(sorted(domains))})")
+                f"default domain (domains: {', '.join(sorted(domains))})"
+            )
         problems += [Problem(path, question.line, m) for m in question.problems]
         if question.problems or question.data is None:
             continue
         data = question.data
-        item = {"id": iid, "type": data["type"], "use": question.meta.get("use", use),
-                "domain": question.domain,
-                "competencies": question.meta.get("competencies", list(competencies)),
-                "stem": data["stem"]}
+        item = {
+            "id": iid,
+            "type": data["type"],
+            "use": question.meta.get("use", use),
+            "domain": question.domain,
+            "competencies": question.meta.get("competencies", list(competencies)),
+            "stem": data["stem"],
+        }
         if "options" in data:
             item["options"] = data["options"]
         item["answer"] = data["answer"]
@@ -172,8 +198,7 @@ def parse_gift(
     return items, problems
 
 
-def _questions(text: str, default_domain: str | None, domains: Collection[str]
-               ) -> list[_Question]:
+def _questions(text: str, default_domain: str | None, domains: Collection[str]) -> list[_Question]:
     """Split ``text`` into questions at blank lines, dropping comments and reading categories."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     blocks: list[list[tuple[int, str]]] = [[]]
@@ -189,7 +214,7 @@ def _questions(text: str, default_domain: str | None, domains: Collection[str]
         meta_lines = [line for _, line in block if _META_RE.match(line)]
         block = [(n, line) for n, line in block if not line.startswith("//")]
         if block and block[0][1].startswith(_CATEGORY):
-            segments = [s.strip() for s in block[0][1][len(_CATEGORY):].split("/")]
+            segments = [s.strip() for s in block[0][1][len(_CATEGORY) :].split("/")]
             last = next((s for s in reversed(segments) if s), "")
             domain = last if last in domains else default_domain
             block = block[1:]
@@ -212,7 +237,8 @@ def _read_meta(text: str, question: _Question) -> None:
         else:
             question.problems.append(
                 f"cannot read {word!r} in the '// trainer:' comment (write "
-                f"use={'|'.join(USES)} competencies=ID,ID)")
+                f"use={'|'.join(USES)} competencies=ID,ID)"
+            )
 
 
 def _assign_ids(questions: list[_Question], module: str) -> list[str]:
@@ -256,7 +282,7 @@ def _read_question(q: _Question) -> None:
         if end == -1:
             q.problems.append("the question title is not closed by '::'")
             return
-        text = text[end + 2:].strip()
+        text = text[end + 2 :].strip()
     depth, trouble = 0, ""
     for char in text:
         if char == "{":
@@ -279,11 +305,11 @@ def _read_question(q: _Question) -> None:
         q.problems.append("unsupported description: text without an answer block {...}")
         return
     end = text.index("}", start)
-    before, answer, after = text[:start].strip(), text[start + 1:end].strip(), text[end + 1:]
+    before, answer, after = text[:start].strip(), text[start + 1 : end].strip(), text[end + 1 :]
     general = None
     cut = answer.rfind("####")
     if cut != -1:
-        answer, general = answer[:cut].strip(), answer[cut + 4:]
+        answer, general = answer[:cut].strip(), answer[cut + 4 :]
     kind = _kind(answer)
     if kind not in ("choice", "truefalse"):
         q.problems.append(kind)
@@ -301,8 +327,11 @@ def _read_question(q: _Question) -> None:
         rationale = _text(general_text, gfmt, q.problems)
     if not rationale:
         q.problems.append(NO_RATIONALE)
-    data = (_truefalse(answer, fmt, q.problems) if kind == "truefalse"
-            else _choice(answer, fmt, q.problems))
+    data = (
+        _truefalse(answer, fmt, q.problems)
+        if kind == "truefalse"
+        else _choice(answer, fmt, q.problems)
+    )
     if data is not None and not q.problems:
         q.data = {"stem": stem, "rationale": rationale, **data}
 
@@ -320,8 +349,9 @@ def _kind(answer: str) -> str:
     head = answer.split("#", 1)[0].strip()
     if head in _TF_WORDS:
         return "truefalse"
-    hint = (" (true/false is written {T}, {TRUE}, {F} or {FALSE})"
-            if head.upper() in _TF_WORDS else "")
+    hint = (
+        " (true/false is written {T}, {TRUE}, {F} or {FALSE})" if head.upper() in _TF_WORDS else ""
+    )
     return f"unsupported short-answer question: only = answers and no ~{hint}"
 
 
@@ -329,15 +359,16 @@ def _choice(answer: str, fmt: str, problems: list[str]) -> dict[str, Any] | None
     """Options, answer and feedback of a choice question (``answer`` holds ``~``/``=`` parts)."""
     chunks = re.split(r"(?=[~=])", answer)
     if chunks[0].strip():
-        problems.append("text before the first answer (~ or =): "
-                        f"{_show_escapes(chunks[0]).strip()!r}")
+        problems.append(
+            f"text before the first answer (~ or =): {_show_escapes(chunks[0]).strip()!r}"
+        )
     parsed: list[tuple[str, float, str, str]] = []  # marker, weight, text, feedback
     for chunk in chunks[1:]:
         marker, body = chunk[0], chunk[1:].strip()
         weight = 100.0 if marker == "=" else 0.0
         match = _WEIGHT_RE.match(body) if marker == "~" else None
         if match:
-            weight, body = float(match.group(1)), body[match.end():]
+            weight, body = float(match.group(1)), body[match.end() :]
         raw_text, hash_, raw_feedback = body.partition("#")
         tfmt, option_text = _split_format(raw_text, fmt)
         text = _text(option_text, tfmt, problems)
@@ -349,8 +380,9 @@ def _choice(answer: str, fmt: str, problems: list[str]) -> dict[str, Any] | None
             feedback = _text(feedback_text, ffmt, problems)
         parsed.append((marker, weight, text, feedback))
     if not MIN_OPTIONS <= len(parsed) <= MAX_OPTIONS:
-        problems.append(f"a choice question needs {MIN_OPTIONS} to {MAX_OPTIONS} options, "
-                        f"not {len(parsed)}")
+        problems.append(
+            f"a choice question needs {MIN_OPTIONS} to {MAX_OPTIONS} options, not {len(parsed)}"
+        )
         return None
     texts = [p[2].lower() for p in parsed]
     if len(set(texts)) != len(texts):
@@ -362,20 +394,24 @@ def _choice(answer: str, fmt: str, problems: list[str]) -> dict[str, Any] | None
     positive = [k for k, p in zip(keys, parsed, strict=True) if p[1] > 0]
     if equals:
         if len(equals) > 1:
-            problems.append("unsupported: several = answers; mark each right option of a "
-                            "select-all question with ~%weight% instead")
+            problems.append(
+                "unsupported: several = answers; mark each right option of a "
+                "select-all question with ~%weight% instead"
+            )
             return None
         if len(positive) > 1:
-            problems.append("unsupported partial credit (~%weight% above 0) in a "
-                            "single-answer question")
+            problems.append(
+                "unsupported partial credit (~%weight% above 0) in a single-answer question"
+            )
             return None
         return {"type": "single", "options": options, "answer": equals[0], "feedback": feedback}
     if not positive:
         problems.append("no right answer: mark it with = or give it a positive weight ~%100%")
         return None
     if len(positive) == len(parsed):
-        problems.append("every option has a positive weight; a multiple-response item needs "
-                        "a wrong option too")
+        problems.append(
+            "every option has a positive weight; a multiple-response item needs a wrong option too"
+        )
         return None
     return {"type": "multiple", "options": options, "answer": positive, "feedback": feedback}
 
@@ -392,8 +428,11 @@ def _truefalse(answer: str, fmt: str, problems: list[str]) -> dict[str, Any]:
             text = _text(feedback_text, ffmt, problems)
             if text:
                 feedback[key] = text
-    return {"type": "truefalse", "answer": value,
-            "feedback": {k: feedback[k] for k, _ in TRUEFALSE_OPTIONS if k in feedback}}
+    return {
+        "type": "truefalse",
+        "answer": value,
+        "feedback": {k: feedback[k] for k, _ in TRUEFALSE_OPTIONS if k in feedback},
+    }
 
 
 def _hide_escapes(text: str) -> str:
@@ -422,7 +461,7 @@ def _split_format(text: str, default: str) -> tuple[str, str]:
     """``([html]x, ...)`` -> ``("html", "x")``; text without a known marker keeps ``default``."""
     text = text.strip()
     match = _FORMAT_RE.match(text)
-    return (match.group(1), text[match.end():]) if match else (default, text)
+    return (match.group(1), text[match.end() :]) if match else (default, text)
 
 
 def _text(text: str, fmt: str, problems: list[str]) -> str:
@@ -434,8 +473,9 @@ def _text(text: str, fmt: str, problems: list[str]) -> str:
     text = _show_escapes(text).strip()
     tag = RAW_HTML_RE.search(text)
     if tag:
-        problems.append(f"unsupported HTML in the text: {tag.group()!r} (the bank is Markdown "
-                        f"without HTML)")
+        problems.append(
+            f"unsupported HTML in the text: {tag.group()!r} (the bank is Markdown without HTML)"
+        )
     return text
 
 
@@ -479,8 +519,10 @@ def _html_to_text(fragment: str, collapse: bool) -> tuple[str, int]:
     parser = _HtmlText(collapse)
     parser.feed(fragment)
     parser.close()
-    lines = [re.sub(r"[ \t]+", " ", line).strip() if collapse else line.strip()
-             for line in "".join(parser.parts).split("\n")]
+    lines = [
+        re.sub(r"[ \t]+", " ", line).strip() if collapse else line.strip()
+        for line in "".join(parser.parts).split("\n")
+    ]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return text, parser.images
 
@@ -497,9 +539,14 @@ def item_to_dict(item: Item) -> dict[str, Any]:
     feedback.
     """
     stem = f"{item.vignette}\n\n{item.stem}" if item.vignette else item.stem
-    data: dict[str, Any] = {"id": item.id, "type": item.type, "use": item.use,
-                            "domain": item.domain, "competencies": list(item.competencies),
-                            "stem": stem}
+    data: dict[str, Any] = {
+        "id": item.id,
+        "type": item.type,
+        "use": item.use,
+        "domain": item.domain,
+        "competencies": list(item.competencies),
+        "stem": stem,
+    }
     if item.type == "truefalse":
         data["answer"] = item.answer == ("true",)
     else:
@@ -526,8 +573,18 @@ def item_from_dict(data: dict[str, Any], module: str) -> Item:
         options = tuple(Option(k, t, feedback.get(k)) for k, t in data["options"].items())
         raw = data["answer"]
         answer = tuple(sorted(raw)) if isinstance(raw, list) else (raw,)
-    return Item(data["id"], module, data["type"], data["use"], data["domain"],
-                tuple(data["competencies"]), data["stem"], options, answer, data["rationale"])
+    return Item(
+        data["id"],
+        module,
+        data["type"],
+        data["use"],
+        data["domain"],
+        tuple(data["competencies"]),
+        data["stem"],
+        options,
+        answer,
+        data["rationale"],
+    )
 
 
 def export_gift(items: Iterable[Item]) -> str:
@@ -641,8 +698,14 @@ def bank_yaml(module: str, items: list[dict[str, Any]]) -> str:
     ``{"module": module, "items": items}`` back. Raises ``yaml.representer.RepresenterError``
     for values YAML cannot represent (anything but str, bool, int, float, list, dict, None).
     """
-    text = yaml.dump({"module": module, "items": items}, Dumper=_BankDumper, sort_keys=False,
-                     allow_unicode=True, width=92, default_flow_style=False)
+    text = yaml.dump(
+        {"module": module, "items": items},
+        Dumper=_BankDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=92,
+        default_flow_style=False,
+    )
     head, *entries = text.split("\n  - id: ")
     if not entries:
         return text

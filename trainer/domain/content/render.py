@@ -113,7 +113,8 @@ def render(
     )
     # Wide tables scroll inside their own box instead of squeezing the page on a phone.
     cleaned = cleaned.replace("<table>", '<div class="table-scroll"><table>').replace(
-        "</table>", "</table></div>")
+        "</table>", "</table></div>"
+    )
     if id_prefix:
         cleaned = re.sub(r'(id|href)="(#?)(fn|fnref)', rf'\1="\2{id_prefix}\3', cleaned)
     return cleaned

@@ -22,7 +22,7 @@ from wtforms import SelectChoice
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import AuditEvent, OutboxMessage, User, UserRole
-from trainer.services import accounts, exams, hours, itemstats, learning
+from trainer.services import accounts, certificates, evidence, exams, hours, itemstats, learning
 from trainer.web.access import roles
 from trainer.web.admin.forms import (
     AccommodationForm,
@@ -132,9 +132,13 @@ def user_edit(user_id: int):
             return redirect(url_for("admin.users"))
     accommodation_form = AccommodationForm()
     accommodation_form.program.choices = [p.id for p in learning.programs()]
-    return render_template("admin/user_edit.html", form=form, person=user,
-                           accommodation=accommodation_form,
-                           accommodations=exams.accommodations(user))
+    return render_template(
+        "admin/user_edit.html",
+        form=form,
+        person=user,
+        accommodation=accommodation_form,
+        accommodations=exams.accommodations(user),
+    )
 
 
 @bp.get("/audit")
@@ -211,10 +215,13 @@ def _report():  # type: ignore[no-untyped-def]
 def item_statistics():
     """Moodle-style quiz statistics per exam or module quiz, with flags for weak items."""
     report = _report()
-    return render_template("admin/item_statistics.html", report=report,
-                           choices=itemstats.choices_for_reports(),
-                           program=request.args.get("program", ""),
-                           module=request.args.get("module", ""))
+    return render_template(
+        "admin/item_statistics.html",
+        report=report,
+        choices=itemstats.choices_for_reports(),
+        program=request.args.get("program", ""),
+        module=request.args.get("module", ""),
+    )
 
 
 @bp.get("/item-statistics.csv")
@@ -223,9 +230,12 @@ def item_statistics_csv():
     report = _report()
     if report is None:
         abort(400, description="Choose a program (?program=ID) or a module (?module=ID).")
-    name = (request.args.get("program") or request.args.get("module") or "report")
-    return Response(itemstats.to_csv(report), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=item-stats-{name}.csv"})
+    name = request.args.get("program") or request.args.get("module") or "report"
+    return Response(
+        itemstats.to_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=item-stats-{name}.csv"},
+    )
 
 
 @bp.route("/users/<int:user_id>/accommodation", methods=["POST"])
@@ -237,9 +247,13 @@ def accommodation(user_id: int):
     form.program.choices = [p.id for p in learning.programs()]
     if form.validate_on_submit():
         try:
-            exams.grant_accommodation(current_user._get_current_object(), user,
-                                      form.program.data or "", float(form.multiplier.data or 0),
-                                      form.reason.data or "")
+            exams.grant_accommodation(
+                current_user._get_current_object(),
+                user,
+                form.program.data or "",
+                float(form.multiplier.data or 0),
+                form.reason.data or "",
+            )
         except RuleError as error:
             db.session.rollback()
             show_rule_error(form, error)
@@ -247,10 +261,16 @@ def accommodation(user_id: int):
             db.session.commit()
             flash(f"Extended time recorded for {user.legal_name}.", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
-    edit = UserEditForm(data={"roles": sorted(user.roles), "jurisdiction": user.jurisdiction,
-                              "active": user.active})
-    return render_template("admin/user_edit.html", form=edit, person=user, accommodation=form,
-                           accommodations=exams.accommodations(user))
+    edit = UserEditForm(
+        data={"roles": sorted(user.roles), "jurisdiction": user.jurisdiction, "active": user.active}
+    )
+    return render_template(
+        "admin/user_edit.html",
+        form=edit,
+        person=user,
+        accommodation=form,
+        accommodations=exams.accommodations(user),
+    )
 
 
 def _supervision_page(assign: AssignForm | None = None, reverse: ReverseForm | None = None):  # type: ignore[no-untyped-def]
@@ -259,10 +279,17 @@ def _supervision_page(assign: AssignForm | None = None, reverse: ReverseForm | N
     assign = assign or AssignForm(prefix="assign")
     assign.program.choices = [SelectChoice(p.id, p.title) for p in learning.programs()]
     live = db.session.scalars(
-        select(SupervisionLink).where(SupervisionLink.status.in_(("active", "invited")))
-        .order_by(SupervisionLink.id.desc()).limit(200)).all()
-    return render_template("admin/supervision.html", assign=assign,
-                           reverse=reverse or ReverseForm(prefix="reverse"), links=live)
+        select(SupervisionLink)
+        .where(SupervisionLink.status.in_(("active", "invited")))
+        .order_by(SupervisionLink.id.desc())
+        .limit(200)
+    ).all()
+    return render_template(
+        "admin/supervision.html",
+        assign=assign,
+        reverse=reverse or ReverseForm(prefix="reverse"),
+        links=live,
+    )
 
 
 @bp.get("/supervision")
@@ -278,8 +305,12 @@ def supervision_assign():
     form.program.choices = [SelectChoice(p.id, p.title) for p in learning.programs()]
     if form.validate_on_submit():
         try:
-            hours.assign(current_user._get_current_object(), form.trainee_email.data or "",
-                         form.program.data or "", form.supervisor_email.data or "")
+            hours.assign(
+                current_user._get_current_object(),
+                form.trainee_email.data or "",
+                form.program.data or "",
+                form.supervisor_email.data or "",
+            )
         except RuleError as error:
             db.session.rollback()
             show_rule_error(form, error)
@@ -314,8 +345,12 @@ def supervision_reverse():
     form = ReverseForm(prefix="reverse")
     if form.validate_on_submit():
         try:
-            reversal = hours.reverse(current_user._get_current_object(), form.entry_id.data or 0,
-                                     form.reason.data or "", utcnow())
+            reversal = hours.reverse(
+                current_user._get_current_object(),
+                form.entry_id.data or 0,
+                form.reason.data or "",
+                utcnow(),
+            )
         except NotFound:
             db.session.rollback()
             form.entry_id.errors = [*form.entry_id.errors, "No entry has that number."]
@@ -324,7 +359,95 @@ def supervision_reverse():
             show_rule_error(form, error)
         else:
             db.session.commit()
-            flash(f"Entry {form.entry_id.data} is corrected by reversing entry {reversal.id}.",
-                  "success")
+            flash(
+                f"Entry {form.entry_id.data} is corrected by reversing entry {reversal.id}.",
+                "success",
+            )
             return redirect(url_for("admin.supervision"))
     return _supervision_page(reverse=form)
+
+
+@bp.get("/certificates")
+@roles("admin")
+def certificates_page():
+    """Certificates waiting for review, documents to check, revocation, recent issues."""
+    from trainer.models import Certificate
+    from trainer.models.base import utcnow
+
+    waiting = db.session.scalars(
+        select(Certificate).where(Certificate.status == "review").order_by(Certificate.earned_at)
+    ).all()
+    recent = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.number.is_not(None))
+        .order_by(Certificate.id.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "admin/certificates.html",
+        waiting=waiting,
+        recent=recent,
+        documents=evidence.pending_documents(),
+        now=utcnow(),
+    )
+
+
+@bp.post("/certificates/<int:certificate_id>/approve")
+@roles("admin")
+def certificate_approve(certificate_id: int):
+    from trainer.models.base import utcnow
+
+    try:
+        cert = certificates.approve_review(
+            current_user._get_current_object(), certificate_id, utcnow()
+        )
+    except NotFound:
+        abort(404)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.certificates_page"))
+    db.session.commit()
+    flash(f"Certificate {cert.number} issued.", "success")
+    return redirect(url_for("admin.certificates_page"))
+
+
+@bp.post("/documents/<int:document_id>/decide")
+@roles("admin")
+def document_decide(document_id: int):
+    approve = request.form.get("decision") == "approve"
+    try:
+        evidence.decide_document(
+            current_user._get_current_object(), document_id, approve, request.form.get("reason", "")
+        )
+    except NotFound:
+        abort(404)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.certificates_page"))
+    db.session.commit()
+    flash("Document approved." if approve else "Document rejected.", "success")
+    return redirect(url_for("admin.certificates_page"))
+
+
+@bp.post("/certificates/revoke")
+@roles("admin")
+def certificate_revoke():
+    from trainer.models.base import utcnow
+
+    number = request.form.get("number", "").strip()
+    try:
+        cert = certificates.revoke(
+            current_user._get_current_object(), number, request.form.get("reason", ""), utcnow()
+        )
+    except NotFound:
+        flash(f"No certificate has the number {number[:60]}.", "error")
+        return redirect(url_for("admin.certificates_page"))
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.certificates_page"))
+    db.session.commit()
+    flash(f"Certificate {cert.number} is revoked.", "success")
+    return redirect(url_for("admin.certificates_page"))

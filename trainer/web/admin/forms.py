@@ -66,22 +66,31 @@ class AuditFilterForm(FlaskForm):
 class AccommodationForm(FlaskForm):
     program = SelectField("Program", choices=[])
     multiplier = DecimalField(
-        "Time multiplier", places=2, default=1.5,
+        "Time multiplier",
+        places=2,
+        default=1.5,
         validators=[InputRequired(), NumberRange(min=1, max=4, message="Between 1 and 4.")],
         description="1.5 gives half as much time again; 2 doubles it.",
     )
-    reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=500)],
-                           description="Kept in the audit log. Do not record diagnoses.")
+    reason = TextAreaField(
+        "Reason",
+        validators=[InputRequired(), Length(max=500)],
+        description="Kept in the audit log. Do not record diagnoses.",
+    )
 
 
 class AssignForm(FlaskForm):
     trainee_email = EmailField("Trainee's e-mail", validators=[InputRequired(), Length(max=254)])
     program = SelectField("Program", choices=[])
-    supervisor_email = EmailField("Supervisor's e-mail",
-                                  validators=[InputRequired(), Length(max=254)])
+    supervisor_email = EmailField(
+        "Supervisor's e-mail", validators=[InputRequired(), Length(max=254)]
+    )
 
 
 class ReverseForm(FlaskForm):
-    entry_id = IntegerField("Entry number", validators=[InputRequired()],
-                            description="The number of the approved entry to correct.")
+    entry_id = IntegerField(
+        "Entry number",
+        validators=[InputRequired()],
+        description="The number of the approved entry to correct.",
+    )
     reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=500)])

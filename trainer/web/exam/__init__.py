@@ -55,8 +55,14 @@ def question(attempt_id: int, position: int):
     error = None
     if request.method == "POST":
         try:
-            exams.save_answer(_me(), attempt.id, position, request.form.getlist("answer"),
-                              request.form.get("flag") == "1", utcnow())
+            exams.save_answer(
+                _me(),
+                attempt.id,
+                position,
+                request.form.getlist("answer"),
+                request.form.get("flag") == "1",
+                utcnow(),
+            )
         except NotFound:
             abort(404)
         except RuleError as err:
@@ -115,5 +121,10 @@ def result(attempt_id: int):
     program = exams._program(attempt.program_id)
     decision = exams.eligibility(_me(), program, utcnow())
     db.session.commit()
-    return render_template("exam/result.html", attempt=attempt, program=program,
-                           decision=decision, domain_labels=content.labels("domains"))
+    return render_template(
+        "exam/result.html",
+        attempt=attempt,
+        program=program,
+        decision=decision,
+        domain_labels=content.labels("domains"),
+    )

@@ -59,10 +59,19 @@ def enrolment(enrolment_id: int):
     e = _enrolment(enrolment_id)
     page = _page()
     rows, has_next = hours.entries(e.id, page)
-    return render_template("hours/enrolment.html", e=e, totals=hours.totals(e),
-                           links=hours.links(e.id), entries=rows, page=page, has_next=has_next,
-                           invite=InviteForm(), labels=rules.STATUS_LABELS,
-                           categories=hours.categories(e), settings=content.labels("settings"))
+    return render_template(
+        "hours/enrolment.html",
+        e=e,
+        totals=hours.totals(e),
+        links=hours.links(e.id),
+        entries=rows,
+        page=page,
+        has_next=has_next,
+        invite=InviteForm(),
+        labels=rules.STATUS_LABELS,
+        categories=hours.categories(e),
+        settings=content.labels("settings"),
+    )
 
 
 @bp.post("/<int:enrolment_id>/supervisors")
@@ -78,29 +87,46 @@ def invite(enrolment_id: int):
             show_rule_error(form, error)
         else:
             db.session.commit()
-            flash("Invitation sent. Your supervisor accepts it on their supervision page.",
-                  "success")
+            flash(
+                "Invitation sent. Your supervisor accepts it on their supervision page.", "success"
+            )
             return redirect(url_for("hours.enrolment", enrolment_id=e.id))
     rows, has_next = hours.entries(e.id)
-    return render_template("hours/enrolment.html", e=e, totals=hours.totals(e),
-                           links=hours.links(e.id), entries=rows, page=1, has_next=has_next,
-                           invite=form, labels=rules.STATUS_LABELS,
-                           categories=hours.categories(e), settings=content.labels("settings"))
+    return render_template(
+        "hours/enrolment.html",
+        e=e,
+        totals=hours.totals(e),
+        links=hours.links(e.id),
+        entries=rows,
+        page=1,
+        has_next=has_next,
+        invite=form,
+        labels=rules.STATUS_LABELS,
+        categories=hours.categories(e),
+        settings=content.labels("settings"),
+    )
 
 
 def _entry_form(e, obj=None):  # type: ignore[no-untyped-def]
     form = EntryFormUI(obj=obj)
     form.category.choices = [SelectChoice(k, v) for k, v in hours.categories(e).items()]
     form.setting.choices = [SelectChoice(k, v) for k, v in content.labels("settings").items()]
-    form.supervisor.choices = [SelectChoice(s.id, s.legal_name)
-                               for s in hours.active_supervisors(e.id)]
+    form.supervisor.choices = [
+        SelectChoice(s.id, s.legal_name) for s in hours.active_supervisors(e.id)
+    ]
     return form
 
 
 def _entry_data(form: EntryFormUI) -> hours.EntryForm:
-    return hours.EntryForm(form.work_date.data, form.hours.data or "", form.category.data or "",
-                           form.setting.data or "", form.kind.data or "",
-                           form.description.data or "", form.supervisor.data or 0)
+    return hours.EntryForm(
+        form.work_date.data,
+        form.hours.data or "",
+        form.category.data or "",
+        form.setting.data or "",
+        form.kind.data or "",
+        form.description.data or "",
+        form.supervisor.data or 0,
+    )
 
 
 @bp.route("/<int:enrolment_id>/new", methods=["GET", "POST"])
@@ -165,6 +191,7 @@ def _prefill(entry):  # type: ignore[no-untyped-def]
         kind = entry.kind
         supervisor = entry.supervisor_id
         description = entry.description
+
     return Obj()
 
 
@@ -187,9 +214,11 @@ def withdraw(entry_id: int):
 @roles("trainee")
 def export_csv(enrolment_id: int):
     e = _enrolment(enrolment_id)
-    return Response(stream_with_context(hours.export_rows(e.id)), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             f"attachment; filename=hours-{e.program_id}.csv"})
+    return Response(
+        stream_with_context(hours.export_rows(e.id)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=hours-{e.program_id}.csv"},
+    )
 
 
 @bp.get("/<int:enrolment_id>/verification.pdf")
@@ -197,5 +226,10 @@ def export_csv(enrolment_id: int):
 def verification(enrolment_id: int):
     e = _enrolment(enrolment_id)
     data = hours.verification_pdf(e, utcnow())
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f"attachment; filename=supervised-experience-{e.program_id}.pdf"})
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename=supervised-experience-{e.program_id}.pdf"
+        },
+    )

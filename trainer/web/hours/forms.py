@@ -16,22 +16,30 @@ from trainer.domain.hours import KINDS, MAX_DESCRIPTION
 
 
 class EntryFormUI(FlaskForm):
-    work_date = DateField("Date of the work", validators=[InputRequired(
-        message="Enter the date, e.g. 2026-03-14.")])
-    hours = StringField("Hours", validators=[InputRequired(), Length(max=8)],
-                        description="In quarter hours: 0.25, 0.5, 0.75, 1, 1.25 ...")
+    work_date = DateField(
+        "Date of the work", validators=[InputRequired(message="Enter the date, e.g. 2026-03-14.")]
+    )
+    hours = StringField(
+        "Hours",
+        validators=[InputRequired(), Length(max=8)],
+        description="In quarter hours: 0.25, 0.5, 0.75, 1, 1.25 ...",
+    )
     category = SelectField("Category", choices=[])
     setting = SelectField("Setting", choices=[])
-    kind = RadioField("Kind of work", choices=[SelectChoice(k, v) for k, v in KINDS.items()],
-                      default="direct")
+    kind = RadioField(
+        "Kind of work", choices=[SelectChoice(k, v) for k, v in KINDS.items()], default="direct"
+    )
     supervisor = SelectField("Supervisor", choices=[], coerce=int)
     description = TextAreaField(
-        "What you did", validators=[InputRequired(), Length(max=MAX_DESCRIPTION)],
+        "What you did",
+        validators=[InputRequired(), Length(max=MAX_DESCRIPTION)],
         description="A short description of the work. Do not write names or anything else "
-                    "that could identify the people you support.")
+        "that could identify the people you support.",
+    )
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("Supervisor's e-mail address",
-                       validators=[InputRequired(), Email(check_deliverability=False),
-                                   Length(max=254)])
+    email = EmailField(
+        "Supervisor's e-mail address",
+        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+    )

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models.base import utcnow
-from trainer.services import exams, learning, quizzes
-from trainer.web.access import roles
+from trainer.services import certificates, evidence, exams, learning, quizzes
+from trainer.web import localtime
+from trainer.web.access import roles, signed_in
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
 def _me():  # type: ignore[no-untyped-def]
@@ -49,6 +60,19 @@ def program(program_id: str):
     progress = learning.module_progress(me, learning.program_modules(prog))
     decision = exams.eligibility(me, prog, utcnow()) if enrolment else None
     past = exams.attempts(me, prog.id) if enrolment else []
+    extra: dict[str, object] = {}
+    if enrolment:
+        note = decision.reason if decision and not decision.allowed else ""
+        if decision and decision.next_allowed_at:
+            local = localtime(decision.next_allowed_at, "%-d %B %Y")
+            note = f"Pass the certification exam: next attempt allowed on {local}."
+        extra = {
+            "statuses": certificates.requirements(enrolment, utcnow(), note),
+            "signatures": evidence.signatures(me, prog.id),
+            "documents": evidence.documents(me, prog.id),
+            "certificate": certificates.current(enrolment.id),
+            "now": utcnow(),
+        }
     db.session.commit()  # an attempt found past its deadline was just scored
     return render_template(
         "learn/program.html",
@@ -58,6 +82,7 @@ def program(program_id: str):
         progress=progress,
         decision=decision,
         attempts=past,
+        **extra,
     )
 
 
@@ -112,9 +137,12 @@ def quiz_intro(module_id: str):
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
     module = db.session.get(learning.Module, module_id)
-    return render_template("learn/quiz_intro.html", module=module,
-                           best=quizzes.best_percent(me, module_id),
-                           passed=module_id in quizzes.passed_modules(me, [module_id]))
+    return render_template(
+        "learn/quiz_intro.html",
+        module=module,
+        best=quizzes.best_percent(me, module_id),
+        passed=module_id in quizzes.passed_modules(me, [module_id]),
+    )
 
 
 @bp.post("/modules/<module_id>/quiz")
@@ -156,6 +184,96 @@ def quiz(attempt_id: int):
     elif request.method == "POST":
         return redirect(url_for("learn.quiz", attempt_id=attempt.id))
     module = db.session.get(learning.Module, attempt.module_id)
-    return render_template("learn/quiz.html", attempt=attempt, module=module,
-                           questions=quizzes.questions(attempt), error=error), (
-        422 if error else 200)
+    return render_template(
+        "learn/quiz.html",
+        attempt=attempt,
+        module=module,
+        questions=quizzes.questions(attempt),
+        error=error,
+    ), (422 if error else 200)
+
+
+@bp.post("/programs/<program_id>/attestations/<attestation_id>")
+@roles("trainee")
+def sign(program_id: str, attestation_id: str):
+    try:
+        evidence.sign(_me(), program_id, attestation_id, request.form.get("typed_name", ""))
+    except NotFound:
+        abort(404)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Signed.", "success")
+    return redirect(url_for("learn.program", program_id=program_id) + "#requirements")
+
+
+@bp.post("/programs/<program_id>/documents/<requirement_id>")
+@roles("trainee")
+def upload(program_id: str, requirement_id: str):
+    file = request.files.get("file")
+    try:
+        evidence.upload(
+            _me(),
+            program_id,
+            requirement_id,
+            file.filename if file else "",
+            file.read(evidence.MAX_UPLOAD + 1) if file else b"",
+        )
+    except NotFound:
+        abort(404)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Uploaded. An administrator reviews it.", "success")
+    return redirect(url_for("learn.program", program_id=program_id) + "#requirements")
+
+
+@bp.get("/documents/<int:document_id>")
+@signed_in
+def document(document_id: int):
+    """An uploaded document, for its owner and for reviewers only."""
+    try:
+        row, data = evidence.document_for(_me(), document_id)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    return Response(
+        data,
+        mimetype=row.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=document-{row.id}{EXTENSIONS[row.content_type]}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@bp.get("/certificates/<int:certificate_id>/<kind>")
+@roles("trainee")
+def certificate_file(certificate_id: int, kind: str):
+    """The holder downloads the stored PDF (never re-rendered) or the signed credential."""
+    try:
+        cert = certificates.for_holder(_me(), certificate_id)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    if cert.pdf is None or cert.number is None:
+        abort(404)
+    if kind == "certificate.pdf":
+        return Response(
+            cert.pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f"attachment; filename={cert.number}.pdf"},
+        )
+    if kind == "credential.json":
+        return Response(
+            cert.credential_json,
+            mimetype="application/json",
+            headers={"Content-Disposition": f"attachment; filename={cert.number}.json"},
+        )
+    abort(404)

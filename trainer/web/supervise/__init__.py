@@ -45,8 +45,9 @@ def _supervised(enrolment_id: int) -> Enrolment:
 def home():
     me = _me()
     trainees = [(e, hours.totals(e)) for e in hours.supervised_enrolments(me)]
-    return render_template("supervise/home.html", invitations=hours.invitations(me),
-                           trainees=trainees)
+    return render_template(
+        "supervise/home.html", invitations=hours.invitations(me), trainees=trainees
+    )
 
 
 @bp.post("/invitations/<int:link_id>")
@@ -83,18 +84,29 @@ def queue():
     trainee = request.args.get("trainee", "")
     flt = hours.QueueFilter(
         trainee_id=int(trainee) if trainee.isdigit() else None,
-        date_from=_date_arg("from"), date_to=_date_arg("to"),
-        category=request.args.get("category") or None)
+        date_from=_date_arg("from"),
+        date_to=_date_arg("to"),
+        category=request.args.get("category") or None,
+    )
     bad_dates = [n for n in ("from", "to") if request.args.get(n) and _date_arg(n) is None]
     page = request.args.get("page", "1")
     page_n = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     rows, has_next = hours.queue(me, flt, page_n)
     enrolments = hours.supervised_enrolments(me)
     cats = {c: label for e in enrolments for c, label in hours.categories(e).items()}
-    return render_template("supervise/queue.html", entries=rows, has_next=has_next,
-                           page=page_n, enrolments=enrolments, flt=flt, categories=cats,
-                           settings=content.labels("settings"), bad_dates=bad_dates,
-                           attestation=rules.ATTESTATION, args=request.args)
+    return render_template(
+        "supervise/queue.html",
+        entries=rows,
+        has_next=has_next,
+        page=page_n,
+        enrolments=enrolments,
+        flt=flt,
+        categories=cats,
+        settings=content.labels("settings"),
+        bad_dates=bad_dates,
+        attestation=rules.ATTESTATION,
+        args=request.args,
+    )
 
 
 @bp.post("/decide")
@@ -133,23 +145,33 @@ def decide():
 def trainee(enrolment_id: int):
     e = _supervised(enrolment_id)
     rows, has_next = hours.entries(e.id)
-    return render_template("supervise/trainee.html", e=e, totals=hours.totals(e),
-                           entries=rows, labels=rules.STATUS_LABELS,
-                           categories=hours.categories(e))
+    return render_template(
+        "supervise/trainee.html",
+        e=e,
+        totals=hours.totals(e),
+        entries=rows,
+        labels=rules.STATUS_LABELS,
+        categories=hours.categories(e),
+    )
 
 
 @bp.get("/trainees/<int:enrolment_id>/hours.csv")
 @roles("supervisor")
 def trainee_csv(enrolment_id: int):
     e = _supervised(enrolment_id)
-    return Response(stream_with_context(hours.export_rows(e.id)), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=hours-{e.id}.csv"})
+    return Response(
+        stream_with_context(hours.export_rows(e.id)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=hours-{e.id}.csv"},
+    )
 
 
 @bp.get("/trainees/<int:enrolment_id>/verification.pdf")
 @roles("supervisor")
 def trainee_pdf(enrolment_id: int):
     e = _supervised(enrolment_id)
-    return Response(hours.verification_pdf(e, utcnow()), mimetype="application/pdf",
-                    headers={"Content-Disposition":
-                             f"attachment; filename=supervised-experience-{e.id}.pdf"})
+    return Response(
+        hours.verification_pdf(e, utcnow()),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=supervised-experience-{e.id}.pdf"},
+    )

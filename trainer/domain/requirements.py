@@ -1,0 +1,284 @@
+"""Is a credential earned? ``evaluate(program, record, as_of)`` answers, requirement by
+requirement, in plain words. Pure: every fact carries its time, and only facts at or before
+``as_of`` count, so the same record can be judged at any instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class HourFact:
+    at: datetime  # when it was approved
+    minutes: int  # negative for a reversal
+    category: str
+    kind: str  # direct | supervision
+
+
+@dataclass(frozen=True)
+class Record:
+    """Everything the person has done toward one program, with times."""
+
+    modules_completed: Mapping[str, datetime] = field(default_factory=dict)
+    exam_passed_at: datetime | None = None
+    exam_note: str = ""  # e.g. when the next attempt is allowed
+    hours: Sequence[HourFact] = ()
+    attestations: Mapping[str, datetime] = field(default_factory=dict)
+    documents: Mapping[str, Sequence[datetime]] = field(default_factory=dict)  # approvals
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The program's requirements, as plain data (from content/)."""
+
+    modules: Sequence[str]
+    module_titles: Mapping[str, str]
+    module_credit: Mapping[str, Mapping[str, int]]  # module -> topic -> minutes
+    education_hours: float
+    education_topics: Mapping[str, float]
+    supervised_hours: float
+    supervised_categories: Mapping[str, float]
+    supervision_hours: float
+    attestations: Mapping[str, str]  # id -> text
+    documents: Mapping[str, tuple[str, int]]  # id -> (title, count)
+    labels: Mapping[str, str] = field(default_factory=dict)  # topic/domain ids -> labels
+
+
+@dataclass(frozen=True)
+class Status:
+    key: str
+    label: str
+    met: bool
+    detail: str  # what is still missing, in plain words ("" when met)
+    met_at: datetime | None = None  # when it became met (None if unknown or not met)
+
+
+def _hours(x: float) -> str:
+    return f"{x:g}" if x == int(x) else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _met_at(events: Sequence[tuple[datetime, float]], target: float) -> datetime | None:
+    """The moment a running total of (time, amount) first reached target."""
+    total = 0.0
+    for at, amount in sorted(events, key=lambda e: e[0]):
+        total += amount
+        if total + 1e-9 >= target:
+            return at
+    return None
+
+
+def evaluate(spec: Spec, record: Record, as_of: datetime) -> list[Status]:
+    """One Status per requirement of the program, judged at ``as_of``."""
+    out: list[Status] = []
+    label = spec.labels.get
+
+    done = {m: t for m, t in record.modules_completed.items() if t <= as_of}
+    for module in spec.modules:
+        title = spec.module_titles.get(module, module)
+        at = done.get(module)
+        out.append(
+            Status(
+                f"module:{module}",
+                f"Module: {title}",
+                at is not None,
+                ""
+                if at
+                else f"Complete the module “{title}” (read every section and pass its quiz).",
+                at,
+            )
+        )
+
+    credit_events: dict[str, list[tuple[datetime, float]]] = {}
+    for module in spec.modules:
+        if module in done:
+            for topic, minutes in spec.module_credit.get(module, {}).items():
+                credit_events.setdefault(topic, []).append((done[module], minutes / 60))
+    all_credit = [e for events in credit_events.values() for e in events]
+    have = sum(a for _, a in all_credit)
+    if spec.education_hours:
+        ok = have + 1e-9 >= spec.education_hours
+        out.append(
+            Status(
+                "education:total",
+                f"Education: {_hours(spec.education_hours)} hours",
+                ok,
+                ""
+                if ok
+                else f"{_hours(spec.education_hours - have)} more hours "
+                "of education (complete more modules).",
+                _met_at(all_credit, spec.education_hours) if ok else None,
+            )
+        )
+    for topic, hours in spec.education_topics.items():
+        events = credit_events.get(topic, [])
+        got = sum(a for _, a in events)
+        ok = got + 1e-9 >= hours
+        name = label(topic, topic)
+        out.append(
+            Status(
+                f"education:{topic}",
+                f"Education in {name}: {_hours(hours)} hours",
+                ok,
+                "" if ok else f"{_hours(hours - got)} more hours of education in {name}.",
+                _met_at(events, hours) if ok else None,
+            )
+        )
+
+    passed = (
+        record.exam_passed_at if record.exam_passed_at and record.exam_passed_at <= as_of else None
+    )
+    out.append(
+        Status(
+            "exam",
+            "Certification exam passed",
+            passed is not None,
+            "" if passed else (record.exam_note or "Pass the certification exam."),
+            passed,
+        )
+    )
+
+    facts = [h for h in record.hours if h.at <= as_of]
+    if spec.supervised_hours:
+        events = [(h.at, h.minutes / 60) for h in facts]
+        got = sum(a for _, a in events)
+        ok = got + 1e-9 >= spec.supervised_hours
+        out.append(
+            Status(
+                "hours:total",
+                f"Supervised work: {_hours(spec.supervised_hours)} hours",
+                ok,
+                ""
+                if ok
+                else f"{_hours(spec.supervised_hours - got)} "
+                "more approved hours of supervised work.",
+                _met_at(events, spec.supervised_hours) if ok else None,
+            )
+        )
+    for category, minimum in spec.supervised_categories.items():
+        if not minimum:
+            continue
+        events = [(h.at, h.minutes / 60) for h in facts if h.category == category]
+        got = sum(a for _, a in events)
+        ok = got + 1e-9 >= minimum
+        name = label(category, category)
+        out.append(
+            Status(
+                f"hours:{category}",
+                f"Supervised work in {name}: {_hours(minimum)} hours",
+                ok,
+                "" if ok else f"{_hours(minimum - got)} more approved hours of {name}.",
+                _met_at(events, minimum) if ok else None,
+            )
+        )
+    if spec.supervision_hours:
+        events = [(h.at, h.minutes / 60) for h in facts if h.kind == "supervision"]
+        got = sum(a for _, a in events)
+        ok = got + 1e-9 >= spec.supervision_hours
+        out.append(
+            Status(
+                "hours:supervision",
+                f"Supervision received: {_hours(spec.supervision_hours)} hours",
+                ok,
+                ""
+                if ok
+                else f"{_hours(spec.supervision_hours - got)} more approved hours of "
+                "supervision received.",
+                _met_at(events, spec.supervision_hours) if ok else None,
+            )
+        )
+
+    for aid, text in spec.attestations.items():
+        at = record.attestations.get(aid)
+        at = at if at and at <= as_of else None
+        out.append(
+            Status(
+                f"attestation:{aid}",
+                f"Signed statement: {text}",
+                at is not None,
+                "" if at else "Sign this statement.",
+                at,
+            )
+        )
+    for did, (title, count) in spec.documents.items():
+        approvals = sorted(t for t in record.documents.get(did, ()) if t <= as_of)
+        ok = len(approvals) >= count
+        out.append(
+            Status(
+                f"document:{did}",
+                f"Document: {title}" + (f" ({count})" if count > 1 else ""),
+                ok,
+                ""
+                if ok
+                else f"Upload {count - len(approvals)} more "
+                f"approved document{'s' if count - len(approvals) > 1 else ''}: "
+                f"{title}.",
+                approvals[count - 1] if ok else None,
+            )
+        )
+    return out
+
+
+def all_met(statuses: Sequence[Status]) -> bool:
+    return all(s.met for s in statuses)
+
+
+def earned_at(statuses: Sequence[Status]) -> datetime | None:
+    """When the last requirement was met (the credential's earning moment)."""
+    if not all_met(statuses):
+        return None
+    times = [s.met_at for s in statuses if s.met_at is not None]
+    return max(times) if times else None
+
+
+# -- renewal ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CEFact:
+    at: datetime  # approved at
+    completed_on: datetime  # when the education happened
+    hours: float
+    topic: str | None
+
+
+def evaluate_renewal(
+    ce_hours: float,
+    ce_topics: Mapping[str, float],
+    facts: Sequence[CEFact],
+    cycle_start: datetime,
+    cycle_end: datetime,
+    as_of: datetime,
+    labels: Mapping[str, str] | None = None,
+) -> list[Status]:
+    """Continuing education for one renewal cycle: only hours completed within the cycle and
+    approved by ``as_of`` count."""
+    labels = labels or {}
+    counted = [f for f in facts if cycle_start <= f.completed_on <= cycle_end and f.at <= as_of]
+    total = sum(f.hours for f in counted)
+    out = [
+        Status(
+            "ce:total",
+            f"Continuing education: {_hours(ce_hours)} hours",
+            total + 1e-9 >= ce_hours,
+            ""
+            if total + 1e-9 >= ce_hours
+            else f"{_hours(ce_hours - total)} more approved hours of continuing education.",
+        )
+    ]
+    for topic, hours in ce_topics.items():
+        got = sum(f.hours for f in counted if f.topic == topic)
+        name = labels.get(topic, topic)
+        out.append(
+            Status(
+                f"ce:{topic}",
+                f"Continuing education in {name}: {_hours(hours)} hours",
+                got + 1e-9 >= hours,
+                ""
+                if got + 1e-9 >= hours
+                else f"{_hours(hours - got)} more approved hours in {name}.",
+            )
+        )
+    return out

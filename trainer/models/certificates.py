@@ -1,0 +1,129 @@
+"""Certificates and the evidence only they need: signed statements, documents, CE hours."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from trainer.models.accounts import User
+from trainer.models.base import Base, JSONType, UTCDateTime, utcnow
+
+
+class Certificate(Base):
+    """Issued exactly once per earned credential: one row per (enrolment, cycle).
+
+    Cycle 1 is the first certificate; each renewal is the next cycle and supersedes the one
+    before. The PDF is rendered once and stored; status changes never touch the document.
+    """
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "cycle"),
+        CheckConstraint("status IN ('review', 'active', 'revoked', 'superseded')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"))
+    program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(8), index=True)
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(12))
+    earned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    holder_name: Mapped[str] = mapped_column(String(200), index=True)
+    credential_name: Mapped[str] = mapped_column(String(200))
+    issuing_authority: Mapped[str] = mapped_column(String(200))
+    release_id: Mapped[int] = mapped_column(ForeignKey("content_releases.id"))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    credential_json: Mapped[str | None] = mapped_column(Text)
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def public_status(self, now: datetime) -> str:
+        if self.status == "active" and self.expires_at is not None and now >= self.expires_at:
+            return "expired"
+        return self.status
+
+
+class AttestationSignature(Base):
+    __tablename__ = "attestation_signatures"
+    __table_args__ = (UniqueConstraint("user_id", "program_id", "attestation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"))
+    attestation_id: Mapped[str] = mapped_column(String(64))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    typed_name: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+
+class DocumentUpload(Base):
+    """A file uploaded for a program requirement; kept outside the web root."""
+
+    __tablename__ = "document_uploads"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"))
+    requirement_id: Mapped[str] = mapped_column(String(64))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class CEEntry(Base):
+    """Continuing education toward renewing a certificate; an admin approves it."""
+
+    __tablename__ = "ce_entries"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    completed_on: Mapped[date] = mapped_column(Date)
+    hours: Mapped[float] = mapped_column(Float)
+    topic: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

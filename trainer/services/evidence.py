@@ -1,0 +1,186 @@
+"""Signed statements and uploaded documents: evidence the requirements engine reads."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import Path
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.extensions import db
+from trainer.models import AttestationSignature, DocumentUpload, Enrolment, Program, User
+from trainer.models.base import utcnow
+from trainer.services import audit
+
+MAX_UPLOAD = 5 * 1024 * 1024
+#: Allowed files, recognised by their first bytes, never by their name.
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def _program_for(user: User, program_id: str) -> Program:
+    enrolled = db.session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.program_id == program_id)
+    )
+    if enrolled is None:
+        raise NotFound(program_id)
+    return enrolled.program
+
+
+def _normal(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def sign(user: User, program_id: str, attestation_id: str, typed_name: str) -> None:
+    """Sign a program's statement by typing one's legal name exactly."""
+    program = _program_for(user, program_id)
+    texts = {a["id"]: a["text"] for a in program.definition["attestations"]}
+    if attestation_id not in texts:
+        raise NotFound(attestation_id)
+    if _normal(typed_name) != _normal(user.legal_name):
+        raise RuleError(
+            "typed_name",
+            f"Type your legal name exactly as in your profile ({user.legal_name}) to sign.",
+        )
+    row = AttestationSignature(
+        user_id=user.id,
+        program_id=program_id,
+        attestation_id=attestation_id,
+        text_sha256=hashlib.sha256(texts[attestation_id].encode()).hexdigest(),
+        typed_name=typed_name.strip(),
+        signed_at=utcnow(),
+        remote_addr=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(row)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise RuleError(None, "You have already signed this statement.") from None
+    audit.record(
+        "evidence.attestation_signed",
+        actor=user,
+        subject=row,
+        program=program_id,
+        attestation=attestation_id,
+        text_sha256=row.text_sha256,
+    )
+    _check(user, program_id)
+
+
+def signatures(user: User, program_id: str) -> dict[str, AttestationSignature]:
+    return {
+        s.attestation_id: s
+        for s in db.session.scalars(
+            select(AttestationSignature).where(
+                AttestationSignature.user_id == user.id,
+                AttestationSignature.program_id == program_id,
+            )
+        )
+    }
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def upload(
+    user: User, program_id: str, requirement_id: str, filename: str, data: bytes
+) -> DocumentUpload:
+    """Store a PDF, PNG or JPEG (checked by content) for a document requirement."""
+    program = _program_for(user, program_id)
+    if requirement_id not in {d["id"] for d in program.definition["documents"]}:
+        raise NotFound(requirement_id)
+    if not data:
+        raise RuleError("file", "Choose a file to upload.")
+    if len(data) > MAX_UPLOAD:
+        raise RuleError("file", "The file is larger than 5 MB.")
+    kind = next((t for sig, t in SIGNATURES.items() if data.startswith(sig)), None)
+    if kind is None:
+        raise RuleError("file", "Upload a PDF, PNG or JPEG file.")
+    stored = secrets.token_hex(16)
+    (upload_dir() / stored).write_bytes(data)
+    row = DocumentUpload(
+        user_id=user.id,
+        program_id=program_id,
+        requirement_id=requirement_id,
+        stored_name=stored,
+        original_name=Path(filename or "document").name[:200],
+        content_type=kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "evidence.document_uploaded",
+        actor=user,
+        subject=row,
+        requirement=requirement_id,
+        sha256=row.sha256,
+    )
+    return row
+
+
+def documents(user: User, program_id: str) -> list[DocumentUpload]:
+    return list(
+        db.session.scalars(
+            select(DocumentUpload)
+            .where(DocumentUpload.user_id == user.id, DocumentUpload.program_id == program_id)
+            .order_by(DocumentUpload.uploaded_at)
+        )
+    )
+
+
+def document_for(viewer: User, document_id: int) -> tuple[DocumentUpload, bytes]:
+    """The file, for its owner or a reviewer (admin) only."""
+    row = db.session.get(DocumentUpload, document_id)
+    if row is None:
+        raise NotFound(document_id)
+    if row.user_id != viewer.id and not viewer.has_role("admin"):
+        raise NotAllowed(document_id)
+    return row, (upload_dir() / row.stored_name).read_bytes()
+
+
+def pending_documents() -> list[DocumentUpload]:
+    return list(
+        db.session.scalars(
+            select(DocumentUpload)
+            .where(DocumentUpload.status == "pending")
+            .order_by(DocumentUpload.uploaded_at)
+        )
+    )
+
+
+def decide_document(admin: User, document_id: int, approve: bool, reason: str) -> DocumentUpload:
+    row = db.session.get(DocumentUpload, document_id)
+    if row is None:
+        raise NotFound(document_id)
+    if row.status != "pending":
+        raise RuleError(None, "This document was already decided.")
+    if not approve and not reason.strip():
+        raise RuleError("reason", "Give the reason for rejecting the document.")
+    row.status = "approved" if approve else "rejected"
+    row.decided_by_id, row.decided_at = admin.id, utcnow()
+    row.reason = reason.strip() or None
+    db.session.flush()
+    audit.record(f"evidence.document_{row.status}", actor=admin, subject=row, reason=row.reason)
+    if approve:
+        _check(row.user, row.program_id)
+    return row
+
+
+def _check(user: User, program_id: str) -> None:
+    from trainer.services import certificates
+
+    certificates.check(user, program_id)
