@@ -242,11 +242,12 @@ def document(document_id: int):
         abort(404)
     except NotAllowed:
         abort(403)
+    filename = f"document-{row.id}{EXTENSIONS[row.content_type]}"
     return Response(
         data,
         mimetype=row.content_type,
         headers={
-            "Content-Disposition": f"attachment; filename=document-{row.id}{EXTENSIONS[row.content_type]}",
+            "Content-Disposition": f"attachment; filename={filename}",
             "X-Content-Type-Options": "nosniff",
         },
     )
