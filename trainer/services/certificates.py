@@ -233,9 +233,10 @@ def check(user: User, program_id: str, now: datetime | None = None) -> Certifica
         evidence=_evidence(enrolment, statuses),
         updated_at=now,
     )
-    db.session.add(cert)
     try:
+        # add inside the savepoint: begin_nested() flushes what is pending first
         with db.session.begin_nested():
+            db.session.add(cert)
             db.session.flush()
     except IntegrityError:
         return None  # another request issued it at the same instant

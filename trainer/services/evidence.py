@@ -58,9 +58,10 @@ def sign(user: User, program_id: str, attestation_id: str, typed_name: str) -> N
         signed_at=utcnow(),
         remote_addr=request.remote_addr if has_request_context() else None,
     )
-    db.session.add(row)
     try:
+        # add inside the savepoint: begin_nested() flushes what is pending first
         with db.session.begin_nested():
+            db.session.add(row)
             db.session.flush()
     except IntegrityError:
         raise RuleError(None, "You have already signed this statement.") from None

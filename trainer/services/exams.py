@@ -126,9 +126,10 @@ def start(user: User, program_id: str, now: datetime, seed: int | None = None) -
         )
         for n, f in enumerate(form, start=1)
     ]
-    db.session.add(attempt)
     try:
+        # add inside the savepoint: begin_nested() flushes what is pending first
         with db.session.begin_nested():
+            db.session.add(attempt)
             db.session.flush()
     except IntegrityError:
         raise RuleError(None, "You have an exam attempt in progress.") from None

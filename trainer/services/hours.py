@@ -93,9 +93,10 @@ def _add_link(enrolment: Enrolment, supervisor: User, status: str, actor: User) 
         created_at=utcnow(),
         accepted_at=utcnow() if status == "active" else None,
     )
-    db.session.add(link)
     try:
+        # add inside the savepoint: begin_nested() flushes what is pending first
         with db.session.begin_nested():
+            db.session.add(link)
             db.session.flush()
     except IntegrityError:
         raise RuleError(
@@ -480,9 +481,10 @@ def reverse(admin: User, entry_id: int, reason: str, now: datetime) -> HourEntry
         reverses_id=original.id,
         decided_from=request.remote_addr if has_request_context() else None,
     )
-    db.session.add(reversal)
     try:
+        # add inside the savepoint: begin_nested() flushes what is pending first
         with db.session.begin_nested():
+            db.session.add(reversal)
             db.session.flush()
     except IntegrityError:
         raise RuleError(None, "This entry was already reversed.") from None
