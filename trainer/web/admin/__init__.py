@@ -451,3 +451,27 @@ def certificate_revoke():
     db.session.commit()
     flash(f"Certificate {cert.number} is revoked.", "success")
     return redirect(url_for("admin.certificates_page"))
+
+
+@bp.post("/ce/<int:entry_id>/decide")
+@roles("admin")
+def ce_decide(entry_id: int):
+    """Approve or reject continuing education; approval can renew the certificate."""
+    from trainer.models.base import utcnow
+
+    try:
+        certificates.decide_ce(
+            current_user._get_current_object(),
+            entry_id,
+            request.form.get("decision") == "approve",
+            utcnow(),
+        )
+    except NotFound:
+        abort(404)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.certificates_page"))
+    db.session.commit()
+    flash("Continuing education decided.", "success")
+    return redirect(url_for("admin.certificates_page"))

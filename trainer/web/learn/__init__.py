@@ -17,7 +17,7 @@ from flask_login import current_user
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models.base import utcnow
-from trainer.services import certificates, evidence, exams, learning, quizzes
+from trainer.services import certificates, content, evidence, exams, learning, quizzes
 from trainer.web import localtime
 from trainer.web.access import roles, signed_in
 
@@ -72,7 +72,15 @@ def program(program_id: str):
             "documents": evidence.documents(me, prog.id),
             "certificate": certificates.current(enrolment.id),
             "now": utcnow(),
+            "topics": content.labels("topics"),
         }
+        cert = extra["certificate"]
+        extra["renewal"] = (
+            certificates.renewal_status(cert, utcnow())  # type: ignore[arg-type]
+            if cert is not None and cert.status == "active"
+            else None
+        )  # type: ignore[attr-defined]
+        extra["ce"] = certificates.ce_entries(cert.id) if cert is not None else []  # type: ignore[attr-defined]
     db.session.commit()  # an attempt found past its deadline was just scored
     return render_template(
         "learn/program.html",
@@ -278,3 +286,47 @@ def certificate_file(certificate_id: int, kind: str):
             headers={"Content-Disposition": f"attachment; filename={cert.number}.json"},
         )
     abort(404)
+
+
+@bp.post("/certificates/<int:certificate_id>/ce")
+@roles("trainee")
+def log_ce(certificate_id: int):
+    """Record continuing education toward renewing a certificate."""
+    from datetime import date
+
+    form = request.form
+    try:
+        completed = date.fromisoformat(form.get("completed_on", ""))
+        amount = float(form.get("hours", ""))
+    except ValueError:
+        flash("Enter the date (YYYY-MM-DD) and the hours as a number.", "error")
+        cert = None
+    else:
+        try:
+            cert = certificates.for_holder(_me(), certificate_id)
+            certificates.log_ce(
+                _me(),
+                certificate_id,
+                completed,
+                amount,
+                form.get("topic") or None,
+                form.get("title", ""),
+            )
+        except NotFound:
+            abort(404)
+        except NotAllowed:
+            abort(403)
+        except RuleError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Recorded. An administrator reviews continuing education.", "success")
+    if cert is None:
+        try:
+            cert = certificates.for_holder(_me(), certificate_id)
+        except NotFound:
+            abort(404)
+        except NotAllowed:
+            abort(403)
+    return redirect(url_for("learn.program", program_id=cert.program_id) + "#renewal")
