@@ -5,7 +5,7 @@ TRAINER  := $(VENV)/bin/trainer
 HOST     ?= 127.0.0.1
 PORT     ?= 5000
 
-.PHONY: run test lint setup-db bench clean
+.PHONY: run test lint setup-db clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -33,16 +33,13 @@ run: setup-db
 	$(TRAINER) serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.test-installed
-	$(VENV)/bin/ruff check trainer tests bench
+	$(VENV)/bin/ruff check trainer tests
 
 test: $(VENV)/.test-installed
 	bash scripts/system-deps.sh
-	$(VENV)/bin/ruff check trainer tests bench
+	$(VENV)/bin/ruff check trainer tests
 	$(TRAINER) content check content
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
-
-bench: $(VENV)/.test-installed
-	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache
