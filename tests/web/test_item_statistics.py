@@ -57,6 +57,8 @@ def test_admin_grants_extended_time(app: Any, client: Any, tmp_path: Path, make_
     Auth(client).login(make_user("admin"))
     page = client.get(f"/admin/users/{trainee.id}").text
     assert "Exam accommodations" in page and "None granted" in page
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title.startswith(trainee.legal_name) and "<" not in title
     bad = client.post(
         f"/admin/users/{trainee.id}/accommodation",
         data={"program": "test-prog", "multiplier": "9", "reason": "x"},
