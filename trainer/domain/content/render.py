@@ -55,7 +55,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id", "class"},
     "abbr": {"title"},
-    "div": {"class"},
+    "div": {"class", "tabindex", "role", "aria-label"},
     "p": {"class"},
     "li": {"id"},
     "sup": {"id"},
@@ -112,9 +112,11 @@ def render(
         strip_comments=True,
     )
     # Wide tables scroll inside their own box instead of squeezing the page on a phone.
-    cleaned = cleaned.replace("<table>", '<div class="table-scroll"><table>').replace(
-        "</table>", "</table></div>"
-    )
+    cleaned = cleaned.replace(
+        "<table>",
+        '<div class="table-scroll" tabindex="0" role="region" '
+        'aria-label="Table, scrolls sideways on small screens"><table>',
+    ).replace("</table>", "</table></div>")
     if id_prefix:
         cleaned = re.sub(r'(id|href)="(#?)(fn|fnref)', rf'\1="\2{id_prefix}\3', cleaned)
     return cleaned
