@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.exam_helpers import complete_program_modules, right_tokens
 from tests.hours_helpers import supervised_trainee
 from trainer.extensions import db
-from trainer.models import Certificate, ExamItem, HourEntry, ItemRevision, User
+from trainer.models import Certificate, ExamItem, ItemRevision, Program, User
 from trainer.models.base import utcnow
 from trainer.services import evidence, exams, hours
 
@@ -39,9 +39,7 @@ def everything_but_hours(
     with app.app_context():
         user = db.session.get(User, trainee.id)
         pass_exam(user, program_id)
-        program = db.session.get(
-            __import__("trainer.models", fromlist=["Program"]).Program, program_id
-        )
+        program = db.session.get(Program, program_id)
         for a in program.definition["attestations"]:
             evidence.sign(user, program_id, a["id"], user.legal_name)
         boss = db.session.get(User, admin.id)
@@ -95,4 +93,3 @@ TEST_PROG_HOURS = [
     ("4", "ethical-responsibility", "direct"),
     ("2", "ethical-responsibility", "supervision"),
 ]
-__all__ = ["HourEntry"]

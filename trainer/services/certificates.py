@@ -617,3 +617,39 @@ def renew(cert: Certificate | None, now: datetime) -> Certificate | None:
     db.session.flush()
     audit.record("certificate.renewed", subject=cert, renewed_by=new.number)
     return new
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the trainee's program page shows about earning and keeping the credential."""
+
+    statuses: list[req.Status]
+    documents: list[Any]
+    certificate: Certificate | None
+    renewal: list[req.Status] | None  # while a certificate is active
+    ce: list[Any]
+    topics: dict[str, str]
+
+
+def dashboard(
+    enrolment: Enrolment, next_exam_at: datetime | None, exam_reason: str, now: datetime
+) -> Dashboard:
+    """Every requirement with what is missing in plain words (dates in the trainee's zone)."""
+    from zoneinfo import ZoneInfo
+
+    from trainer.services import evidence
+
+    note = exam_reason
+    if next_exam_at is not None:
+        local = next_exam_at.astimezone(ZoneInfo(enrolment.user.timezone or "UTC"))
+        note = f"Pass the certification exam: next attempt allowed on {local:%-d %B %Y}."
+    cert = current(enrolment.id)
+    active = cert is not None and cert.status == "active"
+    return Dashboard(
+        statuses=requirements(enrolment, now, note),
+        documents=evidence.documents(enrolment.user, enrolment.program_id),
+        certificate=cert,
+        renewal=renewal_status(cert, now) if active and cert is not None else None,
+        ce=ce_entries(cert.id) if cert is not None else [],
+        topics=content.labels("topics"),
+    )

@@ -248,7 +248,7 @@ def read_section(user: User, module_id: str, anchor: str) -> ReaderPage:
         from trainer.services import quizzes
 
         if quizzes.passed_modules(user, [module_id]):
-            quizzes._module_may_be_complete(user, module_id)
+            quizzes.module_may_be_complete(user, module_id)
     index = anchors.index(anchor)
     sections = [
         {"anchor": a, "title": t, "read": a in read, "current": a == anchor} for a, t in outline

@@ -236,11 +236,11 @@ def submit(user: User, attempt_id: int, answers: Mapping[str, Sequence[str]]) ->
         passed=report.passed,
     )
     if report.passed:
-        _module_may_be_complete(user, attempt.module_id)
+        module_may_be_complete(user, attempt.module_id)
     return attempt
 
 
-def _module_may_be_complete(user: User, module_id: str) -> None:
+def module_may_be_complete(user: User, module_id: str) -> None:
     """A passed quiz can complete a module, and so a program's last requirement."""
     from trainer.services import certificates
 

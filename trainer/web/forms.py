@@ -35,3 +35,33 @@ def show_rule_error(form: FlaskForm, error: RuleError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def revoke_from_form(back: str, not_found: str) -> Any:
+    """Revoke the certificate a staff form names (number, reason) and go back to ``back``.
+
+    The service decides who may: admins anywhere, board members in their jurisdiction.
+    """
+    from flask import flash, redirect, request
+    from flask_login import current_user
+
+    from trainer.domain.errors import NotFound
+    from trainer.extensions import db
+    from trainer.models.base import utcnow
+    from trainer.services import certificates
+
+    number = request.form.get("number", "").strip()
+    try:
+        cert = certificates.revoke(
+            current_user._get_current_object(), number, request.form.get("reason", ""), utcnow()
+        )
+    except NotFound:
+        flash(f"{not_found} {number[:60]}.", "error")
+        return redirect(back)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(f"Certificate {cert.number} is revoked.", "success")
+    return redirect(back)

@@ -32,7 +32,7 @@ from trainer.web.admin.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from trainer.web.forms import show_rule_error
+from trainer.web.forms import revoke_from_form, show_rule_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -434,23 +434,7 @@ def document_decide(document_id: int):
 @bp.post("/certificates/revoke")
 @roles("admin")
 def certificate_revoke():
-    from trainer.models.base import utcnow
-
-    number = request.form.get("number", "").strip()
-    try:
-        cert = certificates.revoke(
-            current_user._get_current_object(), number, request.form.get("reason", ""), utcnow()
-        )
-    except NotFound:
-        flash(f"No certificate has the number {number[:60]}.", "error")
-        return redirect(url_for("admin.certificates_page"))
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("admin.certificates_page"))
-    db.session.commit()
-    flash(f"Certificate {cert.number} is revoked.", "success")
-    return redirect(url_for("admin.certificates_page"))
+    return revoke_from_form(url_for("admin.certificates_page"), "No certificate has the number")
 
 
 @bp.post("/ce/<int:entry_id>/decide")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from trainer.domain.errors import NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import Certificate
 from trainer.models.base import utcnow
-from trainer.services import certificates
 from trainer.web.access import roles
+from trainer.web.forms import revoke_from_form
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -36,18 +35,6 @@ def home():
 @roles("board")
 def revoke():
     """Revoke a certificate of this board's jurisdiction, with a reason (audited)."""
-    number = request.form.get("number", "").strip()
-    try:
-        cert = certificates.revoke(
-            current_user._get_current_object(), number, request.form.get("reason", ""), utcnow()
-        )
-    except NotFound:
-        flash(f"No certificate of your jurisdiction has the number {number[:60]}.", "error")
-        return redirect(url_for("board.home"))
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("board.home"))
-    db.session.commit()
-    flash(f"Certificate {cert.number} is revoked.", "success")
-    return redirect(url_for("board.home"))
+    return revoke_from_form(
+        url_for("board.home"), "No certificate of your jurisdiction has the number"
+    )

@@ -17,8 +17,7 @@ from flask_login import current_user
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models.base import utcnow
-from trainer.services import certificates, content, evidence, exams, learning, quizzes
-from trainer.web import localtime
+from trainer.services import certificates, evidence, exams, learning, quizzes
 from trainer.web.access import roles, signed_in
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
@@ -60,27 +59,14 @@ def program(program_id: str):
     progress = learning.module_progress(me, learning.program_modules(prog))
     decision = exams.eligibility(me, prog, utcnow()) if enrolment else None
     past = exams.attempts(me, prog.id) if enrolment else []
-    extra: dict[str, object] = {}
-    if enrolment:
-        note = decision.reason if decision and not decision.allowed else ""
-        if decision and decision.next_allowed_at:
-            local = localtime(decision.next_allowed_at, "%-d %B %Y")
-            note = f"Pass the certification exam: next attempt allowed on {local}."
-        extra = {
-            "statuses": certificates.requirements(enrolment, utcnow(), note),
-            "signatures": evidence.signatures(me, prog.id),
-            "documents": evidence.documents(me, prog.id),
-            "certificate": certificates.current(enrolment.id),
-            "now": utcnow(),
-            "topics": content.labels("topics"),
-        }
-        cert = extra["certificate"]
-        extra["renewal"] = (
-            certificates.renewal_status(cert, utcnow())  # type: ignore[arg-type]
-            if cert is not None and cert.status == "active"
-            else None
-        )  # type: ignore[attr-defined]
-        extra["ce"] = certificates.ce_entries(cert.id) if cert is not None else []  # type: ignore[attr-defined]
+    board = None
+    if enrolment and decision is not None:
+        board = certificates.dashboard(
+            enrolment,
+            decision.next_allowed_at,
+            "" if decision.allowed else decision.reason,
+            utcnow(),
+        )
     db.session.commit()  # an attempt found past its deadline was just scored
     return render_template(
         "learn/program.html",
@@ -90,7 +76,8 @@ def program(program_id: str):
         progress=progress,
         decision=decision,
         attempts=past,
-        **extra,
+        now=utcnow(),
+        **(board.__dict__ if board else {}),
     )
 
 
@@ -294,39 +281,28 @@ def log_ce(certificate_id: int):
     """Record continuing education toward renewing a certificate."""
     from datetime import date
 
+    try:
+        cert = certificates.for_holder(_me(), certificate_id)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    back = url_for("learn.program", program_id=cert.program_id) + "#renewal"
     form = request.form
     try:
         completed = date.fromisoformat(form.get("completed_on", ""))
         amount = float(form.get("hours", ""))
     except ValueError:
         flash("Enter the date (YYYY-MM-DD) and the hours as a number.", "error")
-        cert = None
+        return redirect(back)
+    try:
+        certificates.log_ce(
+            _me(), cert.id, completed, amount, form.get("topic") or None, form.get("title", "")
+        )
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
     else:
-        try:
-            cert = certificates.for_holder(_me(), certificate_id)
-            certificates.log_ce(
-                _me(),
-                certificate_id,
-                completed,
-                amount,
-                form.get("topic") or None,
-                form.get("title", ""),
-            )
-        except NotFound:
-            abort(404)
-        except NotAllowed:
-            abort(403)
-        except RuleError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Recorded. An administrator reviews continuing education.", "success")
-    if cert is None:
-        try:
-            cert = certificates.for_holder(_me(), certificate_id)
-        except NotFound:
-            abort(404)
-        except NotAllowed:
-            abort(403)
-    return redirect(url_for("learn.program", program_id=cert.program_id) + "#renewal")
+        db.session.commit()
+        flash("Recorded. An administrator reviews continuing education.", "success")
+    return redirect(back)

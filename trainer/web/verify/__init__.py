@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from trainer.domain import credential as vc
 from trainer.domain.errors import NotFound
@@ -61,7 +61,3 @@ def issuer():
             ],
         }
     )
-
-
-def not_found() -> None:
-    abort(404)
