@@ -172,3 +172,10 @@ def test_unexpected_errors_get_a_friendly_500_page(app: Any) -> None:
     r = app.test_client().get("/boom")
     assert r.status_code == 500
     assert "Nothing was saved" in r.text and "Traceback" not in r.text
+
+
+def test_wrong_method_is_a_friendly_405(client: Any) -> None:
+    """Typing /logout into the address bar (a GET) must not break the page."""
+    r = client.get("/logout")
+    assert r.status_code == 405 and "POST" in r.headers["Allow"]
+    assert "cannot be used that way" in r.text

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, abort, jsonify, make_response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -125,9 +125,9 @@ def _http_error(error: HTTPException) -> Any:
         and not error.description.startswith(("The browser", "The requested URL"))
     ):
         message = error.description
-    response = _error_response(status, error.name, message)
+    response = make_response(_error_response(status, error.name, message))
     if status == 405 and getattr(error, "valid_methods", None):
-        response[0].headers["Allow"] = ", ".join(error.valid_methods or [])
+        response.headers["Allow"] = ", ".join(error.valid_methods or [])
     return response
 
 
