@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from flask import g, has_app_context
 from sqlalchemy import select
 
 from trainer.domain.content import ContentTree
@@ -33,9 +34,18 @@ def latest_release() -> ContentRelease | None:
 
 
 def labels(kind: str) -> dict[str, str]:
-    """Labels of a taxonomy part ("domains", "topics", "competencies", "settings")."""
-    release = latest_release()
-    return dict(release.manifest.get("taxonomy", {}).get(kind, {})) if release else {}
+    """Labels of a taxonomy part ("domains", "topics", "competencies", "settings").
+
+    Read once per app context (one request): pages ask for labels once per row, and each
+    read would otherwise fetch and decode the release's whole manifest again.
+    """
+    taxonomy = g.get("_content_taxonomy") if has_app_context() else None
+    if taxonomy is None:
+        release = latest_release()
+        taxonomy = release.manifest.get("taxonomy", {}) if release else {}
+        if has_app_context():
+            g._content_taxonomy = taxonomy
+    return dict(taxonomy.get(kind, {}))
 
 
 def _module_links(tree: ContentTree) -> dict[str, str]:
@@ -53,6 +63,8 @@ def load(tree: ContentTree) -> LoadResult:
     latest = latest_release()
     if latest is not None and latest.hash == tree.hash:
         return LoadResult(latest, changed=False)
+    if has_app_context():
+        g.pop("_content_taxonomy", None)  # labels come from the new release from now on
     counts = dict.fromkeys(
         (
             "modules added",
