@@ -28,16 +28,38 @@ class FetchRefused(ValueError):
     """A document asked for something outside the package."""
 
 
-def package_fetcher(url: str, *args: Any, **kwargs: Any) -> Any:
-    """WeasyPrint URL fetcher: only ``file:`` URLs inside this package (fonts, images)."""
-    from weasyprint.urls import default_url_fetcher
-
+def _check_package_url(url: str) -> None:
     if not url.startswith("file://"):
         raise FetchRefused(f"refused to fetch {url}")
     path = Path(url.removeprefix("file://")).resolve()
     if HERE not in path.parents:
         raise FetchRefused(f"refused to read {path}")
-    return default_url_fetcher(url, *args, **kwargs)
+
+
+def package_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that serves only ``file:`` URLs inside this package.
+
+    WeasyPrint 68 and later take a ``URLFetcher`` object (a plain function there fails every
+    fetch, so the shipped fonts were silently replaced by system ones); earlier versions
+    take a function. One fetcher per document: ``URLFetcher`` keeps per-request state.
+    """
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:
+        from weasyprint.urls import default_url_fetcher
+
+        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+            _check_package_url(url)
+            return default_url_fetcher(url, *args, **kwargs)
+
+        return fetch
+
+    class PackageFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            _check_package_url(url)
+            return super().fetch(url, headers)
+
+    return PackageFetcher(allowed_protocols={"file"})
 
 
 def render_html(template: str, **context: Any) -> str:
@@ -56,7 +78,7 @@ def html_to_pdf(
     """Render HTML to PDF bytes with document metadata set."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=HERE.as_uri() + "/", url_fetcher=package_fetcher)
+    document = HTML(string=html, base_url=HERE.as_uri() + "/", url_fetcher=package_fetcher())
     rendered = document.render()
     rendered.metadata.title = title
     rendered.metadata.authors = [author]
