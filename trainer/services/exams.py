@@ -46,13 +46,25 @@ def attempts(user: User, program_id: str) -> list[ExamAttempt]:
     )
 
 
-def modules_complete(user: User, program: Program) -> bool:
-    progress = learning.module_progress(user, learning.program_modules(program))
+def modules_complete(
+    user: User, program: Program, progress: Sequence[learning.ModuleProgress] | None = None
+) -> bool:
+    if progress is None:
+        progress = learning.module_progress(user, learning.program_modules(program))
     return bool(progress) and all(m.completed for m in progress)
 
 
-def eligibility(user: User, program: Program, now: datetime) -> rules.StartDecision:
-    past = attempts(user, program.id)
+def eligibility(
+    user: User,
+    program: Program,
+    now: datetime,
+    past: Sequence[ExamAttempt] | None = None,
+    progress: Sequence[learning.ModuleProgress] | None = None,
+) -> rules.StartDecision:
+    """May the person start an attempt now? ``past`` (their attempts in the program) and
+    ``progress`` (their module progress) may be passed by a page that already has them."""
+    if past is None:
+        past = attempts(user, program.id)
     for attempt in past:
         finalize_due(attempt, now)
     spec = program.definition["exam"]
@@ -60,7 +72,7 @@ def eligibility(user: User, program: Program, now: datetime) -> rules.StartDecis
         [rules.PastAttempt(a.started_at, a.finished_at, a.passed) for a in past],
         spec["attempts_allowed"],
         spec["wait_days"],
-        modules_complete(user, program),
+        modules_complete(user, program, progress),
         now,
     )
 

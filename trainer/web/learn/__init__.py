@@ -57,8 +57,8 @@ def program(program_id: str):
     me = _me()
     enrolment = learning.enrolment(me, prog.id)
     progress = learning.module_progress(me, learning.program_modules(prog))
-    decision = exams.eligibility(me, prog, utcnow()) if enrolment else None
     past = exams.attempts(me, prog.id) if enrolment else []
+    decision = exams.eligibility(me, prog, utcnow(), past, progress) if enrolment else None
     board = None
     if enrolment and decision is not None:
         board = certificates.dashboard(
