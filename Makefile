@@ -5,7 +5,7 @@ TRAINER  := $(VENV)/bin/trainer
 HOST     ?= 127.0.0.1
 PORT     ?= 5000
 
-.PHONY: run test lint setup-db clean
+.PHONY: run test lint setup-db clean bench
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -40,6 +40,12 @@ test: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check trainer tests
 	$(TRAINER) content check content
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Seeds SQLite and PostgreSQL (trainer_bench*) with 1M hour entries, measures, writes
+# BENCHMARKS.md (about 25 min; see bench/README.md). BENCH_ARGS="--engines sqlite" skips PostgreSQL.
+bench: | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -e '.[test,bench]'
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache
