@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_request_context, request
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from trainer.domain import hours as rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
@@ -202,7 +202,8 @@ def supervised_enrolments(supervisor: User) -> list[Enrolment]:
     return list(
         db.session.scalars(
             select(Enrolment)
-            .options(joinedload(Enrolment.user), joinedload(Enrolment.program))
+            # a few programs for many enrolments: load each (and its JSON) once, not per row
+            .options(joinedload(Enrolment.user), selectinload(Enrolment.program))
             .join(SupervisionLink, SupervisionLink.enrolment_id == Enrolment.id)
             .where(
                 SupervisionLink.supervisor_id == supervisor.id, SupervisionLink.status == "active"
