@@ -72,6 +72,13 @@ def pages(app: Any, cast: dict[str, Any]) -> list[Page]:
         ),
         Page("exam", "exam question GET + answer save POST", exam, exam(0)),
         Page("queue", "supervisor queue /supervise/queue (40 trainees)", one(queue), [queue]),
-        Page("registry", f"board registry {registry.split('?')[0]}", one(board), [board]),
+        Page(
+            "registry",
+            f"board registry search {registry}"
+            if registry != "/board/"
+            else "board home /board/ (no registry search route yet)",
+            one(board),
+            [board],
+        ),
         Page("verify", "public verify /verify/<number>", one(verify), [verify]),
     ]

@@ -24,6 +24,7 @@ def write(results: dict[str, Any], path: Path) -> None:
 
 def render(r: dict[str, Any]) -> str:
     m, s = r["machine"], r["settings"]
+    subsetter = "present" if m.get("harfbuzz_subset") else "absent: fontTools subsets fonts"
     out: list[str] = []
     add = out.append
     add("# Benchmarks\n")
@@ -43,8 +44,7 @@ def render(r: dict[str, Any]) -> str:
         ("platform", m["platform"]),
         ("SQLite", m["sqlite"]),
         ("PostgreSQL", m.get("postgresql", "not run")),
-        ("WeasyPrint", f"{m['weasyprint']} (HarfBuzz-Subset "
-                       f"{'present' if m.get('harfbuzz_subset') else 'absent: fontTools subsets fonts'})"),
+        ("WeasyPrint", f"{m['weasyprint']} (HarfBuzz-Subset {subsetter})"),
         ("commit", m["commit"]),
         ("runs per figure", f"{s['repeat']} × {s['seconds']:g} s measured after 1 s warm-up"),
         ("hour entries", f"{s['hours']:,} (statement counts also at {s['small_hours']:,})"),
@@ -72,15 +72,19 @@ def render(r: dict[str, Any]) -> str:
 
     summary_lines: list[str] = []
     add("## Page cost\n")
-    add(f"Target: each page's throughput at 8 clients ≥ {PAGE_TARGET:.0%} of the floor's, "
+    add(
+        f"Target: each page's throughput at 8 clients ≥ {PAGE_TARGET:.0%} of the floor's, "
         "no error responses. Throughput counts every request (the exam row is a GET and a "
-        "POST each time).\n")
+        "POST each time).\n"
+    )
     for engine, load in r.get("load", {}).items():
         pages = load["pages"]
         floor8 = pages["floor"]["8"]["rps"]["median"]
         add(f"### {engine}\n")
-        add("| page | req/s, 1 client | req/s, 8 clients | req/s, 32 clients | ratio to floor "
-            "at 8 | p50 / p95 ms at 8 | unexpected responses | target |")
+        add(
+            "| page | req/s, 1 client | req/s, 8 clients | req/s, 32 clients | ratio to floor "
+            "at 8 | p50 / p95 ms at 8 | unexpected responses | target |"
+        )
         add("|---|---:|---:|---:|---:|---:|---:|---|")
         for name, by in pages.items():
             ratio = by["8"]["rps"]["median"] / floor8
@@ -106,13 +110,18 @@ def render(r: dict[str, Any]) -> str:
         add(f"\nResponse codes over all runs: {codes}\n")
 
     add("## SQL statements per page\n")
-    add("Counted in-process (Flask test client, `before_cursor_execute`, transaction control "
-        "left out) after one warm-up request. Target: the same at every size.\n")
+    add(
+        "Counted in-process (Flask test client, `before_cursor_execute`, transaction control "
+        "left out) after one warm-up request. Target: the same at every size.\n"
+    )
     stm = r.get("statements", {})
     keys = list(stm)
     if keys:
-        add("| page | " + " | ".join(
-            f"{k.split(':')[0]}, {int(k.split(':')[1]):,} entries" for k in keys) + " | same |")
+        add(
+            "| page | "
+            + " | ".join(f"{k.split(':')[0]}, {int(k.split(':')[1]):,} entries" for k in keys)
+            + " | same |"
+        )
         add("|---|" + "---:|" * len(keys) + "---|")
         names = list(stm[keys[0]])
         all_same = True
@@ -125,25 +134,31 @@ def render(r: dict[str, Any]) -> str:
             all_same &= same
             cells = " | ".join(" + ".join(str(x) for x in v) for v in values)
             add(f"| {name} | {cells} | {'yes' if same else '**no**'} |")
-        summary_lines.append(f"| statements per page independent of size | "
-                             f"{'all pages' if all_same else 'see table'} | {_ok(all_same)} |")
+        summary_lines.append(
+            f"| statements per page independent of size | "
+            f"{'all pages' if all_same else 'see table'} | {_ok(all_same)} |"
+        )
         add("")
 
     prof = r.get("profile")
     if prof:
         add("## Profile of the slowest page\n")
-        add(f"pyinstrument, 20 in-process requests of **{prof['page']}** on the large "
-            f"database (full HTML profile: `{prof['html']}`):\n")
+        add(
+            f"pyinstrument, 20 in-process requests of **{prof['page']}** on the large "
+            f"database (full HTML profile: `{prof['html']}`):\n"
+        )
         lines = [ln for ln in prof["text"].splitlines() if ln.strip()][:60]
         add("```\n" + "\n".join(lines) + "\n```\n")
 
     pdf = r.get("pdf")
     if pdf:
         add("## PDF cost\n")
-        add("In one process, on the large database. Floor: WeasyPrint rendering a one-line "
+        add(
+            "In one process, on the large database. Floor: WeasyPrint rendering a one-line "
             "HTML page. Issue: `certificates._finalise` on a new certificate row (number, "
             "signed credential, PDF/A-3b with QR code and attachment, stored), rolled back "
-            "after each run. Download: the holder's GET of the stored PDF through the app.\n")
+            "after each run. Download: the holder's GET of the stored PDF through the app.\n"
+        )
         add("| figure | seconds |")
         add("|---|---:|")
         add(f"| floor: one-line page | {fmt_spread(pdf['floor_s'], 4)} |")
@@ -151,82 +166,117 @@ def render(r: dict[str, Any]) -> str:
         add(f"| render a certificate PDF only | {fmt_spread(pdf['render_s'], 4)} |")
         add(f"| download a stored certificate | {fmt_spread(pdf['download_s'], 4)} |")
         met = pdf["issue_over_floor"] <= PDF_TARGET
-        add(f"\nIssue / floor = **{pdf['issue_over_floor']:.1f}×** (target ≤ {PDF_TARGET:g}×: "
+        add(
+            f"\nIssue / floor = **{pdf['issue_over_floor']:.1f}×** (target ≤ {PDF_TARGET:g}×: "
             f"{_ok(met)}). Download / render = **{pdf['download_over_render']:.3f}** "
-            f"(a download costs {100 * pdf['download_over_render']:.1f} % of a render).\n")
-        summary_lines.append(f"| issuing ≤ {PDF_TARGET:g}× WeasyPrint floor | "
-                             f"{pdf['issue_over_floor']:.1f}× | {_ok(met)} |")
+            f"(a download costs {100 * pdf['download_over_render']:.1f} % of a render).\n"
+        )
+        summary_lines.append(
+            f"| issuing ≤ {PDF_TARGET:g}× WeasyPrint floor | "
+            f"{pdf['issue_over_floor']:.1f}× | {_ok(met)} |"
+        )
 
     add("## Bulk export\n")
     export = r.get("export") or {}
     if not export:
-        add("Not measured: the app has no `/board/registry/export.zip` route in this run "
+        add(
+            "Not measured: the app has no `/board/registry/export.zip` route in this run "
             "(the board portal is being built). bench/pdf_bench.py measures it as soon as the "
-            "route exists.\n")
-        summary_lines.append("| bulk export peak memory flat in the count | not measured | "
-                             "**not measured** |")
+            "route exists.\n"
+        )
+        summary_lines.append(
+            "| bulk export peak memory flat in the count | not measured | **not measured** |"
+        )
     for engine, by in export.items():
         add(f"### {engine}\n")
-        add("| certificates | status | PDFs in ZIP | MB | seconds | certificates/s | "
-            "tracemalloc peak MB | max RSS growth MB |")
+        add(
+            "| certificates | status | PDFs in ZIP | MB | seconds | certificates/s | "
+            "tracemalloc peak MB | max RSS growth MB |"
+        )
         add("|---:|---|---:|---:|---:|---:|---:|---:|")
         for n, e in by.items():
             if "error" in e:
                 add(f"| {n} | error: {e['error'][-200:]!r} | | | | | | |")
                 continue
-            add(f"| {n} | {e['status']} | {e.get('pdfs_in_zip')} | {e['bytes'] / 2**20:.1f} | "
+            add(
+                f"| {n} | {e['status']} | {e.get('pdfs_in_zip')} | {e['bytes'] / 2**20:.1f} | "
                 f"{e['seconds']:.2f} | {int(n) / e['seconds']:.0f} | "
-                f"{e['tracemalloc_peak_mb']:.1f} | {e['maxrss_growth_mb']:.1f} |")
+                f"{e['tracemalloc_peak_mb']:.1f} | {e['maxrss_growth_mb']:.1f} |"
+            )
         if all("error" not in e for e in by.values()) and len(by) == 2:
             small, large = (by[k]["tracemalloc_peak_mb"] for k in ("100", "1000"))
             flat = large <= max(2 * small, small + 5)
-            add(f"\nPeak at 1,000 vs 100: {large:.1f} vs {small:.1f} MB ({_ok(flat)}: must not "
-                "grow with the count).\n")
-            summary_lines.append(f"| bulk export peak memory flat, {engine} | "
-                                 f"{small:.1f} → {large:.1f} MB | {_ok(flat)} |")
+            add(
+                f"\nPeak at 1,000 vs 100: {large:.1f} vs {small:.1f} MB ({_ok(flat)}: must not "
+                "grow with the count).\n"
+            )
+            summary_lines.append(
+                f"| bulk export peak memory flat, {engine} | "
+                f"{small:.1f} → {large:.1f} MB | {_ok(flat)} |"
+            )
 
     add("## Integrity under load\n")
-    add("Through gunicorn (2 workers) on the large database; the database is checked "
-        "afterwards, not the responses. See bench/integrity.py.\n")
+    add(
+        "Through gunicorn (2 workers) on the large database; the database is checked "
+        "afterwards, not the responses. See bench/integrity.py.\n"
+    )
     for engine, it in r.get("integrity", {}).items():
         e, sv = it["exam"], it["supervisors"]
         add(f"### {engine}\n")
         add("| check | result |\n|---|---|")
-        add(f"| exam takers | {e['takers']} saving every answer, then 2 submits each at once "
-            f"({e['requests']:,} requests in {e['seconds']} s) |")
+        add(
+            f"| exam takers | {e['takers']} saving every answer, then 2 submits each at once "
+            f"({e['requests']:,} requests in {e['seconds']} s) |"
+        )
         add(f"| responses | {e['statuses']} |")
         add(f"| 5xx | {e['server_errors']} |")
         add(f"| attempts scored exactly once | {e['attempts_scored_once']} of {e['takers']} |")
         add(f"| acknowledged answers lost | {e['answers_lost']} of {e['answers_acknowledged']} |")
-        add(f"| supervisors | {sv['supervisors']}, each in 2 tabs with overlapping picks "
-            f"({sv['requests']} requests in {sv['seconds']} s) |")
+        add(
+            f"| supervisors | {sv['supervisors']}, each in 2 tabs with overlapping picks "
+            f"({sv['requests']} requests in {sv['seconds']} s) |"
+        )
         add(f"| responses | {sv['statuses']} |")
         add(f"| 5xx | {sv['server_errors']} |")
-        add(f"| entries asked for / by both tabs / approved | {sv['entries_asked']} / "
-            f"{sv['entries_asked_twice']} / {sv['entries_approved']} |")
+        add(
+            f"| entries asked for / by both tabs / approved | {sv['entries_asked']} / "
+            f"{sv['entries_asked_twice']} / {sv['entries_approved']} |"
+        )
         add(f"| entries decided twice | {sv['decided_twice']} |")
         problems = e["problems"] + sv["problems"]
         add(f"| problems | {'; '.join(problems) if problems else 'none'} |\n")
-        ok = (not problems and e["server_errors"] == 0 and sv["server_errors"] == 0
-              and e["attempts_scored_once"] == e["takers"])
-        summary_lines.append(f"| integrity under load, {engine} | "
-                             f"{'no 5xx, no problem' if ok else 'see above'} | {_ok(ok)} |")
+        ok = (
+            not problems
+            and e["server_errors"] == 0
+            and sv["server_errors"] == 0
+            and e["attempts_scored_once"] == e["takers"]
+        )
+        summary_lines.append(
+            f"| integrity under load, {engine} | "
+            f"{'no 5xx, no problem' if ok else 'see above'} | {_ok(ok)} |"
+        )
 
     c = r.get("content")
     if c:
         add("## Content check and load\n")
-        add("`trainer content check` / `load` as commands (a new process each: Python start-up "
+        add(
+            "`trainer content check` / `load` as commands (a new process each: Python start-up "
             "and app creation included) and the same work in-process; per item = in-process "
             "time / items. The ten-times tree is content/ plus nine renamed copies of every "
-            "module and bank (bench/content_bench.py).\n")
-        add("| tree | modules | items | check (command) s | check (in-process) s | "
-            "load (command) s | load (in-process) s | check ms/item | load ms/item |")
+            "module and bank (bench/content_bench.py).\n"
+        )
+        add(
+            "| tree | modules | items | check (command) s | check (in-process) s | "
+            "load (command) s | load (in-process) s | check ms/item | load ms/item |"
+        )
         add("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for label, v in (("content/", c["real"]), ("10× content/", c["x10"])):
-            add(f"| {label} | {v['modules']} | {v['items']} | {fmt_spread(v['check_cli_s'], 2)} | "
+            add(
+                f"| {label} | {v['modules']} | {v['items']} | {fmt_spread(v['check_cli_s'], 2)} | "
                 f"{fmt_spread(v['check_in_process_s'], 2)} | {fmt_spread(v['load_cli_s'], 2)} | "
                 f"{fmt_spread(v['load_in_process_s'], 2)} | {v['check_ms_per_item']:.2f} | "
-                f"{v['load_ms_per_item']:.2f} |")
+                f"{v['load_ms_per_item']:.2f} |"
+            )
         add("")
 
     add("## Targets\n")

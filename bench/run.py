@@ -27,8 +27,10 @@ from bench.seed import cast_path, seed
 
 CLIENTS = (1, 8, 32)
 PORTS = {"sqlite": 5101, "postgresql": 5102}
-NAMES = {"sqlite": ("bench_small", "bench_large"), "postgresql": ("trainer_bench_small",
-                                                                   "trainer_bench")}
+NAMES = {
+    "sqlite": ("bench_small", "bench_large"),
+    "postgresql": ("trainer_bench_small", "trainer_bench"),
+}
 
 
 def log(message: str) -> None:
@@ -60,13 +62,21 @@ def machine(engines: list[str]) -> dict[str, Any]:
     except ImportError:
         info["harfbuzz_subset"] = False
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True  # noqa: S607
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,  # noqa: S607
     ).stdout.strip()
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "trainer"], cwd=ROOT, capture_output=True,  # noqa: S607
+        ["git", "status", "--porcelain", "--", "trainer"],
+        cwd=ROOT,
+        capture_output=True,  # noqa: S607
         text=True,
     ).stdout.strip()
-    info["commit"] = commit + (" + uncommitted changes under trainer/" if dirty else "")
+    if os.environ.get("BENCH_CODE"):
+        info["commit"] = f"{commit}; trainer imported from BENCH_CODE={os.environ['BENCH_CODE']}"
+    else:
+        info["commit"] = commit + (" + uncommitted changes under trainer/" if dirty else "")
     if "postgresql" in engines:
         from sqlalchemy import create_engine, text
 
@@ -126,8 +136,10 @@ def load_test(engine: str, url: str, repeat: int, seconds: float) -> dict[str, A
                 for p in measured:  # interleaved: every page sees the same conditions
                     r = run("127.0.0.1", port, p.scenario, clients, seconds)
                     raw[p.name].append(r)
-                    log(f"  {engine} {clients:>2} clients rep {rep + 1} {p.name:<10} "
-                        f"{r.rps:7.1f}/s  errors {r.unexpected}  {r.statuses}")
+                    log(
+                        f"  {engine} {clients:>2} clients rep {rep + 1} {p.name:<10} "
+                        f"{r.rps:7.1f}/s  errors {r.unexpected}  {r.statuses}"
+                    )
             for name, runs in raw.items():
                 statuses: dict[str, int] = {}
                 for r in runs:
@@ -171,9 +183,14 @@ def main() -> None:
     engines = [e for e in args.engines.split(",") if e]
     started = time.perf_counter()
     results: dict[str, Any] = {
-        "settings": {"repeat": args.repeat, "seconds": args.seconds, "hours": args.hours,
-                     "small_hours": args.small_hours, "clients": list(CLIENTS),
-                     "engines": engines},
+        "settings": {
+            "repeat": args.repeat,
+            "seconds": args.seconds,
+            "hours": args.hours,
+            "small_hours": args.small_hours,
+            "clients": list(CLIENTS),
+            "engines": engines,
+        },
         "machine": machine(engines),
     }
     raw = BENCH_DIR / "results.json"
