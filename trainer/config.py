@@ -38,6 +38,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "5 per minute",
         "LOGIN_RATE_LIMIT_ADDRESS": "30 per minute",
+        "API_RATE_LIMIT": "120 per minute",  # per registry API token
         "CONTENT_DIR": os.path.abspath("content"),
         "PASSWORD_RESET_HOURS": 2,
         "ACCOUNT_SETUP_HOURS": 72,

@@ -1,6 +1,7 @@
 """Database models. Importing this package registers every table on ``Base.metadata``."""
 
 from trainer.models.accounts import PasswordToken, User, UserRole
+from trainer.models.api import ApiToken
 from trainer.models.assessment import Accommodation, ExamAttempt, ExamItem, QuizAttempt
 from trainer.models.audit import AppendOnlyError, AuditEvent
 from trainer.models.base import Base
@@ -23,6 +24,7 @@ from trainer.models.learning import Enrolment, ModulePlace, SectionRead
 from trainer.models.mail import OutboxMessage
 
 __all__ = [
+    "ApiToken",
     "AttestationSignature",
     "CEEntry",
     "Certificate",

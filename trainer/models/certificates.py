@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from trainer.domain.registry import public_status
 from trainer.models.accounts import User
 from trainer.models.base import Base, JSONType, UTCDateTime, utcnow
 
@@ -63,9 +64,7 @@ class Certificate(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
     def public_status(self, now: datetime) -> str:
-        if self.status == "active" and self.expires_at is not None and now >= self.expires_at:
-            return "expired"
-        return self.status
+        return public_status(self.status, self.expires_at, now)
 
 
 class AttestationSignature(Base):

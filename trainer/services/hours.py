@@ -6,13 +6,13 @@ tabs or clicks deciding the same entry at once, exactly one decision lands.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from defusedcsv import csv
 from flask import current_app, has_request_context, request
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from typing import Any
 
+from defusedcsv import csv
 from sqlalchemy import select
 
 from trainer.domain.itemstats import FormStats, ItemStats, form_stats, item_stats

@@ -119,13 +119,13 @@ def _http_error(error: HTTPException) -> Any:
     if status >= 500:
         return _unexpected_error(error)
     message = _MESSAGES.get(status, error.description or "")
-    if (
-        status in (400, 404, 409, 422)
-        and error.description
-        and not error.description.startswith(("The browser", "The requested URL"))
-    ):
-        message = error.description
+    custom = error.description and error.description != type(error).description
+    if custom and (status in (400, 404, 409, 422) or _wants_json()):
+        message = str(error.description)
     response = make_response(_error_response(status, error.name, message))
+    if status == 401 and _wants_json():
+        response.headers["WWW-Authenticate"] = 'Bearer realm="trainer registry API"'
+
     if status == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods or [])
     return response

@@ -1,6 +1,8 @@
 """Who may use which endpoint, declared on the view and enforced in one place.
 
-Every view carries exactly one of ``@public``, ``@signed_in`` or ``@roles(...)``. A
+Every view carries exactly one of ``@public``, ``@signed_in``, ``@roles(...)`` or, for the
+JSON API, ``@token(...)`` (a bearer API token of a user with one of the roles; the session
+cookie does not count there, so no other site can make a browser call the API). A
 ``before_request`` hook reads the declaration; an endpoint that declares nothing is refused
 (and a test fails on it). Finer rules (whose record, which jurisdiction) live in services.
 """
@@ -11,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 from trainer.domain.roles import ROLES
@@ -22,10 +24,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class Access:
-    kind: str  # "public" | "signed_in" | "roles"
+    kind: str  # "public" | "signed_in" | "roles" | "token"
     roles: frozenset[str] = frozenset()
 
     def allows(self, user: Any) -> bool:
+        if self.kind == "token":
+            return False  # checked by enforce() from the Authorization header
         if self.kind == "public":
             return True
         if not user.is_authenticated:
@@ -56,6 +60,19 @@ def roles(*names: str) -> Callable[[F], F]:
     return _declare(Access("roles", frozenset(names)))
 
 
+def token(*names: str) -> Callable[[F], F]:
+    """The view answers to ``Authorization: Bearer <API token>`` of a user with a role."""
+    unknown = set(names) - set(ROLES)
+    if unknown or not names:
+        raise ValueError(f"unknown roles {unknown}")
+    return _declare(Access("token", frozenset(names)))
+
+
+def api_user() -> Any:
+    """The user whose API token authenticated this request (in ``@token`` views)."""
+    return g.api_user
+
+
 def declared(app: Flask, endpoint: str) -> Access | None:
     view = app.view_functions.get(endpoint)
     return getattr(view, "access", None)
@@ -68,6 +85,17 @@ def enforce() -> Any:
     access = declared(current_app, request.endpoint)
     if access is None:
         abort(403)  # undeclared endpoints are closed, never open
+    if access.kind == "token":
+        from trainer.models.base import utcnow
+        from trainer.services.api_tokens import TokenRefused, authenticate
+
+        try:
+            g.api_user = authenticate(
+                request.headers.get("Authorization"), access.roles, utcnow()
+            )
+        except TokenRefused as refused:
+            abort(refused.status, description=refused.message)
+        return None
     if access.allows(current_user):
         return None
     if not current_user.is_authenticated:

@@ -1,0 +1,404 @@
+"""The OpenAPI 3.1 document for /api/v1 (kept beside the views it describes; a test validates
+it with openapi-spec-validator and schemathesis calls every operation against it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trainer.domain.registry import DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY, SORTS, STATUSES
+
+_NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+_ERRORS = {
+    "400": _error("A query parameter is unknown, repeated or not valid (see error.fields)."),
+    "401": _error("No API token, or it is unknown, revoked or expired."),
+    "403": _error("The token's account is not a board member."),
+    "429": _error("Too many calls with this token; wait a minute."),
+}
+
+
+def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+_NUMBER = {
+    "name": "number",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 60},
+    "description": "The certificate number, e.g. KY-APSS-2026-000123-7.",
+}
+_LIMIT = _param(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    "Items per page.",
+)
+_CURSOR = _param(
+    "cursor",
+    {"type": "string", "minLength": 1, "maxLength": 2000},
+    "The next_cursor of the previous page, with the same other parameters.",
+)
+
+
+def document(base_url: str) -> dict[str, Any]:
+    row = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "number",
+            "holder_name",
+            "credential",
+            "program",
+            "status",
+            "issued_on",
+            "expires_on",
+            "revoked_on",
+            "updated_at",
+            "pdf_sha256",
+        ],
+        "properties": {
+            "number": {"type": "string"},
+            "holder_name": {"type": "string"},
+            "credential": {"type": "string"},
+            "program": {"type": "string", "description": "Program id"},
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "issued_on": {"type": "string", "format": "date"},
+            "expires_on": {"type": "string", "format": "date"},
+            "revoked_on": _NULLABLE_DATE,
+            "updated_at": {"type": "string", "format": "date-time"},
+            "pdf_sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
+        },
+    }
+    record_props = {
+        "program_title": {"type": "string"},
+        "issuing_authority": {"type": "string"},
+        "cycle": {"type": "integer", "minimum": 1},
+        "earned_on": {"type": "string", "format": "date"},
+        "revoke_reason": {"type": ["string", "null"]},
+        "renewal_of": {"type": ["string", "null"]},
+        "renewed_by": {"type": ["string", "null"]},
+        "content_release": {"type": "string"},
+        "evidence": {"$ref": "#/components/schemas/Evidence"},
+        "history": {"type": "array", "items": {"$ref": "#/components/schemas/HistoryEvent"}},
+    }
+    record = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [*row["required"], *record_props],
+        "properties": {**row["properties"], **record_props},
+    }
+    evidence = {
+        "type": "object",
+        "description": "The evidence snapshot taken when the certificate was earned. It never "
+        "holds descriptions of the work (they may name clients).",
+        "required": [
+            "modules_completed",
+            "exam",
+            "hours_by_category",
+            "supervision_hours",
+            "supervisors",
+            "attestations_signed",
+            "documents_approved",
+        ],
+        "properties": {
+            "modules_completed": {"type": "array", "items": {"type": "string"}},
+            "exam": {
+                "type": "object",
+                "required": ["result", "passed_on"],
+                "properties": {
+                    "result": {"type": ["string", "null"], "enum": ["passed", None]},
+                    "passed_on": _NULLABLE_DATE,
+                },
+            },
+            "hours_by_category": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["category", "hours"],
+                    "properties": {
+                        "category": {"type": "string"},
+                        "hours": {"type": "number", "minimum": 0},
+                    },
+                },
+            },
+            "supervision_hours": {"type": "number", "minimum": 0},
+            "supervisors": {"type": "array", "items": {"type": "string"}},
+            "attestations_signed": {"type": "array", "items": {"type": "string"}},
+            "documents_approved": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    history = {
+        "type": "object",
+        "required": ["at", "what", "who", "why"],
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "what": {"type": "string"},
+            "who": {"type": "string"},
+            "why": {"type": ["string", "null"]},
+        },
+    }
+    error = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "code", "message"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": {"type": "string"},
+                        "description": "Query parameter -> what is wrong with it.",
+                    },
+                },
+            }
+        },
+    }
+    public = {
+        "type": "object",
+        "required": [
+            "number",
+            "holder_name",
+            "credential",
+            "program",
+            "issuing_authority",
+            "jurisdiction",
+            "issued_on",
+            "expires_on",
+            "status",
+            "revoked_on",
+        ],
+        "properties": {
+            "number": {"type": "string"},
+            "holder_name": {"type": "string"},
+            "credential": {"type": "string"},
+            "program": {"type": "string"},
+            "issuing_authority": {"type": "string"},
+            "jurisdiction": {"type": "string"},
+            "issued_on": {"type": "string", "format": "date"},
+            "expires_on": {"type": "string", "format": "date"},
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "revoked_on": _NULLABLE_DATE,
+        },
+    }
+
+    def page(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        props: dict[str, Any] = {
+            "items": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/RegistryCertificate"},
+            },
+            "next_cursor": {
+                "type": ["string", "null"],
+                "description": "Pass as cursor for the next page; null on the last page.",
+            },
+            **(extra or {}),
+        }
+        return {
+            "description": "A page of certificates.",
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "required": list(props), "properties": props}
+                }
+            },
+        }
+
+    registry_security = [{"bearerToken": []}]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "trainer registry API",
+            "version": "1.0.0",
+            "description": (
+                "Verify Peer Support Specialist certificates (public) and, for state boards, "
+                "search, fetch and synchronise the certificates of the board's jurisdiction. "
+                "Registry calls need an API token created on the board's API tokens page, "
+                "sent as `Authorization: Bearer <token>`. A token sees only its owner's "
+                "jurisdiction; a certificate of another jurisdiction answers 404. Pages are "
+                "cursor-based: repeat the query with `cursor=<next_cursor>` until it is null. "
+                "Every registry call is recorded in the audit log."
+            ),
+        },
+        "servers": [{"url": base_url.rstrip("/") + "/api/v1"}],
+        "components": {
+            "securitySchemes": {
+                "bearerToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A board member's API token (trn_...).",
+                }
+            },
+            "schemas": {
+                "RegistryCertificate": row,
+                "CertificateRecord": record,
+                "Evidence": evidence,
+                "HistoryEvent": history,
+                "PublicCertificate": public,
+                "Error": error,
+            },
+        },
+        "paths": {
+            "/certificates/{number}": {
+                "get": {
+                    "operationId": "verifyCertificate",
+                    "summary": "Verify a certificate (public)",
+                    "security": [],
+                    "parameters": [_NUMBER],
+                    "responses": {
+                        "200": {
+                            "description": "What the certificate states, and its status.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/PublicCertificate"}
+                                }
+                            },
+                        },
+                        "400": _ERRORS["400"],
+                        "404": _error("No certificate has this number."),
+                        "429": _error("Too many verifications from this address."),
+                    },
+                }
+            },
+            "/registry/certificates": {
+                "get": {
+                    "operationId": "searchRegistry",
+                    "summary": "Search the certificates of your jurisdiction",
+                    "security": registry_security,
+                    "parameters": [
+                        _param(
+                            "q",
+                            {"type": "string", "minLength": 1, "maxLength": MAX_QUERY},
+                            "A certificate number (exact) or part of the holder's name "
+                            "(case-insensitive, taken literally).",
+                        ),
+                        _param(
+                            "status", {"type": "string", "enum": list(STATUSES)}, "Status today."
+                        ),
+                        _param("program", {"type": "string", "minLength": 1}, "Program id."),
+                        _param(
+                            "issued_from",
+                            {"type": "string", "format": "date"},
+                            "Issued on or after this day (UTC).",
+                        ),
+                        _param(
+                            "issued_to",
+                            {"type": "string", "format": "date"},
+                            "Issued on or before this day (UTC).",
+                        ),
+                        _param(
+                            "expires_from",
+                            {"type": "string", "format": "date"},
+                            "Expires on or after this day (UTC).",
+                        ),
+                        _param(
+                            "expires_to",
+                            {"type": "string", "format": "date"},
+                            "Expires on or before this day (UTC).",
+                        ),
+                        _param(
+                            "sort",
+                            {"type": "string", "enum": list(SORTS), "default": "issued_desc"},
+                            "Order of the results.",
+                        ),
+                        _LIMIT,
+                        _CURSOR,
+                    ],
+                    "responses": {"200": page(), **_ERRORS},
+                }
+            },
+            "/registry/certificates/{number}": {
+                "get": {
+                    "operationId": "getRegistryCertificate",
+                    "summary": "One certificate's record: facts, evidence and history",
+                    "security": registry_security,
+                    "parameters": [_NUMBER],
+                    "responses": {
+                        "200": {
+                            "description": "The record.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/CertificateRecord"}
+                                }
+                            },
+                        },
+                        **_ERRORS,
+                        "404": _error("No certificate of your jurisdiction has this number."),
+                    },
+                }
+            },
+            "/registry/certificates/{number}/pdf": {
+                "get": {
+                    "operationId": "getRegistryCertificatePdf",
+                    "summary": "The certificate's PDF, exactly as issued",
+                    "security": registry_security,
+                    "parameters": [_NUMBER],
+                    "responses": {
+                        "200": {
+                            "description": "The PDF; its SHA-256 is in the record's pdf_sha256.",
+                            "content": {
+                                "application/pdf": {
+                                    "schema": {"type": "string", "format": "binary"}
+                                }
+                            },
+                        },
+                        **_ERRORS,
+                        "404": _error("No certificate of your jurisdiction has this number."),
+                    },
+                }
+            },
+            "/registry/changes": {
+                "get": {
+                    "operationId": "listRegistryChanges",
+                    "summary": "Certificates changed since a moment, for synchronising",
+                    "description": (
+                        "Certificates of your jurisdiction issued, renewed, revoked or "
+                        "superseded at or after `since`, oldest change first. Store `as_of` "
+                        "and pass it (less a few minutes, to allow for transactions still "
+                        "committing) as the next `since`; an item seen twice is the same "
+                        "certificate again."
+                    ),
+                    "security": registry_security,
+                    "parameters": [
+                        {
+                            "name": "since",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "format": "date-time"},
+                            "description": "ISO 8601 timestamp with a zone.",
+                        },
+                        _LIMIT,
+                        _CURSOR,
+                    ],
+                    "responses": {
+                        "200": page(
+                            {
+                                "as_of": {
+                                    "type": "string",
+                                    "format": "date-time",
+                                    "description": "The server's time of this answer.",
+                                }
+                            }
+                        ),
+                        **_ERRORS,
+                    },
+                }
+            },
+        },
+    }
