@@ -47,7 +47,7 @@ def test_admin_and_board_pages(
     a11y(page)
 
     sign_in(page, a11y, make_user("board", jurisdiction="TS").email)
-    assert "TS-TPS-" in page.inner_text("main")
+    assert "Certificates today" in page.inner_text("main")  # tests/browser/test_board.py
     page.goto("/supervise/")
     a11y(page)  # a 403 page is a page too
     assert "does not have access" in page.inner_text("main")
