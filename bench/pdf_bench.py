@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.common import make_app, read_json, session_for, summary
 
-EXPORT_RULE = "/board/registry/export.zip"
+EXPORT_RULE = "/board/exports/certificates.zip"
 
 
 def _timed(fn: Any, repeat: int) -> list[float]:
@@ -122,56 +122,79 @@ def export_available(url: str) -> bool:
     return EXPORT_RULE in {r.rule for r in app.url_map.iter_rules()}
 
 
+def export_window(app: Any, jurisdiction: str, count: int) -> str:
+    """Query parameters selecting about ``count`` of the jurisdiction's newest certificates:
+    everything issued on or after the issue date of the count-th newest."""
+    from sqlalchemy import select
+
+    from trainer.extensions import db
+    from trainer.models import Certificate
+
+    with app.app_context():
+        issued = db.session.scalar(
+            select(Certificate.issued_at)
+            .where(Certificate.jurisdiction == jurisdiction, Certificate.number.is_not(None))
+            .order_by(Certificate.issued_at.desc())
+            .offset(count - 1)
+            .limit(1)
+        )
+        db.session.remove()
+    assert issued is not None
+    return f"issued_from={issued.date().isoformat()}&sort=issued_desc"
+
+
 def export_once(url: str, cast: dict[str, Any], count: int) -> dict[str, Any]:
-    """One bulk export of ``count`` certificates through the app, in this process."""
+    """One bulk export of about ``count`` certificates through the app, in this process:
+    the streamed ZIP is consumed chunk by chunk as a client would (written to a scratch
+    file, so the measuring side holds no copy of it)."""
+    import tempfile
+    import zipfile
+
     app = make_app(url)
     cookie, _ = session_for(app, cast["board_ky"])
     client = app.test_client()
     client.set_cookie("session", cookie, domain="localhost")
-    query = f"status=active&sort=issued_desc&limit={count}&per_page={count}"
-    path = f"{EXPORT_RULE}?{query}"
     env = {"REMOTE_ADDR": "127.0.0.1"}
     headers = {"User-Agent": "trainer-bench/1"}
-    # warm-up on a small export, so imports and first-use caches are not in the peak
-    warm = client.get(f"{EXPORT_RULE}?status=active&limit=5&per_page=5", headers=headers,
-                      environ_base=env)
-    for _ in warm.response:
-        pass
-    warm.close()
-    gc.collect()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    tracemalloc.start()
-    t0 = time.perf_counter()
-    response = client.get(path, headers=headers, environ_base=env)
-    size = 0
-    for chunk in response.response:  # consume the stream as a client would
-        size += len(chunk)
-    response.close()
-    seconds = time.perf_counter() - t0
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def stream(path: str, sink: Any) -> tuple[int, int]:
+        response = client.get(path, headers=headers, environ_base=env)
+        size = 0
+        for chunk in response.response:
+            size += len(chunk)
+            sink.write(chunk)
+        response.close()
+        return response.status_code, size
+
+    # warm-up on a small export: imports and first-use caches are not part of the peak
+    with tempfile.TemporaryFile() as scratch:
+        stream(f"{EXPORT_RULE}?{export_window(app, 'KY', 5)}", scratch)
+    path = f"{EXPORT_RULE}?{export_window(app, 'KY', count)}"
+    with tempfile.TemporaryFile() as scratch:
+        gc.collect()
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        status, size = stream(path, scratch)
+        seconds = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        pdfs = None
+        if status == 200:
+            scratch.seek(0)
+            with zipfile.ZipFile(scratch) as z:
+                pdfs = sum(1 for n in z.namelist() if n.endswith(".pdf"))
     return {
-        "status": response.status_code,
+        "status": status,
         "count": count,
+        "path": path,
         "bytes": size,
         "seconds": seconds,
         "tracemalloc_peak_mb": peak / 2**20,
         "maxrss_growth_mb": (rss_after - rss_before) / 1024,
-        "pdfs_in_zip": None if response.status_code != 200 else _count_pdfs(client, path),
+        "pdfs_in_zip": pdfs,
     }
-
-
-def _count_pdfs(client: Any, path: str) -> int:
-    import io
-    import zipfile
-
-    response = client.get(path, headers={"User-Agent": "trainer-bench/1"},
-                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
-    data = response.get_data()
-    response.close()
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return sum(1 for n in z.namelist() if n.endswith(".pdf"))
 
 
 def export_in_subprocess(url: str, cast_file: str, count: int) -> dict[str, Any]:
@@ -181,7 +204,11 @@ def export_in_subprocess(url: str, cast_file: str, count: int) -> dict[str, Any]
 
     done = subprocess.run(  # noqa: S603 (this module)
         [sys.executable, "-m", "bench.pdf_bench", "export", url, cast_file, str(count)],
-        env=server_env(url), cwd=ROOT, capture_output=True, text=True, timeout=900,
+        env=server_env(url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     if done.returncode:
         return {"error": done.stderr[-2000:]}
@@ -190,8 +217,7 @@ def export_in_subprocess(url: str, cast_file: str, count: int) -> dict[str, Any]
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "export":
-        result = export_once(sys.argv[2], read_json(Path(sys.argv[3])),
-                             int(sys.argv[4]))
+        result = export_once(sys.argv[2], read_json(Path(sys.argv[3])), int(sys.argv[4]))
         print(json.dumps(result))
     else:
         raise SystemExit(__doc__)

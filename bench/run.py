@@ -37,6 +37,11 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+def _git(*args: str) -> str:
+    git = ["git", *args]
+    return subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip()  # noqa: S603,S607
+
+
 def machine(engines: list[str]) -> dict[str, Any]:
     import sqlite3
 
@@ -61,18 +66,8 @@ def machine(engines: list[str]) -> dict[str, Any]:
         info["harfbuzz_subset"] = harfbuzz_subset is not None
     except ImportError:
         info["harfbuzz_subset"] = False
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,  # noqa: S607
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "trainer"],
-        cwd=ROOT,
-        capture_output=True,  # noqa: S607
-        text=True,
-    ).stdout.strip()
+    commit = _git("rev-parse", "--short", "HEAD")
+    dirty = _git("status", "--porcelain", "--", "trainer")
     if os.environ.get("BENCH_CODE"):
         info["commit"] = f"{commit}; trainer imported from BENCH_CODE={os.environ['BENCH_CODE']}"
     else:
@@ -223,7 +218,7 @@ def main() -> None:
         if pdf_bench.export_available(url):
             results["export"][engine] = {
                 str(n): pdf_bench.export_in_subprocess(url, str(cast_path(url)), n)
-                for n in (100, 1000)
+                for n in (100, 1000, 4000)  # 4,000: the slope, below EXPORT_MAX
             }
     save()
     results["integrity"] = {}
