@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -34,6 +35,11 @@ class Certificate(Base):
     __table_args__ = (
         UniqueConstraint("enrolment_id", "cycle"),
         CheckConstraint("status IN ('review', 'active', 'revoked', 'superseded')", name="status"),
+        # the board registry: every query is one jurisdiction, ordered or ranged by one of these
+        Index("ix_certificates_jurisdiction_issued_at", "jurisdiction", "issued_at"),
+        Index("ix_certificates_jurisdiction_expires_at", "jurisdiction", "expires_at"),
+        Index("ix_certificates_jurisdiction_updated_at", "jurisdiction", "updated_at"),
+        Index("ix_certificates_jurisdiction_holder_name", "jurisdiction", "holder_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +47,7 @@ class Certificate(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"))
     program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
-    jurisdiction: Mapped[str] = mapped_column(String(8), index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(8))
     cycle: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(12))
     earned_at: Mapped[datetime] = mapped_column(UTCDateTime())

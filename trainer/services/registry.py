@@ -107,7 +107,8 @@ def programs(jurisdiction: str) -> dict[str, str]:
 
 
 def _visible(jurisdiction: str) -> ColumnElement[bool]:
-    return and_(Certificate.jurisdiction == jurisdiction, Certificate.number.is_not(None))
+    # issued_at and number are set together when a certificate is issued; issued_at is indexed
+    return and_(Certificate.jurisdiction == jurisdiction, Certificate.issued_at.is_not(None))
 
 
 def _day(d: date) -> datetime:
