@@ -216,13 +216,23 @@ def test_every_call_is_audited(loaded: Any, make_user: Any) -> None:
     api.get(f"/api/v1/registry/certificates/{number}")
     api.get(f"/api/v1/registry/certificates/{number}/pdf")
     api.get("/api/v1/registry/changes?since=2026-01-01T00:00:00Z")
+    api.get("/api/v1/registry/certificates/TN-TPS-2026-000001-0")  # a miss is recorded too
+    api.get("/api/v1/registry/certificates?limit=1000")
     with loaded.app_context():
         events = db.session.execute(
             select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.details)
             .where(AuditEvent.action.startswith("api."))
             .order_by(AuditEvent.id)
         ).all()
-    assert [e.action for e in events] == ["api.search", "api.certificate", "api.pdf", "api.changes"]
+    assert [e.action for e in events] == [
+        "api.search",
+        "api.certificate",
+        "api.pdf",
+        "api.changes",
+        "api.refused",
+        "api.refused",
+    ]
+    assert [e.details["status"] for e in events[4:]] == [404, 400]
     assert {e.actor_id for e in events} == {board.id}
     assert events[0].details["filters"] == {"q": "holder"} and events[0].details["count"] == 1
     assert events[2].details["number"] == number

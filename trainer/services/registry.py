@@ -647,6 +647,7 @@ _ACTIVITY = {
     "api.certificate": "API: fetched a certificate",
     "api.pdf": "API: downloaded a certificate PDF",
     "api.changes": "API: listed changes",
+    "api.refused": "API: call refused",
 }
 
 
@@ -660,7 +661,7 @@ class Activity:
 
 def _detail(action: str, details: dict[str, Any]) -> str:
     parts = []
-    for key in ("number", "count", "reason", "name", "since"):
+    for key in ("number", "count", "reason", "name", "since", "status", "path"):
         if details.get(key) not in (None, ""):
             parts.append(f"{key}: {details[key]}")
     filters = details.get("filters")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
 from trainer.domain import registry as rq
 from trainer.domain.errors import NotFound
@@ -74,6 +74,25 @@ def _limit(extras: dict[str, str]) -> int:
 def _audit(action: str, **details: Any) -> None:
     audit.record(action, actor=api_user(), via="api", **details)
     db.session.commit()
+    g.api_audited = True
+
+
+@bp.after_request
+def _audit_refusals(response: Response) -> Response:
+    """A token-authenticated call that ended in an error is recorded too (a board system
+    probing numbers of another jurisdiction shows in the activity)."""
+    user = g.get("api_user")
+    if user is not None and not g.get("api_audited") and response.status_code >= 400:
+        db.session.rollback()
+        audit.record(
+            "api.refused",
+            actor=user,
+            via="api",
+            status=response.status_code,
+            path=request.path[:200],
+        )
+        db.session.commit()
+    return response
 
 
 @bp.get("/registry/certificates")
