@@ -54,23 +54,19 @@ _CURSOR = _param(
 )
 
 
-def document(base_url: str) -> dict[str, Any]:
-    row = {
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    """An object with exactly these properties, all present (null where empty)."""
+    return {
         "type": "object",
         "additionalProperties": False,
-        "required": [
-            "number",
-            "holder_name",
-            "credential",
-            "program",
-            "status",
-            "issued_on",
-            "expires_on",
-            "revoked_on",
-            "updated_at",
-            "pdf_sha256",
-        ],
-        "properties": {
+        "required": list(properties),
+        "properties": properties,
+    }
+
+
+def document(base_url: str) -> dict[str, Any]:
+    row = _object(
+        {
             "number": {"type": "string"},
             "holder_name": {"type": "string"},
             "credential": {"type": "string"},
@@ -81,8 +77,8 @@ def document(base_url: str) -> dict[str, Any]:
             "revoked_on": _NULLABLE_DATE,
             "updated_at": {"type": "string", "format": "date-time"},
             "pdf_sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
-        },
-    }
+        }
+    )
     record_props = {
         "program_title": {"type": "string"},
         "issuing_authority": {"type": "string"},
@@ -95,12 +91,7 @@ def document(base_url: str) -> dict[str, Any]:
         "evidence": {"$ref": "#/components/schemas/Evidence"},
         "history": {"type": "array", "items": {"$ref": "#/components/schemas/HistoryEvent"}},
     }
-    record = {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [*row["required"], *record_props],
-        "properties": {**row["properties"], **record_props},
-    }
+    record = _object({**row["properties"], **record_props})
     evidence = {
         "type": "object",
         "description": "The evidence snapshot taken when the certificate was earned. It never "
@@ -171,21 +162,8 @@ def document(base_url: str) -> dict[str, Any]:
             }
         },
     }
-    public = {
-        "type": "object",
-        "required": [
-            "number",
-            "holder_name",
-            "credential",
-            "program",
-            "issuing_authority",
-            "jurisdiction",
-            "issued_on",
-            "expires_on",
-            "status",
-            "revoked_on",
-        ],
-        "properties": {
+    public = _object(
+        {
             "number": {"type": "string"},
             "holder_name": {"type": "string"},
             "credential": {"type": "string"},
@@ -196,8 +174,8 @@ def document(base_url: str) -> dict[str, Any]:
             "expires_on": {"type": "string", "format": "date"},
             "status": {"type": "string", "enum": list(STATUSES)},
             "revoked_on": _NULLABLE_DATE,
-        },
-    }
+        }
+    )
 
     def page(extra: dict[str, Any] | None = None) -> dict[str, Any]:
         props: dict[str, Any] = {
