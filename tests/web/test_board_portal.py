@@ -252,3 +252,13 @@ def test_api_tokens_are_shown_once_and_stored_hashed(loaded: Any, make_user: Any
     assert r.status_code == 401 and "revoked" in r.json["error"]["message"]
     other = _board(loaded, make_user)
     assert other.post(f"/board/tokens/{token.id}/revoke").status_code == 404
+
+
+def test_program_filter_offers_only_programs_seen_here(loaded: Any, make_user: Any) -> None:
+    ky_board = _board(loaded, make_user, "KY")
+    assert "test-prog" not in ky_board.get("/board/registry").text  # a TS program
+    assert "No such program" in ky_board.get("/board/registry?program=test-prog").text
+    make_certificates(loaded, 1, "KY", names=["Moved Here"])  # test-prog, issued for KY
+    r = ky_board.get("/board/registry?program=test-prog")
+    assert r.status_code == 200 and "Moved Here" in r.text
+    assert "test-prog" in _board(loaded, make_user, "TS").get("/board/registry").text

@@ -100,9 +100,18 @@ def _row(r: Any, now: datetime) -> RegistryRow:
 
 
 def programs(jurisdiction: str) -> dict[str, str]:
-    """Programs a board can filter by: every program, id -> title (a certificate keeps its
-    program even when the jurisdiction of its row differs from the program's home)."""
-    rows = db.session.execute(select(Program.id, Program.title).order_by(Program.title)).all()
+    """Programs a board can filter by, id -> title: those of its jurisdiction, and any other
+    program that has a certificate here (a row keeps the jurisdiction it was issued for)."""
+    issued_here = (
+        select(Certificate.id)
+        .where(Certificate.program_id == Program.id, Certificate.jurisdiction == jurisdiction)
+        .exists()
+    )
+    rows = db.session.execute(
+        select(Program.id, Program.title)
+        .where(or_(Program.jurisdiction == jurisdiction, issued_here))
+        .order_by(Program.title)
+    ).all()
     return {r.id: r.title for r in rows}
 
 
