@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(user)
     app.cli.add_command(demo)
     app.cli.add_command(serve)
+    app.cli.add_command(exam)
     from trainer.certificate_cli import certificate
     from trainer.content_cli import content
 
@@ -95,3 +96,23 @@ def serve(host: str, port: int, workers: int) -> None:
     from trainer.server import run
 
     run(host, port, workers)
+
+
+@click.group()
+def exam() -> None:
+    """Certification exam housekeeping."""
+
+
+@exam.command("close-expired")
+@with_appcontext
+def exam_close_expired() -> None:
+    """Score and close every exam attempt past its deadline (run it from cron, e.g. every
+    5 minutes). Attempts also close when their taker returns; this catches the abandoned ones
+    so results, waiting periods and certificates do not wait for them."""
+    from trainer.extensions import db
+    from trainer.models.base import utcnow
+    from trainer.services import exams
+
+    closed = exams.close_expired(utcnow())
+    db.session.commit()
+    click.echo(f"closed {closed} expired attempt{'' if closed == 1 else 's'}")

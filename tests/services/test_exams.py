@@ -124,6 +124,17 @@ def test_close_expired_scores_abandoned_attempts(app: Any, ready: Any) -> None:
         assert db.session.get(ExamAttempt, attempt.id).status == "expired"
 
 
+def test_close_expired_command_for_cron(app: Any, ready: Any, runner: Any) -> None:
+    with app.app_context():
+        attempt = exams.start(_user(ready), "test-prog", utcnow() - timedelta(hours=2))
+        db.session.commit()
+    result = runner.invoke(args=["exam", "close-expired"])
+    assert result.exit_code == 0 and "closed 1 expired attempt" in result.output
+    with app.app_context():
+        assert db.session.get(ExamAttempt, attempt.id).status == "expired"
+    assert "closed 0 expired attempts" in runner.invoke(args=["exam", "close-expired"]).output
+
+
 def test_waiting_period_and_the_date_it_ends(app: Any, ready: Any) -> None:
     now = utcnow()
     with app.app_context():
