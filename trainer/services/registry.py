@@ -127,7 +127,14 @@ def _day(d: date) -> datetime:
 def _where(jurisdiction: str, f: Filters, now: datetime) -> list[ColumnElement[bool]]:
     conds = [_visible(jurisdiction)]
     if f.q:
-        name = func.lower(Certificate.holder_name).contains(f.q.lower(), autoescape=True)
+        # Matched inside the (jurisdiction, holder_name) index: certificate rows are wide
+        # (evidence, credential, PDF), and reading every row of a jurisdiction to test one
+        # short column made name searches scan megabytes.
+        matching = select(Certificate.id).where(
+            Certificate.jurisdiction == jurisdiction,
+            func.lower(Certificate.holder_name).contains(f.q.lower(), autoescape=True),
+        )
+        name = Certificate.id.in_(matching)
         if parse_number(f.q) is not None:
             conds.append(or_(Certificate.number == f.q.strip().upper(), name))
         else:
