@@ -40,6 +40,14 @@ class Certificate(Base):
         Index("ix_certificates_jurisdiction_expires_at", "jurisdiction", "expires_at"),
         Index("ix_certificates_jurisdiction_updated_at", "jurisdiction", "updated_at"),
         Index("ix_certificates_jurisdiction_holder_name", "jurisdiction", "holder_name"),
+        # covers the overview's counts (status, expiry, month of issue) without the wide rows
+        Index(
+            "ix_certificates_jurisdiction_status",
+            "jurisdiction",
+            "status",
+            "expires_at",
+            "issued_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
