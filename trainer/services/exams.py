@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.domain import exam as rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
@@ -206,8 +207,20 @@ def save_answer(
         .values(chosen=chosen, flagged=flagged, saved_at=now)
         .execution_options(synchronize_session=False)
     )
-    item.chosen, item.flagged, item.saved_at = chosen, flagged, now
+    # what the UPDATE wrote, without marking the item dirty (a flush would write it again)
+    for key, value in (("chosen", chosen), ("flagged", flagged), ("saved_at", now)):
+        set_committed_value(item, key, value)
     return item
+
+
+def question_count(attempt_id: int) -> int:
+    """How many questions the attempt's form has (without loading them)."""
+    return int(
+        db.session.scalar(
+            select(func.count()).select_from(ExamItem).where(ExamItem.attempt_id == attempt_id)
+        )
+        or 0
+    )
 
 
 def submit(user: User, attempt_id: int, now: datetime) -> ExamAttempt:

@@ -78,7 +78,7 @@ def question(attempt_id: int, position: int):
             elif target == "next":
                 target = str(position + 1)
             goto = int(target) if target.isdigit() else position
-            total = len(attempt.items)
+            total = exams.question_count(attempt.id)
             if goto < 1 or goto > total:
                 return redirect(url_for("exam.review", attempt_id=attempt.id))
             return redirect(url_for("exam.question", attempt_id=attempt.id, position=goto))
