@@ -385,6 +385,15 @@ def _find(jurisdiction: str, number: str) -> Certificate:
     return cert
 
 
+def holds(jurisdiction: str, number: str) -> bool:
+    """Whether this jurisdiction's registry has a certificate with this number."""
+    try:
+        _find(jurisdiction, number)
+    except NotFound:
+        return False
+    return True
+
+
 def _history(cert: Certificate) -> list[HistoryEvent]:
     events = db.session.execute(
         select(

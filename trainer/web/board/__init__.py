@@ -186,12 +186,8 @@ def revoke():
     """Revoke a certificate of this board's jurisdiction, with a reason (audited)."""
     number = request.form.get("number", "").strip().upper()
     back = url_for("board.home")
-    if number:
-        try:
-            registry.record(_jurisdiction(), number, utcnow())
-            back = url_for("board.record", number=number)
-        except NotFound:
-            pass
+    if number and registry.holds(_jurisdiction(), number):
+        back = url_for("board.record", number=number)
     return revoke_from_form(back, "No certificate of your jurisdiction has the number")
 
 
