@@ -571,10 +571,15 @@ def export_zip(jurisdiction: str, f: Filters, now: datetime) -> Iterator[bytes]:
     of each PDF as written), produced piece by piece: memory stays flat whatever the count.
     """
     import hashlib
+    import tempfile
 
     sink = _Sink()
-    manifest = [_csv_line(list(MANIFEST_COLUMNS))]
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[arg-type]
+    # the manifest is spooled to a temporary file as the PDFs go out, then copied in last
+    with (
+        tempfile.TemporaryFile() as manifest,
+        zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive,  # type: ignore[arg-type]
+    ):
+        manifest.write(_csv_line(list(MANIFEST_COLUMNS)).encode("utf-8"))
         pending: list[tuple[int, RegistryRow]] = []
 
         def flush_batch() -> Iterator[bytes]:
@@ -585,15 +590,14 @@ def export_zip(jurisdiction: str, f: Filters, now: datetime) -> Iterator[bytes]:
                 ).all()
             )
             for cert_id, row in pending:
-                data = pdfs.get(cert_id)
+                data = pdfs.pop(cert_id, None)
                 if data is None:
                     continue
                 name = f"certificates/{row.number}.pdf"
                 info = zipfile.ZipInfo(name, date_time=_zip_time(row.issued_on))
                 archive.writestr(info, data)
-                manifest.append(
-                    _csv_line([*_roster_values(row), name, hashlib.sha256(data).hexdigest()])
-                )
+                line = [*_roster_values(row), name, hashlib.sha256(data).hexdigest()]
+                manifest.write(_csv_line(line).encode("utf-8"))
                 yield sink.take()
             pending.clear()
 
@@ -605,7 +609,11 @@ def export_zip(jurisdiction: str, f: Filters, now: datetime) -> Iterator[bytes]:
             yield from flush_batch()
         info = zipfile.ZipInfo("manifest.csv", date_time=_zip_time(now.date()))
         info.compress_type = zipfile.ZIP_DEFLATED
-        archive.writestr(info, "".join(manifest).encode("utf-8"))
+        manifest.seek(0)
+        with archive.open(info, "w") as out:
+            while chunk := manifest.read(64 * 1024):
+                out.write(chunk)
+                yield sink.take()
     yield sink.take()
 
 
