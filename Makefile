@@ -42,7 +42,7 @@ test: $(VENV)/.test-installed
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Seeds SQLite and PostgreSQL (trainer_bench*) with 1M hour entries, measures, writes
-# BENCHMARKS.md (about 25 min; see bench/README.md). BENCH_ARGS="--engines sqlite" skips PostgreSQL.
+# BENCHMARKS.md (about 20 min; see bench/README.md). BENCH_ARGS="--engines sqlite" skips PostgreSQL.
 bench: | $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet -e '.[test,bench]'
 	$(PY) -m bench.run $(BENCH_ARGS)

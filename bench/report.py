@@ -30,7 +30,7 @@ def render(r: dict[str, Any]) -> str:
     add("# Benchmarks\n")
     add(
         "Written by `make bench` (bench/run.py) in one run; every target is a ratio of two "
-        "figures measured in that same run. Rerun with `make bench` (about 25 minutes; needs "
+        "figures measured in that same run. Rerun with `make bench` (about 20 minutes; needs "
         "PostgreSQL on 127.0.0.1:5432, user postgres, trust auth, or "
         "`.venv/bin/python -m bench.run --engines sqlite`). How it works: bench/README.md.\n"
     )
