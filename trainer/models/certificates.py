@@ -40,6 +40,8 @@ class Certificate(Base):
         Index("ix_certificates_jurisdiction_expires_at", "jurisdiction", "expires_at"),
         Index("ix_certificates_jurisdiction_updated_at", "jurisdiction", "updated_at"),
         Index("ix_certificates_jurisdiction_holder_name", "jurisdiction", "holder_name"),
+        # which programs have certificates here (the registry's program filter)
+        Index("ix_certificates_program_id_jurisdiction", "program_id", "jurisdiction"),
         # covers the overview's counts (status, expiry, month of issue) without the wide rows
         Index(
             "ix_certificates_jurisdiction_status",
@@ -54,7 +56,7 @@ class Certificate(Base):
     number: Mapped[str | None] = mapped_column(String(40), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"))
-    program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
+    program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"))
     jurisdiction: Mapped[str] = mapped_column(String(8))
     cycle: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(12))
