@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from defusedcsv import csv
@@ -274,6 +275,21 @@ def _checked(
     return data
 
 
+def _entry_values(data: rules.EntryInput, form: EntryForm, now: datetime) -> dict[str, Any]:
+    """What the trainee wrote, checked, as a pending entry's columns (new or edited)."""
+    return {
+        "supervisor_id": form.supervisor_id,
+        "work_date": data.work_date,
+        "minutes": data.minutes,
+        "category": data.category,
+        "setting": data.setting,
+        "kind": data.kind,
+        "description": data.description,
+        "status": rules.PENDING,
+        "updated_at": now,
+    }
+
+
 def log_entry(trainee: User, enrolment_id: int, form: EntryForm, now: datetime) -> HourEntry:
     """Record a pending entry for the supervisor to decide. RuleError names the bad field."""
     enrolment = trainee_enrolment(trainee, enrolment_id)
@@ -281,16 +297,8 @@ def log_entry(trainee: User, enrolment_id: int, form: EntryForm, now: datetime) 
     entry = HourEntry(
         enrolment_id=enrolment.id,
         trainee_id=trainee.id,
-        supervisor_id=form.supervisor_id,
-        work_date=data.work_date,
-        minutes=data.minutes,
-        category=data.category,
-        setting=data.setting,
-        kind=data.kind,
-        description=data.description,
-        status=rules.PENDING,
         created_at=now,
-        updated_at=now,
+        **_entry_values(data, form, now),
     )
     db.session.add(entry)
     db.session.flush()
@@ -316,18 +324,7 @@ def edit_entry(trainee: User, entry_id: int, form: EntryForm, now: datetime) -> 
     changed = db.session.execute(
         update(HourEntry)
         .where(HourEntry.id == entry.id, HourEntry.status.in_((rules.PENDING, rules.RETURNED)))
-        .values(
-            work_date=data.work_date,
-            minutes=data.minutes,
-            category=data.category,
-            setting=data.setting,
-            kind=data.kind,
-            description=data.description,
-            supervisor_id=form.supervisor_id,
-            status=rules.PENDING,
-            updated_at=now,
-            notified_at=None,
-        )
+        .values(**_entry_values(data, form, now), notified_at=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:

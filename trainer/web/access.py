@@ -90,9 +90,7 @@ def enforce() -> Any:
         from trainer.services.api_tokens import TokenRefused, authenticate
 
         try:
-            g.api_user = authenticate(
-                request.headers.get("Authorization"), access.roles, utcnow()
-            )
+            g.api_user = authenticate(request.headers.get("Authorization"), access.roles, utcnow())
         except TokenRefused as refused:
             abort(refused.status, description=refused.message)
         return None

@@ -37,6 +37,32 @@ def show_rule_error(form: FlaskForm, error: RuleError) -> None:
         form.form_errors.append(error.message)
 
 
+def act(action: Any, back: str, success: Any) -> Any:
+    """Run a service call for a POST button and go back to ``back``.
+
+    ``action()`` does the work; NotFound answers 404; a RuleError is flashed after a
+    rollback (nothing half-written); otherwise the change is committed and ``success`` is
+    flashed (a string, or a function of what ``action`` returned).
+    """
+    from flask import abort, flash, redirect
+
+    from trainer.domain.errors import NotFound
+    from trainer.extensions import db
+
+    try:
+        result = action()
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(back)
+
+
 def revoke_from_form(back: str, not_found: str) -> Any:
     """Revoke the certificate a staff form names (number, reason) and go back to ``back``.
 

@@ -32,7 +32,7 @@ from trainer.web.admin.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from trainer.web.forms import revoke_from_form, show_rule_error
+from trainer.web.forms import act, revoke_from_form, show_rule_error
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -324,17 +324,11 @@ def supervision_assign():
 @bp.post("/supervision/<int:link_id>/end")
 @roles("admin")
 def supervision_end(link_id: int):
-    try:
-        hours.end_link(current_user._get_current_object(), link_id)
-    except NotFound:
-        abort(404)
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("admin.supervision"))
-    db.session.commit()
-    flash("Supervision ended. Entries already approved stay approved.", "success")
-    return redirect(url_for("admin.supervision"))
+    return act(
+        lambda: hours.end_link(current_user._get_current_object(), link_id),
+        url_for("admin.supervision"),
+        "Supervision ended. Entries already approved stay approved.",
+    )
 
 
 @bp.post("/supervision/reverse")
@@ -397,38 +391,26 @@ def certificates_page():
 def certificate_approve(certificate_id: int):
     from trainer.models.base import utcnow
 
-    try:
-        cert = certificates.approve_review(
+    return act(
+        lambda: certificates.approve_review(
             current_user._get_current_object(), certificate_id, utcnow()
-        )
-    except NotFound:
-        abort(404)
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("admin.certificates_page"))
-    db.session.commit()
-    flash(f"Certificate {cert.number} issued.", "success")
-    return redirect(url_for("admin.certificates_page"))
+        ),
+        url_for("admin.certificates_page"),
+        lambda cert: f"Certificate {cert.number} issued.",
+    )
 
 
 @bp.post("/documents/<int:document_id>/decide")
 @roles("admin")
 def document_decide(document_id: int):
     approve = request.form.get("decision") == "approve"
-    try:
-        evidence.decide_document(
+    return act(
+        lambda: evidence.decide_document(
             current_user._get_current_object(), document_id, approve, request.form.get("reason", "")
-        )
-    except NotFound:
-        abort(404)
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("admin.certificates_page"))
-    db.session.commit()
-    flash("Document approved." if approve else "Document rejected.", "success")
-    return redirect(url_for("admin.certificates_page"))
+        ),
+        url_for("admin.certificates_page"),
+        "Document approved." if approve else "Document rejected.",
+    )
 
 
 @bp.post("/certificates/revoke")
@@ -443,19 +425,13 @@ def ce_decide(entry_id: int):
     """Approve or reject continuing education; approval can renew the certificate."""
     from trainer.models.base import utcnow
 
-    try:
-        certificates.decide_ce(
+    return act(
+        lambda: certificates.decide_ce(
             current_user._get_current_object(),
             entry_id,
             request.form.get("decision") == "approve",
             utcnow(),
-        )
-    except NotFound:
-        abort(404)
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("admin.certificates_page"))
-    db.session.commit()
-    flash("Continuing education decided.", "success")
-    return redirect(url_for("admin.certificates_page"))
+        ),
+        url_for("admin.certificates_page"),
+        "Continuing education decided.",
+    )

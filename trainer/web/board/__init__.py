@@ -33,7 +33,7 @@ from trainer.models.base import utcnow
 from trainer.services import api_tokens, audit, registry
 from trainer.web.access import roles
 from trainer.web.board.forms import RegistrySearchForm, TokenForm
-from trainer.web.forms import revoke_from_form, show_rule_error
+from trainer.web.forms import act, revoke_from_form, show_rule_error
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 PER_PAGE = 25
@@ -245,14 +245,8 @@ def token_create():
 @bp.post("/tokens/<int:token_id>/revoke")
 @roles("board")
 def token_revoke(token_id: int):
-    try:
-        token = api_tokens.revoke(current_user._get_current_object(), token_id, utcnow())
-    except NotFound:
-        abort(404, description="You have no API token with this id.")
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("board.tokens"))
-    db.session.commit()
-    flash(f"The token {token.name} is revoked; calls with it now fail.", "success")
-    return redirect(url_for("board.tokens"))
+    return act(
+        lambda: api_tokens.revoke(current_user._get_current_object(), token_id, utcnow()),
+        url_for("board.tokens"),
+        lambda token: f"The token {token.name} is revoked; calls with it now fail.",
+    )

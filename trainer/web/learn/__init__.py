@@ -19,6 +19,7 @@ from trainer.extensions import db
 from trainer.models.base import utcnow
 from trainer.services import certificates, evidence, exams, learning, quizzes
 from trainer.web.access import roles, signed_in
+from trainer.web.forms import act
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -191,40 +192,30 @@ def quiz(attempt_id: int):
 @bp.post("/programs/<program_id>/attestations/<attestation_id>")
 @roles("trainee")
 def sign(program_id: str, attestation_id: str):
-    try:
-        evidence.sign(_me(), program_id, attestation_id, request.form.get("typed_name", ""))
-    except NotFound:
-        abort(404)
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("Signed.", "success")
-    return redirect(url_for("learn.program", program_id=program_id) + "#requirements")
+    return act(
+        lambda: evidence.sign(
+            _me(), program_id, attestation_id, request.form.get("typed_name", "")
+        ),
+        url_for("learn.program", program_id=program_id) + "#requirements",
+        "Signed.",
+    )
 
 
 @bp.post("/programs/<program_id>/documents/<requirement_id>")
 @roles("trainee")
 def upload(program_id: str, requirement_id: str):
     file = request.files.get("file")
-    try:
-        evidence.upload(
+    return act(
+        lambda: evidence.upload(
             _me(),
             program_id,
             requirement_id,
             file.filename if file else "",
             file.read(evidence.MAX_UPLOAD + 1) if file else b"",
-        )
-    except NotFound:
-        abort(404)
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("Uploaded. An administrator reviews it.", "success")
-    return redirect(url_for("learn.program", program_id=program_id) + "#requirements")
+        ),
+        url_for("learn.program", program_id=program_id) + "#requirements",
+        "Uploaded. An administrator reviews it.",
+    )
 
 
 @bp.get("/documents/<int:document_id>")

@@ -24,6 +24,7 @@ from trainer.models import Enrolment
 from trainer.models.base import utcnow
 from trainer.services import content, hours
 from trainer.web.access import roles
+from trainer.web.forms import act
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
@@ -54,17 +55,11 @@ def home():
 @roles("supervisor")
 def respond(link_id: int):
     accept = request.form.get("answer") == "accept"
-    try:
-        hours.respond(_me(), link_id, accept)
-    except NotFound:
-        abort(404)
-    except RuleError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("supervise.home"))
-    db.session.commit()
-    flash("You now supervise this trainee." if accept else "Invitation declined.", "success")
-    return redirect(url_for("supervise.home"))
+    return act(
+        lambda: hours.respond(_me(), link_id, accept),
+        url_for("supervise.home"),
+        "You now supervise this trainee." if accept else "Invitation declined.",
+    )
 
 
 def _date_arg(name: str) -> date | None:
