@@ -80,6 +80,18 @@ class A11y:
         self.checked.update(range(len(self.loaded)))
 
 
+def sign_in(page: Any, a11y: Any, email: str) -> None:
+    """Sign in through the form (axe on the form and on the page it lands on)."""
+    from tests.conftest import PASSWORD
+
+    page.goto("/login")
+    a11y(page)
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    a11y(page)
+
+
 @pytest.fixture
 def a11y() -> A11y:
     return A11y()

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.browser.test_staff_pages import sign_in
+from tests.browser.conftest import sign_in
 from tests.cert_helpers import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
 from tests.content_fixture import write_tree
 from tests.exam_helpers import load

@@ -6,19 +6,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 from tests.content_fixture import write_tree
 from tests.exam_helpers import load
 from tests.hours_helpers import supervised_trainee
-
-
-def sign_in(page: Any, a11y: Any, email: str) -> None:
-    page.goto("/login")
-    a11y(page)
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    a11y(page)
 
 
 def test_log_approve_and_watch_totals(

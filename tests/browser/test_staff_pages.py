@@ -5,19 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.browser.conftest import sign_in
 from tests.cert_helpers import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
-from tests.conftest import PASSWORD
 from tests.content_fixture import write_tree
 from tests.exam_helpers import load
-
-
-def sign_in(page: Any, a11y: Any, email: str) -> None:
-    page.goto("/login")
-    a11y(page)
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    a11y(page)
 
 
 def test_admin_and_board_pages(
