@@ -184,6 +184,23 @@ def auth(client: FlaskClient) -> Auth:
     return Auth(client)
 
 
+# -- the background worker ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def run_worker(app: Flask) -> Callable[..., Any]:
+    """``run_worker(now=None)``: one ``trainer worker --once`` pass in-process, at ``now``
+    (an aware datetime) or the real time; returns its Summary."""
+    from trainer.worker import Worker
+
+    def run(now: Any = None) -> Any:
+        from trainer.models.base import utcnow
+
+        return Worker(app, clock=(lambda: now) if now is not None else utcnow).run_once()
+
+    return run
+
+
 # -- SQL statement counting --------------------------------------------------------------------
 
 

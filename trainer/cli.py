@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(serve)
     app.cli.add_command(exam)
+    app.cli.add_command(worker)
     from trainer.certificate_cli import certificate
     from trainer.content_cli import content
 
@@ -91,11 +92,43 @@ def demo() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--with-worker",
+    is_flag=True,
+    help="Also run `trainer worker` beside the server, and stop it with the server.",
+)
+def serve(host: str, port: int, workers: int, with_worker: bool) -> None:
     """Serve the app with gunicorn, the production server."""
     from trainer.server import run
 
-    run(host, port, workers)
+    run(host, port, workers, with_worker=with_worker)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Do everything that is due now, then exit.")
+@with_appcontext
+def worker(once: bool) -> None:
+    """Deliver queued mail (with retries) and run the scheduled jobs: close exam attempts past
+    their deadline, supervisor digests and week-old reminders, renewal reminders.
+
+    Runs until SIGTERM or Ctrl-C. Several workers may run at once on PostgreSQL; see
+    README.md. With --once it does what is due and exits (for cron or a test)."""
+    import logging
+
+    from flask import current_app
+
+    from trainer.worker import Worker
+
+    logging.getLogger("trainer").setLevel(logging.INFO)
+    runner = Worker(current_app._get_current_object())  # type: ignore[attr-defined]
+    runner.handle_signals()
+    if once:
+        summary = runner.run_once()
+        click.echo(f"sent {summary.sent}, failed {summary.failed}")
+        for name, result in summary.jobs.items():
+            click.echo(f"{name}: {result}")
+    else:
+        runner.run_forever()
 
 
 @click.group()

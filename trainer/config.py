@@ -21,7 +21,13 @@ ENVIRONMENT = {
     "TRAINER_RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
     "TRAINER_CONTENT_DIR": "CONTENT_DIR",
     "TRAINER_API_RATE_LIMIT": "API_RATE_LIMIT",
+    "TRAINER_SMTP_TIMEOUT": "SMTP_TIMEOUT",
+    "TRAINER_OUTBOX_LEASE_SECONDS": "OUTBOX_LEASE_SECONDS",
+    "TRAINER_OUTBOX_MAX_ATTEMPTS": "OUTBOX_MAX_ATTEMPTS",
 }
+
+#: Settings read from the environment as numbers.
+NUMERIC = {"SMTP_TIMEOUT", "OUTBOX_LEASE_SECONDS", "OUTBOX_MAX_ATTEMPTS"}
 
 
 def instance_path_from_environment() -> str:
@@ -35,6 +41,15 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BASE_URL": "http://127.0.0.1:5000",
         "SMTP_URL": None,
         "MAIL_FROM": "trainer <no-reply@trainer.invalid>",
+        "SMTP_TIMEOUT": 20,  # seconds; only the worker talks to the mail server
+        # the outbox (see services/outbox.py): batch size, how long a claim lasts, retries
+        "OUTBOX_BATCH": 20,
+        "OUTBOX_LEASE_SECONDS": 300,
+        "OUTBOX_MAX_ATTEMPTS": 12,  # with the backoff below: about a day of trying
+        "OUTBOX_RETRY_BASE_SECONDS": 60,
+        "OUTBOX_RETRY_CAP_SECONDS": 6 * 3600,
+        "WORKER_POLL_SECONDS": 2,
+        "WORKER_STALE_SECONDS": 120,  # /readyz: a worker not seen for this long is down
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "5 per minute",
@@ -51,7 +66,19 @@ def defaults(instance_path: str) -> dict[str, Any]:
 
 
 def from_environment() -> dict[str, Any]:
-    return {key: os.environ[var] for var, key in ENVIRONMENT.items() if os.environ.get(var)}
+    out: dict[str, Any] = {}
+    for var, key in ENVIRONMENT.items():
+        value = os.environ.get(var)
+        if not value:
+            continue
+        if key in NUMERIC:
+            try:
+                out[key] = float(value) if "." in value else int(value)
+            except ValueError:
+                raise SystemExit(f"{var}: expected a number, got {value!r}") from None
+        else:
+            out[key] = value
+    return out
 
 
 def instance_secret(instance_path: str, name: str, nbytes: int = 32) -> str:

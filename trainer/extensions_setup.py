@@ -17,12 +17,12 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite: enforce foreign keys, write-ahead log, wait on locks instead of failing."""
+    """SQLite: enforce foreign keys, write-ahead log. (How long to wait on a lock is the
+    driver's ``timeout``, set in config.finalise.)"""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
         # SQLAlchemy, not pysqlite, starts transactions (see _sqlite_begin): pysqlite's own

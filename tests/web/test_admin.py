@@ -123,8 +123,19 @@ def test_audit_log_filters_by_actor_action_and_date(client: Any, make_user: Any)
     assert bad.status_code == 200 and "Not a valid date value" in bad.text
 
 
-def test_outbox_shows_sent_mail_to_admins(client: Any, make_user: Any) -> None:
+def test_outbox_shows_each_message_and_its_delivery(
+    client: Any, make_user: Any, run_worker: Any
+) -> None:
     _admin(client, make_user)
     client.post("/forgot", data={"email": "boss@example.org"})
     page = client.get("/admin/outbox").text
-    assert "Reset your trainer password" in page and "kept in the outbox" in page
+    assert "Reset your trainer password" in page and ">Queued</span>" in page
+    assert "No worker has reported in." in page
+    assert "The background worker is not running" in client.get("/admin/").text
+    run_worker()
+    page = client.get("/admin/outbox").text
+    assert ">Sent</span>" in page and "to the log" in page
+    assert "No messages in this state." in client.get("/admin/outbox?state=failed").text
+    assert client.get("/admin/outbox?state=nonsense").status_code == 404
+
+

@@ -10,6 +10,7 @@ from trainer.models.certificates import (
     CEEntry,
     Certificate,
     DocumentUpload,
+    RenewalReminder,
 )
 from trainer.models.content import (
     ContentRelease,
@@ -22,11 +23,15 @@ from trainer.models.content import (
 from trainer.models.hours import HourEntry, SupervisionLink, SupervisorDigest
 from trainer.models.learning import Enrolment, ModulePlace, SectionRead
 from trainer.models.mail import OutboxMessage
+from trainer.models.worker import ScheduledJob, WorkerHeartbeat
 
 __all__ = [
     "ApiToken",
     "AttestationSignature",
     "CEEntry",
+    "RenewalReminder",
+    "ScheduledJob",
+    "WorkerHeartbeat",
     "Certificate",
     "DocumentUpload",
     "HourEntry",

@@ -142,3 +142,19 @@ class CEEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RenewalReminder(Base):
+    """One reminder per certificate and stage (90, 30 or 7 days before expiry, or the
+    expiry notice); the unique constraint is what makes "exactly one" hold."""
+
+    __tablename__ = "renewal_reminders"
+    __table_args__ = (
+        UniqueConstraint("certificate_id", "stage"),
+        CheckConstraint("stage IN ('90', '30', '7', 'expired')", name="stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"))
+    stage: Mapped[str] = mapped_column(String(10))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

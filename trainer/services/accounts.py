@@ -9,7 +9,7 @@ from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from trainer.domain import roles as role_rules
@@ -19,7 +19,7 @@ from trainer.extensions import db
 from trainer.models import PasswordToken, User, UserRole
 from trainer.models.accounts import new_session_token
 from trainer.models.base import utcnow
-from trainer.services import audit, mail
+from trainer.services import audit, outbox
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 # Verified against when no account matches, so a wrong e-mail costs as long as a wrong password.
@@ -117,8 +117,7 @@ def _issue_token(user: User, purpose: str, hours: int) -> str:
 
 
 def _password_link(token: str) -> str:
-    path = url_for("auth.reset_password", token=token)
-    return current_app.config["BASE_URL"] + path
+    return outbox.link("auth.reset_password", token=token)
 
 
 def request_password_reset(email: str) -> None:
@@ -128,7 +127,7 @@ def request_password_reset(email: str) -> None:
         return
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     token = _issue_token(user, "reset", hours)
-    mail.send(
+    outbox.queue_mail(
         user.email,
         "Reset your trainer password",
         f"Hello {user.display_name},\n\nSomeone asked to reset the password of your trainer "
@@ -192,7 +191,7 @@ def create_user(
     if password is None and send_setup_link:
         hours = current_app.config["ACCOUNT_SETUP_HOURS"]
         token = _issue_token(user, "setup", hours)
-        mail.send(
+        outbox.queue_mail(
             user.email,
             "Your trainer account",
             f"Hello {user.legal_name},\n\nAn administrator created a trainer account for you "

@@ -41,7 +41,7 @@ from trainer.models import (
     User,
 )
 from trainer.models.base import utcnow
-from trainer.services import audit, content, mail
+from trainer.services import audit, content, outbox
 
 # -- the issuer's signing key ------------------------------------------------------------------
 
@@ -245,7 +245,7 @@ def check(user: User, program_id: str, now: datetime | None = None) -> Certifica
         return None  # another request issued it at the same instant
     audit.record("certificate.earned", actor=user, subject=cert, program=program.id, review=review)
     if review:
-        mail.send(
+        outbox.queue_mail(
             user.email,
             f"{d['credential']}: requirements met",
             f"Hello {user.display_name},\n\nYou have met every requirement of "
@@ -366,7 +366,7 @@ def _finalise(cert: Certificate, now: datetime, expires_at: datetime | None = No
     audit.record("certificate.issued", subject=cert, number=cert.number, sha256=cert.pdf_sha256)
     user = db.session.get(User, cert.user_id)
     assert user is not None
-    mail.send(
+    outbox.queue_mail(
         user.email,
         f"Your certificate: {cert.credential_name}",
         f"Hello {user.display_name},\n\nCongratulations: your certificate "
@@ -461,6 +461,19 @@ def revoke(actor: User | None, number: str, reason: str, now: datetime) -> Certi
     db.session.flush()
     audit.record(
         "certificate.revoked", actor=actor, subject=cert, number=cert.number, reason=reason.strip()
+    )
+    holder = db.session.get(User, cert.user_id)
+    assert holder is not None
+    outbox.queue_mail(
+        holder.email,
+        f"Your certificate {cert.number} was revoked",
+        f"Hello {holder.display_name},\n\nYour certificate {cert.number} "
+        f"({cert.credential_name}) was revoked by {cert.issuing_authority} on "
+        f"{now:%-d %B %Y}. The reason given:\n\n{cert.revoke_reason}\n\n"
+        "Anyone who checks the certificate now sees that it is revoked: "
+        f"{verify_url(cert.number)}\n"
+        "If you believe this is a mistake, contact the issuing authority.\n",
+        kind="certificate_revoked",
     )
     return cert
 

@@ -109,7 +109,18 @@ def upload(
     if kind is None:
         raise RuleError("file", "Upload a PDF, PNG or JPEG file.")
     stored = secrets.token_hex(16)
-    (upload_dir() / stored).write_bytes(data)
+    try:
+        folder = upload_dir()
+        partial = folder / f"{stored}.part"
+        partial.write_bytes(data)
+        partial.replace(folder / stored)  # the file appears whole or not at all
+    except OSError:
+        current_app.logger.exception("could not store an upload in %s", current_app.instance_path)
+        raise RuleError(
+            "file",
+            "The file could not be stored just now, so nothing was saved. Please try again "
+            "later; if it keeps happening, tell the program's administrator.",
+        ) from None
     row = DocumentUpload(
         user_id=user.id,
         program_id=program_id,

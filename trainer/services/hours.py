@@ -30,7 +30,7 @@ from trainer.models import (
     User,
 )
 from trainer.models.base import utcnow
-from trainer.services import accounts, audit, content, mail
+from trainer.services import accounts, audit, content, outbox
 
 PAGE_SIZE = 50
 
@@ -118,7 +118,7 @@ def invite_supervisor(trainee: User, enrolment_id: int, email: str) -> Supervisi
         supervisor=supervisor.id,
         enrolment=enrolment.id,
     )
-    mail.send(
+    outbox.queue_mail(
         supervisor.email,
         "A trainee asks you to supervise their hours",
         f"Hello {supervisor.display_name},\n\n{trainee.legal_name} asks you to supervise "
@@ -441,7 +441,7 @@ def _tell_trainee(entry: HourEntry) -> None:
     assert trainee is not None
     what = rules.STATUS_LABELS[entry.status].lower()
     extra = f"\nYour supervisor wrote: {entry.decision_note}\n" if entry.decision_note else ""
-    mail.send(
+    outbox.queue_mail(
         trainee.email,
         f"Your hours of {entry.work_date:%-d %B %Y}: {what}",
         f"Hello {trainee.display_name},\n\nYour entry of {entry.minutes / 60:g} hours on "
@@ -699,7 +699,7 @@ def send_digests(now: datetime) -> int:
         lines = "\n".join(
             f"- {name}: {minutes / 60:g} h on {day:%-d %b %Y}" for day, minutes, name in items
         )
-        mail.send(
+        outbox.queue_mail(
             supervisor.email,
             f"{count} supervised-hour entr{'y' if count == 1 else 'ies'} waiting for you",
             f"Hello {supervisor.display_name},\n\nThese entries wait for your decision:\n"

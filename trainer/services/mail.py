@@ -1,46 +1,134 @@
-"""All outgoing mail goes through ``send``.
+"""Mail transports for the worker: SMTP when ``TRAINER_SMTP_URL`` is set, else the log.
 
-With ``TRAINER_SMTP_URL`` set (``smtp://user:password@host:port``, or ``smtps://`` for TLS)
-messages go out by SMTP; otherwise they are written to the log. Either way a copy is kept
-in the outbox, which admins can read, so a setup without a mail server still works.
+Nothing here runs inside a web request: services queue messages with
+``services.outbox.queue_mail`` and ``trainer worker`` hands them to a transport.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import smtplib
 from email.message import EmailMessage
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app
-
-from trainer.extensions import db
-from trainer.models import OutboxMessage
+log = logging.getLogger("trainer.mail")
 
 
-def send(to: str, subject: str, body: str, kind: str = "general") -> OutboxMessage:
-    smtp_url = current_app.config.get("SMTP_URL")
-    transport = "smtp" if smtp_url else "outbox"
-    message = OutboxMessage(to=to, subject=subject, body=body, transport=transport, kind=kind)
-    db.session.add(message)
-    db.session.flush()
-    if smtp_url:
-        _send_smtp(smtp_url, to, subject, body)
-    else:
-        current_app.logger.info("mail to %s: %s\n%s", to, subject, body)
-    return message
+class DeliveryError(Exception):
+    """A message was not delivered. ``permanent``: trying again cannot help (the server
+    refused the recipient or the message with a 5xx reply). ``connection``: the server could
+    not be reached or talked to, so the rest of the batch is not tried now either."""
+
+    def __init__(self, message: str, permanent: bool = False, connection: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.connection = connection
 
 
-def _send_smtp(url: str, to: str, subject: str, body: str) -> None:
-    parts = urlsplit(url)
-    msg = EmailMessage()
-    msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg.set_content(body)
-    cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-    with cls(parts.hostname or "localhost", parts.port or 0, timeout=20) as smtp:
-        if parts.scheme == "smtp+starttls":
-            smtp.starttls()
-        if parts.username:
-            smtp.login(unquote(parts.username), unquote(parts.password or ""))
-        smtp.send_message(msg)
+class Transport(Protocol):
+    name: str
+
+    def send(self, message: EmailMessage) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class LogTransport:
+    """No mail server configured: the message is written to the log (and stays readable in
+    the admin outbox)."""
+
+    name = "log"
+
+    def send(self, message: EmailMessage) -> None:
+        log.info("mail to %s: %s\n%s", message["To"], message["Subject"], message.get_content())
+
+    def close(self) -> None:
+        pass
+
+
+class SMTPTransport:
+    """One SMTP connection, opened on the first message and reused for the batch."""
+
+    name = "smtp"
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.parts = urlsplit(url)
+        self.timeout = timeout
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        parts = self.parts
+        cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+        smtp = cls(parts.hostname or "localhost", parts.port or 0, timeout=self.timeout)
+        try:
+            if parts.scheme == "smtp+starttls":
+                smtp.starttls()
+            if parts.username:
+                smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            if self._smtp is None:
+                self._smtp = self._connect()
+            self._smtp.send_message(message)
+        except Exception as error:
+            failure = classify(error)
+            if failure.connection:
+                self.close()
+            raise failure from error
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(Exception):  # the connection may already be gone
+                self._smtp.quit()
+            with contextlib.suppress(Exception):
+                self._smtp.close()
+            self._smtp = None
+
+
+def _reply(error: smtplib.SMTPResponseException) -> str:
+    text = error.smtp_error
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{error.smtp_code} {text}".strip()
+
+
+def classify(error: Exception) -> DeliveryError:
+    """What a failed SMTP exchange means for this message and the batch.
+
+    A 5xx reply to the recipient or to the message itself is permanent for that message.
+    Everything that concerns the server as a whole (unreachable, timed out, disconnected,
+    greeting, HELO, authentication, the sender refused) is temporary and stops the batch:
+    the server or its configuration will be fixed, and then every message should go.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = list(error.recipients.values())
+        text = "; ".join(f"{code} {msg.decode('utf-8', 'replace')}" for code, msg in replies)
+        permanent = bool(replies) and all(code >= 500 for code, _ in replies)
+        return DeliveryError(f"recipient refused: {text}", permanent=permanent)
+    if isinstance(error, smtplib.SMTPDataError):
+        return DeliveryError(f"message refused: {_reply(error)}", permanent=error.smtp_code >= 500)
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return DeliveryError(f"sender refused: {_reply(error)}", connection=True)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return DeliveryError(f"server error: {_reply(error)}", connection=True)
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return DeliveryError(f"server disconnected: {error}", connection=True)
+    if isinstance(error, TimeoutError):
+        return DeliveryError("server did not answer in time", connection=True)
+    if isinstance(error, OSError | smtplib.SMTPException):
+        return DeliveryError(f"cannot reach the mail server: {error}", connection=True)
+    return DeliveryError(f"{type(error).__name__}: {error}")
+
+
+def transport_for(config: Any) -> Transport:
+    url = config.get("SMTP_URL")
+    if url:
+        return SMTPTransport(url, float(config["SMTP_TIMEOUT"]))
+    return LogTransport()

@@ -6,9 +6,19 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    abort,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from trainer.domain.roles import ROLE_LABELS, home_role
@@ -21,6 +31,7 @@ def register(app: Flask) -> None:
     from trainer.web.auth import bp as auth_bp
     from trainer.web.board import bp as board_bp
     from trainer.web.exam import bp as exam_bp
+    from trainer.web.health import bp as health_bp
     from trainer.web.hours import bp as hours_bp
     from trainer.web.learn import bp as learn_bp
     from trainer.web.main import bp as main_bp
@@ -38,6 +49,7 @@ def register(app: Flask) -> None:
         admin_bp,
         verify_bp,
         api_bp,
+        health_bp,
     ):
         app.register_blueprint(bp)
 
@@ -46,6 +58,8 @@ def register(app: Flask) -> None:
     app.before_request(access.enforce)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
@@ -95,11 +109,18 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _error_response(status: int, title: str, message: str) -> Any:
+def _error_response(status: int, title: str, message: str, bare: bool = False) -> Any:
     if _wants_json():
         return jsonify(
             error={"status": status, "code": title.lower().replace(" ", "_"), "message": message}
         ), status
+    if bare:
+        # No context processors: Flask-Login's would look up the signed-in account, which
+        # needs the database this page is about.
+        from flask import current_app
+
+        template = current_app.jinja_env.get_template("errors/error.html")
+        return template.render(status=status, title=title, message=message, bare=True), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -140,9 +161,36 @@ def _csrf_error(error: CSRFError) -> Any:
     )
 
 
+def _database_unavailable(error: Exception) -> Any:
+    """The database cannot be reached (restarting, locked past the wait, disk gone): say so
+    plainly with 503, and let the next request try again on a fresh connection."""
+    from flask import current_app
+
+    from trainer.extensions import db
+
+    current_app.logger.error("database unavailable: %s", error)
+    g.database_unavailable = True  # nothing after this may look up the signed-in account
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 (the connection is gone; the pool replaces it)
+        current_app.logger.debug("rollback after a database outage failed", exc_info=True)
+    response = make_response(
+        _error_response(
+            503,
+            "Service Unavailable",
+            "The service is briefly unavailable. Nothing was saved; please try again in a minute.",
+            bare=True,
+        )
+    )
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def _unexpected_error(error: Exception) -> Any:
     if isinstance(error, HTTPException) and not isinstance(error, InternalServerError):
         return _http_error(error)
+    if isinstance(error, OperationalError | InterfaceError):
+        return _database_unavailable(error)
     from flask import current_app
 
     from trainer.extensions import db
@@ -155,7 +203,11 @@ def _unexpected_error(error: Exception) -> Any:
 
 
 def _no_store_for_signed_in(response: Any) -> Any:
-    """Pages shown to a signed-in person may hold health information: never cache them."""
-    if current_user and current_user.is_authenticated:
+    """Pages shown to a signed-in person may hold health information: never cache them.
+
+    The session cookie decides (no database lookup), so this also holds for answers given
+    while the database is unavailable, and for a cookie whose account no longer signs in.
+    """
+    if session.get("_user_id") or g.get("database_unavailable"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response

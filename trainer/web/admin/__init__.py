@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -19,10 +20,23 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from wtforms import SelectChoice
 
+from trainer.domain import outbox as outbox_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import AuditEvent, OutboxMessage, User, UserRole
-from trainer.services import accounts, certificates, evidence, exams, hours, itemstats, learning
+from trainer.models.base import utcnow
+from trainer.services import (
+    accounts,
+    certificates,
+    evidence,
+    exams,
+    health,
+    hours,
+    itemstats,
+    jobs,
+    learning,
+    outbox,
+)
 from trainer.web.access import roles
 from trainer.web.admin.forms import (
     AccommodationForm,
@@ -51,7 +65,15 @@ def home():
         db.session.execute(select(UserRole.role, func.count()).group_by(UserRole.role)).all()
     )
     recent = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10)).all()
-    return render_template("admin/home.html", counts=counts, recent=recent)
+    return render_template(
+        "admin/home.html",
+        counts=counts,
+        recent=recent,
+        failed_messages=outbox.failed_count(),
+        worker_seen=health.last_heartbeat(),
+        now=utcnow(),
+        stale_after=current_app.config["WORKER_STALE_SECONDS"],
+    )
 
 
 @bp.get("/users")
@@ -178,19 +200,51 @@ def audit_log():
 
 @bp.get("/outbox")
 @roles("admin")
-def outbox():
+def outbox_page():
+    """Every message and its delivery state; failed ones can be queued again."""
+    now = utcnow()
+    state = request.args.get("state", "")
+    if state and state not in outbox_rules.STATES:
+        abort(404)
     page = _page()
-    messages = db.session.scalars(
-        select(OutboxMessage)
-        .order_by(OutboxMessage.id.desc())
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if state:
+        query = query.where(outbox.state_filter(state, now))
+    messages = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(
         "admin/outbox.html",
-        messages=messages[:PAGE_SIZE],
+        messages=[
+            (m, outbox_rules.display_state(m.status, m.attempts, m.locked_until, now))
+            for m in messages[:PAGE_SIZE]
+        ],
+        counts=outbox.counts(now),
+        states=outbox_rules.STATES,
+        state=state,
+        jobs=jobs.last_runs(),
+        worker_seen=health.last_heartbeat(),
+        smtp=bool(current_app.config.get("SMTP_URL")),
         page=page,
         has_next=len(messages) > PAGE_SIZE,
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@roles("admin")
+def outbox_retry(message_id: int):
+    return act(
+        lambda: outbox.retry(current_user._get_current_object(), message_id, utcnow()),
+        url_for("admin.outbox_page", state="failed"),
+        lambda m: f"The message to {m.to} is queued again.",
+    )
+
+
+@bp.post("/outbox/retry-failed")
+@roles("admin")
+def outbox_retry_failed():
+    return act(
+        lambda: outbox.retry_all_failed(current_user._get_current_object(), utcnow()),
+        url_for("admin.outbox_page"),
+        lambda n: f"{n} failed message{'' if n == 1 else 's'} queued again.",
     )
 
 

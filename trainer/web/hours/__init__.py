@@ -145,8 +145,6 @@ def new(enrolment_id: int):
             show_rule_error(form, error)
         else:
             db.session.commit()
-            hours.send_digests(utcnow())
-            db.session.commit()
             flash("Saved. Your supervisor will review the entry.", "success")
             return redirect(url_for("hours.enrolment", enrolment_id=e.id))
     return render_template("hours/entry_form.html", form=form, e=e, entry=None)
@@ -174,8 +172,6 @@ def edit(entry_id: int):
             db.session.rollback()
             abort(409, description=str(error))
         else:
-            db.session.commit()
-            hours.send_digests(utcnow())
             db.session.commit()
             flash("Saved. The entry is pending again.", "success")
             return redirect(url_for("hours.enrolment", enrolment_id=e.id))

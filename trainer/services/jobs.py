@@ -1,0 +1,141 @@
+"""Scheduled jobs, run by ``trainer worker`` (no cron needed).
+
+Each job has a row in ``scheduled_jobs``. A worker runs a job only after a conditional
+UPDATE gives it the job's lease, and only when the job's interval has passed since its last
+start, so two workers never run a job at once nor twice in one interval. The jobs are also
+idempotent on their own (unique rows, timestamps), so even a run repeated after a crash does
+not say anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from trainer.extensions import db
+from trainer.models import ScheduledJob
+
+log = logging.getLogger("trainer.jobs")
+
+#: A job that has not finished within this time is presumed dead and may run again.
+LEASE = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[datetime], int]
+    result: str  # "{n} ..." describing what run() returned
+
+
+def _close_expired_exams(now: datetime) -> int:
+    from trainer.services import exams
+
+    return exams.close_expired(now)
+
+
+def _supervisor_digests(now: datetime) -> int:
+    from trainer.services import hours
+
+    return hours.send_digests(now)
+
+
+def _stale_pending(now: datetime) -> int:
+    from trainer.services import reminders
+
+    return reminders.stale_pending_reminders(now)
+
+
+def _renewal_reminders(now: datetime) -> int:
+    from trainer.services import reminders
+
+    return reminders.renewal_reminders(now)
+
+
+JOBS: tuple[Job, ...] = (
+    Job("exams.close_expired", timedelta(minutes=1), _close_expired_exams, "{n} attempts closed"),
+    Job("hours.digests", timedelta(minutes=5), _supervisor_digests, "{n} digests queued"),
+    Job("hours.stale_reminders", timedelta(hours=1), _stale_pending, "{n} reminders queued"),
+    Job(
+        "certificates.renewal_reminders",
+        timedelta(hours=1),
+        _renewal_reminders,
+        "{n} reminders queued",
+    ),
+)
+
+
+def _ensure_rows() -> None:
+    have = set(db.session.scalars(select(ScheduledJob.name)))
+    for job in JOBS:
+        if job.name not in have:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(ScheduledJob(name=job.name))
+                    db.session.flush()
+            except IntegrityError:
+                pass  # another worker made it
+    db.session.commit()
+
+
+def _take(job: Job, worker: str, now: datetime) -> bool:
+    taken = db.session.execute(
+        update(ScheduledJob)
+        .where(
+            ScheduledJob.name == job.name,
+            or_(ScheduledJob.lease_until.is_(None), ScheduledJob.lease_until < now),
+            or_(
+                ScheduledJob.last_started_at.is_(None),
+                ScheduledJob.last_started_at <= now - job.every,
+            ),
+        )
+        .values(lease_until=now + LEASE, lease_by=worker, last_started_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return taken.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _finish(job: Job, worker: str, now: datetime, status: str, result: str) -> None:
+    db.session.execute(
+        update(ScheduledJob)
+        .where(ScheduledJob.name == job.name, ScheduledJob.lease_by == worker)
+        .values(
+            lease_until=None, last_finished_at=now, last_status=status, last_result=result[:1000]
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def run_due(worker: str, clock: Callable[[], datetime]) -> dict[str, str]:
+    """Run every job whose interval has passed; returns {job name: what it did}."""
+    _ensure_rows()
+    done: dict[str, str] = {}
+    for job in JOBS:
+        if not _take(job, worker, clock()):
+            continue
+        try:
+            n = job.run(clock())
+            db.session.commit()
+        except Exception as error:  # noqa: BLE001 (one failing job must not stop the others)
+            db.session.rollback()
+            log.exception("scheduled job %s failed", job.name)
+            status, text = "error", f"{type(error).__name__}: {error}"
+        else:
+            status, text = "ok", job.result.format(n=n)
+        _finish(job, worker, clock(), status, text)
+        done[job.name] = text
+    return done
+
+
+def last_runs() -> list[ScheduledJob]:
+    """Every job's row, in the order of JOBS (for the admin page)."""
+    rows = {j.name: j for j in db.session.scalars(select(ScheduledJob))}
+    return [rows.get(job.name) or ScheduledJob(name=job.name) for job in JOBS]

@@ -1,0 +1,302 @@
+"""The transactional outbox.
+
+``queue_mail`` adds a row to the caller's transaction: the message exists exactly when the
+change that caused it commits. No request ever talks to a mail server.
+
+``claim`` and ``deliver`` are the worker's half (``trainer.worker``): claim a batch of due
+rows with a lease, hand each to a transport, and record the outcome per message in its own
+short transaction, so a crash repeats at most the message that was in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import case, func, or_, select, text, update
+
+from trainer.domain import outbox as rules
+from trainer.domain.errors import NotFound, RuleError
+from trainer.extensions import db
+from trainer.models import OutboxMessage, User
+from trainer.models.base import utcnow
+from trainer.services import audit
+from trainer.services.mail import DeliveryError, Transport
+
+log = logging.getLogger("trainer.outbox")
+
+
+def _message_id_domain() -> str:
+    _, address = parseaddr(current_app.config["MAIL_FROM"])
+    return address.rpartition("@")[2] or "trainer.invalid"
+
+
+def link(endpoint: str, **values: Any) -> str:
+    """An absolute link for an e-mail, built without a request (the worker has none)."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
+
+
+def queue_mail(to: str, subject: str, body: str, kind: str = "general") -> OutboxMessage:
+    """Queue a message in the current transaction; the worker sends it after the commit."""
+    now = utcnow()
+    message = OutboxMessage(
+        channel="mail",
+        kind=kind,
+        to=to,
+        subject=subject[:200],
+        body=body,
+        message_id=make_msgid("trainer", domain=_message_id_domain()),
+        status="queued",
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+# -- the worker's half ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    channel: str
+    to: str
+    subject: str
+    body: str
+    message_id: str
+    created_at: datetime
+    attempts: int
+
+
+def claim(worker: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+    """Take up to ``limit`` due messages for ``worker`` until ``now + lease`` and commit.
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets concurrent workers pass over each other's
+    rows. SQLite: every transaction here starts with ``BEGIN IMMEDIATE`` (extensions_setup),
+    so the select and the update run under the database's write lock, one worker at a time.
+    Either way a claimed row is invisible to others until its lease runs out.
+    """
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == "queued",
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(db.session.scalars(due))
+    if not ids:
+        db.session.rollback()
+        return []
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(locked_until=now + lease, locked_by=worker)
+        .execution_options(synchronize_session=False)
+    )
+    rows = db.session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.channel,
+            OutboxMessage.to,
+            OutboxMessage.subject,
+            OutboxMessage.body,
+            OutboxMessage.message_id,
+            OutboxMessage.created_at,
+            OutboxMessage.attempts,
+        )
+        .where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    ).all()
+    db.session.commit()
+    return [Claimed(*row) for row in rows]
+
+
+def email_for(message: Claimed) -> EmailMessage:
+    """The e-mail as it goes out; the same bytes of headers on every retry."""
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_FROM"]
+    msg["To"] = Address(addr_spec=message.to)
+    msg["Subject"] = message.subject
+    msg["Date"] = formatdate(message.created_at.timestamp(), usegmt=True)
+    msg["Message-ID"] = message.message_id
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
+    msg.set_content(message.body)
+    return msg
+
+
+def _mark_sent(message: Claimed, worker: str, now: datetime, transport: str) -> None:
+    done = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.locked_by == worker)
+        .values(status="sent", sent_at=now, transport=transport, locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        log.warning("message %s was sent after its lease passed to another worker", message.id)
+
+
+def _mark_failed(
+    messages: list[Claimed], worker: str, now: datetime, error: DeliveryError, config: Any
+) -> None:
+    """Count a failed try for each message: retry later with backoff, or give up."""
+    for message in messages:
+        attempts = message.attempts + 1
+        give_up = error.permanent or attempts >= config["OUTBOX_MAX_ATTEMPTS"]
+        delay = rules.retry_delay(
+            attempts, config["OUTBOX_RETRY_BASE_SECONDS"], config["OUTBOX_RETRY_CAP_SECONDS"]
+        )
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.locked_by == worker)
+            .values(
+                status="failed" if give_up else "queued",
+                attempts=attempts,
+                next_attempt_at=now if give_up else now + delay,
+                last_error=str(error)[:1000],
+                locked_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+
+
+def _release(messages: list[Claimed], worker: str) -> None:
+    """Give back claimed messages that were not tried (no attempt is counted)."""
+    if not messages:
+        return
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_([m.id for m in messages]), OutboxMessage.locked_by == worker)
+        .values(locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0  # tries that failed (retried later or given up)
+
+
+def deliver(
+    worker: str,
+    transport: Transport,
+    clock: Callable[[], datetime],
+    stop: Callable[[], bool] = lambda: False,
+) -> BatchResult:
+    """Claim one batch and deliver it. Returns what happened; 0 claimed means nothing due."""
+    config = current_app.config
+    lease = timedelta(seconds=config["OUTBOX_LEASE_SECONDS"])
+    started = clock()
+    batch = claim(worker, started, config["OUTBOX_BATCH"], lease)
+    result = BatchResult(claimed=len(batch))
+    # Stop taking new messages well before the lease ends, so no other worker can claim a
+    # message while this one is still talking to the server about it.
+    deadline = started + lease - timedelta(seconds=config["SMTP_TIMEOUT"] * 2 + 5)
+    try:
+        for i, message in enumerate(batch):
+            if stop() or clock() >= deadline:
+                _release(batch[i:], worker)
+                break
+            try:
+                if message.channel != "mail":
+                    raise DeliveryError(f"no transport for channel {message.channel!r}")
+                transport.send(email_for(message))
+            except DeliveryError as error:
+                now = clock()
+                failed = batch[i:] if error.connection else [message]
+                _mark_failed(failed, worker, now, error, config)
+                result.failed += len(failed)
+                log.warning("delivery of %d message(s) failed: %s", len(failed), error)
+                if error.connection:
+                    break
+                continue
+            _mark_sent(message, worker, clock(), transport.name)
+            result.sent += 1
+    finally:
+        transport.close()
+    return result
+
+
+# -- what admins see and do ----------------------------------------------------------------
+
+
+def state_filter(state: str, now: datetime) -> Any:
+    """The WHERE clause for one display state (see domain.outbox.display_state)."""
+    leased = OutboxMessage.locked_until > now
+    return {
+        "sent": OutboxMessage.status == "sent",
+        "failed": OutboxMessage.status == "failed",
+        "sending": (OutboxMessage.status == "queued") & leased,
+        "retrying": (OutboxMessage.status == "queued")
+        & (OutboxMessage.attempts > 0)
+        & or_(OutboxMessage.locked_until.is_(None), ~leased),
+        "queued": (OutboxMessage.status == "queued")
+        & (OutboxMessage.attempts == 0)
+        & or_(OutboxMessage.locked_until.is_(None), ~leased),
+    }[state]
+
+
+def counts(now: datetime) -> dict[str, int]:
+    """How many messages are in each display state (one grouped query)."""
+    state = case(
+        (OutboxMessage.status == "sent", "sent"),
+        (OutboxMessage.status == "failed", "failed"),
+        (OutboxMessage.locked_until > now, "sending"),
+        (OutboxMessage.attempts > 0, "retrying"),
+        else_="queued",
+    ).label("state")
+    out = dict.fromkeys(rules.STATES, 0)
+    # grouped by the output column's name, so the clock is bound once (PostgreSQL insists)
+    for name, n in db.session.execute(select(state, func.count()).group_by(text("state"))):
+        out[name] = n
+    return out
+
+
+def failed_count() -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")
+        )
+        or 0
+    )
+
+
+def retry(admin: User, message_id: int, now: datetime) -> OutboxMessage:
+    """Put a failed message back in the queue for a fresh series of tries."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound(message_id)
+    if message.status != "failed":
+        raise RuleError(None, "Only a failed message can be retried.")
+    message.status, message.attempts, message.next_attempt_at = "queued", 0, now
+    message.locked_until = None
+    db.session.flush()
+    audit.record("outbox.retried", actor=admin, subject=message, last_error=message.last_error)
+    return message
+
+
+def retry_all_failed(admin: User, now: datetime) -> int:
+    """Queue every failed message again; returns how many."""
+    ids = list(db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "failed")))
+    for message_id in ids:
+        retry(admin, message_id, now)
+    return len(ids)
