@@ -27,10 +27,10 @@ setup-db: $(VENV)/.run-installed
 
 run: setup-db
 	@echo ""
-	@echo "trainer is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	@echo "Demo sign-ins are listed above."
+	@echo "trainer is starting at http://$(HOST):$(PORT)/ with its background worker"
+	@echo "(mail, reminders, scheduled jobs). Ctrl-C stops both. Demo sign-ins are listed above."
 	@echo ""
-	$(TRAINER) serve --host $(HOST) --port $(PORT)
+	$(TRAINER) serve --host $(HOST) --port $(PORT) --with-worker
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check trainer tests

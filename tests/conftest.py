@@ -188,6 +188,19 @@ def auth(client: FlaskClient) -> Auth:
 
 
 @pytest.fixture
+def smtp() -> Iterator[Any]:
+    """A real SMTP server on a loopback port (tests/smtp_sink.py) that the test can break."""
+    from tests.smtp_sink import SMTPSink
+
+    sink = SMTPSink()
+    sink.set_mode("up")
+    try:
+        yield sink
+    finally:
+        sink.close()
+
+
+@pytest.fixture
 def run_worker(app: Flask) -> Callable[..., Any]:
     """``run_worker(now=None)``: one ``trainer worker --once`` pass in-process, at ``now``
     (an aware datetime) or the real time; returns its Summary."""

@@ -119,7 +119,9 @@ def worker(once: bool) -> None:
 
     from trainer.worker import Worker
 
-    logging.getLogger("trainer").setLevel(logging.INFO)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s [worker] %(levelname)s %(name)s: %(message)s"
+    )
     runner = Worker(current_app._get_current_object())  # type: ignore[attr-defined]
     runner.handle_signals()
     if once:

@@ -39,9 +39,12 @@ def _cluster() -> list[str]:
 
 
 def _pg_ready() -> bool:
-    return subprocess.run(  # noqa: S603
-        ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False
-    ).returncode == 0
+    return (
+        subprocess.run(  # noqa: S603
+            ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False
+        ).returncode
+        == 0
+    )
 
 
 @contextmanager
@@ -84,14 +87,16 @@ def test_requests_during_a_database_outage(app: Any, make_user: Any, database_ur
         assert "Dana Diaz" not in page.text  # no account lookup on this page
         form = app.test_client().post(
             "/register",
-            data={"legal_name": "New Person", "email": "new@example.org",
-                  "password": "a long enough password", "confirm": "a long enough password",
-                  "timezone": "UTC"},
+            data={
+                "legal_name": "New Person",
+                "email": "new@example.org",
+                "password": "a long enough password",
+                "confirm": "a long enough password",
+                "timezone": "UTC",
+            },
         )
         assert form.status_code == 503
-        api = client.get(
-            "/api/v1/registry/certificates", headers={"Authorization": "Bearer trn_x"}
-        )
+        api = client.get("/api/v1/registry/certificates", headers={"Authorization": "Bearer trn_x"})
         assert api.status_code == 503 and api.is_json
         assert api.get_json()["error"]["code"] == "service_unavailable"
         assert client.get("/healthz").status_code == 200

@@ -57,8 +57,11 @@ def test_users_never_notice_the_mail_server(
     answers = {"forgot": _answer(_client(app).post("/forgot", data={"email": trainee.email}))}
     me = _client(app, trainee)
     for n, (amount, category, kind) in enumerate(
-        [("4", "advocacy", "direct"), ("4", "ethical-responsibility", "direct"),
-         ("2", "ethical-responsibility", "supervision")],
+        [
+            ("4", "advocacy", "direct"),
+            ("4", "ethical-responsibility", "direct"),
+            ("2", "ethical-responsibility", "supervision"),
+        ],
         start=1,
     ):
         answers[f"log {n}"] = _answer(

@@ -112,8 +112,13 @@ def test_supervisors_hear_about_entries_pending_over_a_week(
     with app.app_context():
         user = db.session.get(User, trainee.id)
         form = hours.EntryForm(
-            date.today() - timedelta(days=1), "2", "advocacy", "peer-group", "direct",
-            "Ran the Tuesday group.", sup.id,
+            date.today() - timedelta(days=1),
+            "2",
+            "advocacy",
+            "peer-group",
+            "direct",
+            "Ran the Tuesday group.",
+            sup.id,
         )
         entry = hours.log_entry(user, enrolment, form, t)
         db.session.commit()

@@ -167,8 +167,17 @@ def test_serve_with_worker_starts_both_and_ctrl_c_stops_both(
     port = free_port()
     _queue(app, 3)
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "trainer", "serve", "--port", str(port), "--workers", "1",
-         "--with-worker"],
+        [
+            sys.executable,
+            "-m",
+            "trainer",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--with-worker",
+        ],
         env=_env(database_url, instance_dir, smtp),
         start_new_session=True,  # its own process group, like a terminal's foreground job
         stdout=subprocess.DEVNULL,

@@ -135,6 +135,8 @@ def test_outbox_shows_each_message_and_its_delivery(
     run_worker()
     page = client.get("/admin/outbox").text
     assert ">Sent</span>" in page and "to the log" in page
+    assert "Score exam attempts past their deadline</td><td>minute</td>" in page
+    assert "0 attempts closed" in page  # each job's last run
     assert "No messages in this state." in client.get("/admin/outbox?state=failed").text
     assert client.get("/admin/outbox?state=nonsense").status_code == 404
 

@@ -66,7 +66,6 @@ def readiness(now: datetime) -> tuple[bool, dict[str, Any]]:
     are reported too, for monitoring; see web/health for how they affect the status."""
     report: dict[str, Any] = {}
     try:
-        db.session.execute(text("SELECT 1"))
         versions = set(db.session.scalars(text("SELECT version_num FROM alembic_version")))
         seen = last_heartbeat()
         failed = db.session.scalar(

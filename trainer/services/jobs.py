@@ -32,6 +32,7 @@ class Job:
     every: timedelta
     run: Callable[[datetime], int]
     result: str  # "{n} ..." describing what run() returned
+    title: str  # what it does, for the admin page
 
 
 def _close_expired_exams(now: datetime) -> int:
@@ -59,14 +60,33 @@ def _renewal_reminders(now: datetime) -> int:
 
 
 JOBS: tuple[Job, ...] = (
-    Job("exams.close_expired", timedelta(minutes=1), _close_expired_exams, "{n} attempts closed"),
-    Job("hours.digests", timedelta(minutes=5), _supervisor_digests, "{n} digests queued"),
-    Job("hours.stale_reminders", timedelta(hours=1), _stale_pending, "{n} reminders queued"),
+    Job(
+        "exams.close_expired",
+        timedelta(minutes=1),
+        _close_expired_exams,
+        "{n} attempts closed",
+        "Score exam attempts past their deadline",
+    ),
+    Job(
+        "hours.digests",
+        timedelta(minutes=5),
+        _supervisor_digests,
+        "{n} digests queued",
+        "Tell supervisors of new entries to decide (once a day at most)",
+    ),
+    Job(
+        "hours.stale_reminders",
+        timedelta(hours=1),
+        _stale_pending,
+        "{n} reminders queued",
+        "Remind supervisors of entries pending over a week",
+    ),
     Job(
         "certificates.renewal_reminders",
         timedelta(hours=1),
         _renewal_reminders,
         "{n} reminders queued",
+        "Renewal reminders 90, 30 and 7 days before expiry, and on the day",
     ),
 )
 
@@ -135,7 +155,7 @@ def run_due(worker: str, clock: Callable[[], datetime]) -> dict[str, str]:
     return done
 
 
-def last_runs() -> list[ScheduledJob]:
-    """Every job's row, in the order of JOBS (for the admin page)."""
+def last_runs() -> list[tuple[Job, ScheduledJob | None]]:
+    """Every job with its row (None before its first run), in the order of JOBS."""
     rows = {j.name: j for j in db.session.scalars(select(ScheduledJob))}
-    return [rows.get(job.name) or ScheduledJob(name=job.name) for job in JOBS]
+    return [(job, rows.get(job.name)) for job in JOBS]

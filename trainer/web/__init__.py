@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,6 +63,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
+    app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["urlencode_without_page"] = _urlencode_without_page
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
     app.jinja_env.globals["home_role"] = home_role
@@ -82,6 +83,16 @@ def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M %Z") -> str:
     if value is None:
         return ""
     return value.astimezone(_user_zone()).strftime(fmt)
+
+
+def duration(value: timedelta) -> str:
+    """'5 minutes', 'hour', '2 days': an interval in words."""
+    seconds = int(value.total_seconds())
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds % size == 0:
+            n = seconds // size
+            return unit if n == 1 else f"{n} {unit}s"
+    return f"{seconds} seconds"
 
 
 def localdate(value: datetime | None) -> str:
