@@ -11,6 +11,8 @@ from bench.common import BENCH_DIR, ROOT, fmt_spread, read_json
 
 PAGE_TARGET = 0.40
 PDF_TARGET = 3.0
+OUTAGE_TARGET = 1.1  # approval time with SMTP hanging / with SMTP up
+OUTBOX_HEADING = "## Outbox: approvals during a mail outage, delivery rate"
 NOTES = Path(__file__).with_name("notes.md")
 
 
@@ -283,6 +285,14 @@ def render(r: dict[str, Any]) -> str:
             )
         add("")
 
+    if r.get("outbox"):
+        add(render_outbox(r["outbox"], None))
+        for engine, a in r["outbox"]["approval"].items():
+            summary_lines.append(
+                f"| approval with SMTP hanging / SMTP up ≤ {OUTAGE_TARGET:g}, {engine} | "
+                f"{a['ratio']:.2f} | {_ok(a['ratio'] <= OUTAGE_TARGET)} |"
+            )
+
     add("## Targets\n")
     add("| target | measured | |\n|---|---|---|")
     out.extend(summary_lines)
@@ -290,6 +300,79 @@ def render(r: dict[str, Any]) -> str:
     if NOTES.exists():
         add(NOTES.read_text())
     return "\n".join(out) + "\n"
+
+
+def machine_line() -> str:
+    """Where and when a separate run (python -m bench.outbox_bench) was made."""
+    import os
+    import platform
+    import subprocess
+    import time
+
+    git = ["git", "rev-parse", "--short", "HEAD"]
+    commit = subprocess.run(git, cwd=ROOT, capture_output=True, text=True).stdout.strip()  # noqa: S603,S607
+    return (
+        f"Measured separately by `python -m bench.outbox_bench` on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}."
+    )
+
+
+def render_outbox(o: dict[str, Any], header: str | None) -> str:
+    out = [f"{OUTBOX_HEADING}\n"]
+    if header:
+        out.append(header + "\n")
+    out.append(
+        "A supervisor approves entries one request at a time (in-process, signed in) while a "
+        "real `trainer worker` runs against a mail server that answers (up) or accepts "
+        "connections and never greets (hanging: the worker waits for its 20 s timeout). "
+        "Requests never talk to the mail server, so they should not notice. Figures are "
+        f"medians per phase of {next(iter(o['approval'].values()))['requests_per_phase']} "
+        "requests, phases in ABBA order (bench/outbox_bench.py). Mail written while the "
+        "server hung waits for its retry, so not all of it is sent by the end. Before the "
+        "outbox, each of these requests waited for the mail server's timeout (20 s).\n"
+    )
+    out.append(
+        "| database | approval, SMTP up (ms) | approval, SMTP hanging (ms) | hanging / up | "
+        "target | messages written | sent by the end |"
+    )
+    out.append("|---|---:|---:|---:|---|---:|---:|")
+    for engine, a in o["approval"].items():
+        out.append(
+            f"| {engine} | {fmt_spread(a['up_ms'])} | {fmt_spread(a['hanging_ms'])} | "
+            f"{a['ratio']:.2f} | ≤ {OUTAGE_TARGET:g}: {_ok(a['ratio'] <= OUTAGE_TARGET)} | "
+            f"{a['messages_written']} | {a['messages_sent']} |"
+        )
+    out.append(
+        "\nDelivery: messages queued beforehand, then 1 or 2 `trainer worker` processes "
+        "drain them into an aiosmtpd sink running in the bench process (it shares the 2 "
+        "cores); messages/s from the first arrival to the last; every message arrived once.\n"
+    )
+    out.append("| database | workers | messages | messages/s | vs 1 worker |")
+    out.append("|---|---:|---:|---:|---:|")
+    for key, d in o["delivery"].items():
+        engine, workers = key.split(":")
+        one = o["delivery"].get(f"{engine}:1")
+        speedup = d["rate"]["median"] / one["rate"]["median"] if one else 1.0
+        out.append(
+            f"| {engine} | {workers} | {d['messages']:,} | {fmt_spread(d['rate'], 0)} | "
+            f"{speedup:.2f}× |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def replace_section(text: str, section: str) -> str:
+    """Put ``section`` (which starts with OUTBOX_HEADING) in place of the old one, or
+    before the targets table if there was none."""
+    if OUTBOX_HEADING in text:
+        start = text.index(OUTBOX_HEADING)
+        end = text.find("\n## ", start + len(OUTBOX_HEADING))
+        return text[:start] + section + (text[end + 1 :] if end != -1 else "")
+    marker = "## Targets"
+    if marker in text:
+        at = text.index(marker)
+        return text[:at] + section + "\n" + text[at:]
+    return text + "\n" + section
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import content_bench, integrity, pdf_bench, sqlcount
+from bench import content_bench, integrity, outbox_bench, pdf_bench, sqlcount
 from bench.common import BENCH_DIR, ROOT, fresh_database, make_app, summary, write_json
 from bench.load import Server, run
 from bench.pages import pages
@@ -227,6 +227,9 @@ def main() -> None:
         url = results["seed"][f"{engine}:{args.hours}"]["url"]
         results["integrity"][engine] = integrity_test(engine, url)
         save()
+    log("outbox: approvals during a mail outage, delivery rate")
+    results["outbox"] = outbox_bench.measure(engines, args.repeat)
+    save()
     log("content check and load")
     results["content"] = content_bench.run(max(1, min(args.repeat, 3)))
     save()
