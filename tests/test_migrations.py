@@ -69,3 +69,46 @@ def test_suite_database_is_the_one_configured(app: Any) -> None:
         if expected == "sqlite":
             assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_outbox_rows_from_before_the_worker_become_sent_messages(
+    empty_database: str, instance_dir: Any
+) -> None:
+    """Mail written before the outbox had a worker was delivered (or logged) in its request;
+    the upgrade marks it sent, keeps how, and gives each row its own Message-ID."""
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app(make_config(instance_dir, empty_database))
+    with app.app_context():
+        upgrade(revision="dc457dda316a")
+        with db.engine.begin() as conn:
+            for n, transport in enumerate(("smtp", "outbox"), start=1):
+                conn.execute(
+                    text(
+                        'INSERT INTO outbox_messages (id, created_at, "to", subject, body, '
+                        "transport, kind) VALUES (:id, :at, :to, 'S', 'B', :t, 'general')"
+                    ),
+                    {
+                        "id": n,
+                        "at": "2026-11-01 10:00:00",
+                        "to": f"p{n}@example.org",
+                        "t": transport,
+                    },
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT status, transport, message_id, attempts, sent_at IS NOT NULL "
+                    "FROM outbox_messages ORDER BY id"
+                )
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("sent", "smtp", "<legacy-1@trainer.invalid>", 0, True),
+            ("sent", "log", "<legacy-2@trainer.invalid>", 0, True),
+        ]
+        downgrade(revision="dc457dda316a")
+        with db.engine.connect() as conn:
+            back = conn.execute(text("SELECT transport FROM outbox_messages ORDER BY id")).all()
+        assert [r[0] for r in back] == ["smtp", "outbox"]
+        db.engine.dispose()
