@@ -80,6 +80,7 @@ def make_config(instance_dir: Path, database_url: str, **overrides: Any) -> dict
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://localhost",
         "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",  # each test its own counts
     }
     config.update(overrides)
     return config

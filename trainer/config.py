@@ -19,6 +19,7 @@ ENVIRONMENT = {
     "TRAINER_SMTP_URL": "SMTP_URL",
     "TRAINER_MAIL_FROM": "MAIL_FROM",
     "TRAINER_RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
+    "TRAINER_RATELIMIT_KEY_PREFIX": "RATELIMIT_KEY_PREFIX",
     "TRAINER_CONTENT_DIR": "CONTENT_DIR",
     "TRAINER_API_RATE_LIMIT": "API_RATE_LIMIT",
     "TRAINER_SMTP_TIMEOUT": "SMTP_TIMEOUT",
@@ -50,7 +51,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OUTBOX_RETRY_CAP_SECONDS": 6 * 3600,
         "WORKER_POLL_SECONDS": 2,
         "WORKER_STALE_SECONDS": 120,  # /readyz: a worker not seen for this long is down
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # None: the machine's Redis if it answers (limits shared by every worker process),
+        # else memory (then `trainer serve` runs one process with threads; see server.py)
+        "RATELIMIT_STORAGE_URI": None,
+        "RATELIMIT_KEY_PREFIX": "trainer",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: limit per process, no 500
+        "LOCAL_REDIS": ("127.0.0.1", 6379),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "5 per minute",
         "LOGIN_RATE_LIMIT_ADDRESS": "30 per minute",
@@ -94,8 +100,25 @@ def instance_secret(instance_path: str, name: str, nbytes: int = 32) -> str:
     return value
 
 
+def redis_answers(host: str, port: int, timeout: float = 0.3) -> bool:
+    """Does a Redis server answer PING at host:port?"""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def finalise(config: dict[str, Any], instance_path: str, debug: bool) -> None:
     """Fill in what depends on other settings."""
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        host, port = config.get("LOCAL_REDIS", ("127.0.0.1", 6379))
+        config["RATELIMIT_STORAGE_URI"] = (
+            f"redis://{host}:{port}" if redis_answers(host, port) else "memory://"
+        )
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = instance_secret(instance_path, "secret_key")
     uri = config["SQLALCHEMY_DATABASE_URI"]

@@ -24,17 +24,43 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return create_app()
 
 
+#: The access log with the worker process id, so one can see which process answered.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(r)s" %(s)s %(b)s "%(a)s" pid=%(p)s'
+
+
+def options(host: str, port: int, workers: int, storage: str) -> dict[str, Any]:
+    """gunicorn's settings. Rate limits kept in memory are per process, so with memory
+    storage one process serves with threads instead of several processes."""
+    base = {
+        "bind": f"{host}:{port}",
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "timeout": 60,
+    }
+    if storage.startswith("memory://") and workers > 1:
+        return {**base, "workers": 1, "worker_class": "gthread", "threads": 4 * workers}
+    return {**base, "workers": workers}
+
+
 def run(host: str, port: int, workers: int = 2, with_worker: bool = False) -> None:
     """Serve until stopped. ``with_worker``: start ``trainer worker`` as a child process and
     stop it when the server stops, however it stops (Ctrl-C reaches both, being one process
     group; SIGTERM to the server ends the worker from the ``finally``)."""
+    from trainer import create_app
+
+    storage = create_app().config["RATELIMIT_STORAGE_URI"]
+    settings = options(host, port, workers, storage)
+    if settings["workers"] != workers:
+        print(  # noqa: T201 (the operator should know)
+            "No Redis answers (TRAINER_RATELIMIT_STORAGE_URL unset): serving from one process "
+            f"with {settings['threads']} threads so sign-in limits count every request.",
+            flush=True,
+        )
     child = None
     if with_worker:
         child = subprocess.Popen([sys.executable, "-m", "trainer", "worker"])  # noqa: S603
     try:
-        _Server(
-            {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60}
-        ).run()
+        _Server(settings).run()
     finally:
         if child is not None:
             child.terminate()

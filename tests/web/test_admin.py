@@ -139,5 +139,3 @@ def test_outbox_shows_each_message_and_its_delivery(
     assert "0 attempts closed" in page  # each job's last run
     assert "No messages in this state." in client.get("/admin/outbox?state=failed").text
     assert client.get("/admin/outbox?state=nonsense").status_code == 404
-
-

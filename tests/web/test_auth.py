@@ -27,17 +27,96 @@ def _users(app: Any) -> int:
         return db.session.scalar(select(func.count()).select_from(User))
 
 
-def test_register_creates_a_trainee_and_signs_them_in(client: Any, app: Any) -> None:
+def _last_link(app: Any, to: str, kind: str) -> str:
+    with app.app_context():
+        message = db.session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.to == to, OutboxMessage.kind == kind)
+            .order_by(OutboxMessage.id.desc())
+        )
+    assert message is not None, f"no {kind} message to {to}"
+    return re.search(r"http://localhost(/\S+)", message.body).group(1)
+
+
+def test_register_then_confirm_the_address_by_link(client: Any, app: Any) -> None:
     response = client.post("/register", data=GOOD)
-    assert response.status_code == 302 and response.headers["Location"] == "/learn/"
-    page = client.get("/learn/")
-    assert "Hello Jordan Rivera" in page.text
+    assert response.status_code == 200
+    assert "Check your e-mail" in response.text and "jordan@example.org" in response.text
     with app.app_context():
         user = db.session.scalar(select(User))
         assert user.email == "jordan@example.org"  # stored in one canonical form
         assert user.roles == {"trainee"}
         assert user.timezone == "America/Chicago"
         assert user.password_hash.startswith("$argon2id$")
+        assert user.email_verified_at is None
+    # not confirmed yet: the same answer as a wrong password
+    early = client.post("/login", data={"email": GOOD["email"], "password": GOOD["password"]})
+    assert "do not match an active account" in early.text
+
+    link = _last_link(app, "jordan@example.org", "account_confirm")
+    assert link.startswith("/confirm/")
+    page = client.get(link)  # opening the link (or a mail scanner doing so) changes nothing
+    assert "Confirm my address" in page.text
+    with app.app_context():
+        assert db.session.scalar(select(User.email_verified_at)) is None
+    done = client.post(link)
+    assert done.status_code == 302 and done.headers["Location"] == "/learn/"
+    assert "Hello Jordan Rivera" in client.get("/learn/").text
+    assert client.post(link).status_code == 404  # once only
+    assert "This link no longer works" in client.get(link).text
+
+
+def test_a_taken_address_gets_the_same_answer_and_its_owner_an_e_mail(
+    client: Any, app: Any, make_user: Any
+) -> None:
+    fresh = client.post("/register", data=GOOD)
+    owner = make_user(email="kim@example.org", name="Kim Owner")
+    taken = client.post("/register", data={**GOOD, "email": "Kim@Example.org"})
+    assert taken.status_code == fresh.status_code == 200
+    assert taken.text == fresh.text.replace("jordan@example.org", "kim@example.org")
+    assert _users(app) == 2  # Jordan (unconfirmed) and Kim: nobody new
+    with app.app_context():
+        notice = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.kind == "account_exists")
+        )
+        assert notice.to == "kim@example.org" and "already has an account" in notice.body
+    # Kim's password is unchanged and still works
+    assert (
+        client.post("/login", data={"email": owner.email, "password": PASSWORD}).status_code == 302
+    )
+
+
+def test_registering_again_before_confirming_sends_a_new_link(client: Any, app: Any) -> None:
+    client.post("/register", data=GOOD)
+    first = _last_link(app, "jordan@example.org", "account_confirm")
+    again = client.post(
+        "/register",
+        data={**GOOD, "password": "another long password", "confirm": "another long password"},
+    )
+    assert "Check your e-mail" in again.text
+    second = _last_link(app, "jordan@example.org", "account_confirm")
+    assert second != first and _users(app) == 1
+    client.post(second)
+    # the password is the one chosen first: registering again changes nothing but the link
+    client.post("/logout")
+    ok = client.post("/login", data={"email": GOOD["email"], "password": GOOD["password"]})
+    assert ok.status_code == 302
+
+
+def test_a_password_link_also_confirms_the_address(client: Any, app: Any) -> None:
+    client.post("/register", data=GOOD)
+    client.post("/forgot", data={"email": GOOD["email"]})
+    reset = _last_link(app, "jordan@example.org", "password_reset")
+    client.post(reset, data={"password": "a brand new password", "confirm": "a brand new password"})
+    ok = client.post("/login", data={"email": GOOD["email"], "password": "a brand new password"})
+    assert ok.status_code == 302
+
+
+def test_a_confirmation_link_is_not_a_password_link(client: Any, app: Any) -> None:
+    client.post("/register", data=GOOD)
+    link = _last_link(app, "jordan@example.org", "account_confirm")
+    token = link.rsplit("/", 1)[1]
+    assert client.get(f"/reset/{token}").status_code == 404
 
 
 def test_register_bad_input_rerenders_with_errors_and_saves_nothing(client: Any, app: Any) -> None:
@@ -55,13 +134,6 @@ def test_register_bad_input_rerenders_with_errors_and_saves_nothing(client: Any,
         assert 'role="alert"' in response.text
         assert f'href="#{field}"' in response.text  # the summary links to the field
     assert _users(app) == 0
-
-
-def test_register_refuses_a_taken_address(client: Any, app: Any, make_user: Any) -> None:
-    make_user(email="jordan@example.org")
-    response = client.post("/register", data=GOOD)
-    assert "already exists" in response.text
-    assert _users(app) == 1
 
 
 def test_wrong_email_and_wrong_password_get_the_same_message(auth: Any, make_user: Any) -> None:
@@ -96,11 +168,16 @@ def test_sign_in_goes_to_the_role_home_and_follows_only_local_next(
     assert r.headers["Location"] == "/admin/"
 
 
-def test_sign_out_ends_the_session(client: Any, auth: Any, make_user: Any) -> None:
+def test_sign_out_ends_the_session(client: Any, auth: Any, make_user: Any, app: Any) -> None:
     auth.login(make_user())
     assert client.get("/learn/").status_code == 200
+    copied = client.get_cookie("session").value  # e.g. left behind on a shared computer
     assert auth.logout().status_code == 302
     assert client.get("/learn/").headers["Location"].startswith("/login")
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    r = replay.get("/learn/")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login")
 
 
 def test_change_password_signs_out_other_devices(app: Any, make_user: Any) -> None:

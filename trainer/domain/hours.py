@@ -12,6 +12,7 @@ records with a reason; the original stays exactly as it was approved.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -74,10 +75,19 @@ def counts_toward_totals(state: str) -> bool:
     return state == APPROVED
 
 
+#: A number as people type it: ASCII digits, one optional decimal point and sign ("1",
+#: "1.5", ".25", "-1"; the sign so that "-1" is told it must be more than zero). Python's
+#: Decimal and float also take "٣" (Arabic-Indic three), "1e3", "1_0", "nan" and "inf".
+PLAIN_NUMBER = re.compile(r"-?([0-9]{1,6}(\.[0-9]{0,4})?|\.[0-9]{1,4})")
+
+
 def parse_hours(text: str) -> int:
     """Hours as typed ("1.5", "0.25", "2") to minutes; a whole number of quarter hours > 0."""
+    typed = str(text).strip()
+    if not PLAIN_NUMBER.fullmatch(typed):
+        raise RuleError("hours", "Enter the hours as a number, e.g. 1.5.")
     try:
-        value = Decimal(str(text).strip())
+        value = Decimal(typed)
     except InvalidOperation:
         raise RuleError("hours", "Enter the hours as a number, e.g. 1.5.") from None
     if not value.is_finite() or value <= 0:

@@ -32,6 +32,9 @@ class User(Base):
     # Part of the login cookie's identity: changing it signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # None until the owner proves the address (the link mailed at registration, a password
+    # link); such an account cannot sign in. Accounts made by an admin count as proven.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

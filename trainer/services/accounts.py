@@ -47,19 +47,79 @@ def _set_password(user: User, password: str) -> None:
     user.session_token = new_session_token()  # every other session of this user ends
 
 
-def register_trainee(email: str, legal_name: str, password: str, timezone: str) -> User:
-    """Create a trainee account. Raises RuleError for a taken e-mail or a weak password."""
+def end_sessions(user: User) -> None:
+    """Sign-out: a new session token, so every copy of the old cookie stops working."""
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def register_trainee(email: str, legal_name: str, password: str, timezone: str) -> None:
+    """Start a trainee account; the caller's answer is the same whether or not the address
+    was taken, so nobody learns from it who has an account.
+
+    A new address gets an account that cannot sign in yet and a link to confirm it. A taken
+    address gets no account: its owner is told that someone tried (or, if they never
+    confirmed, gets a fresh confirmation link). Raises RuleError only for what the form says
+    about itself (a weak password, an unknown time zone), never about the address.
+    """
     email = normalise_email(email)
-    if find_by_email(email) is not None:
-        raise RuleError("email", "An account with this e-mail address already exists.")
     check_new_password(password, email)
-    user = User(email=email, legal_name=legal_name.strip(), timezone=_check_timezone(timezone))
+    timezone = _check_timezone(timezone)
+    existing = find_by_email(email)
+    if existing is not None:
+        _tell_owner_of_registration(existing)
+        return
+    user = User(email=email, legal_name=legal_name.strip(), timezone=timezone)
     user.role_rows = [UserRole(role=role_rules.TRAINEE)]
     _set_password(user, password)
     db.session.add(user)
     db.session.flush()
     audit.record("account.registered", actor=user, subject=user)
-    return user
+    _send_confirmation(user)
+
+
+def _send_confirmation(user: User) -> None:
+    hours = current_app.config["ACCOUNT_SETUP_HOURS"]
+    token = _issue_token(user, "confirm", hours)
+    outbox.queue_mail(
+        user.email,
+        "Confirm your e-mail address for trainer",
+        f"Hello {user.display_name},\n\nTo finish creating your trainer account, open this "
+        f"link within {hours} hours and confirm your address:\n\n"
+        f"{outbox.link('auth.confirm_email', token=token)}\n\n"
+        "If you did not create an account, ignore this message; nothing happens without "
+        "the link.\n",
+        kind="account_confirm",
+    )
+
+
+def _tell_owner_of_registration(user: User) -> None:
+    if user.email_verified_at is None and user.active:
+        _send_confirmation(user)  # they registered before and lost the link
+        audit.record("account.confirmation_resent", subject=user)
+        return
+    outbox.queue_mail(
+        user.email,
+        "Someone tried to register with your address",
+        f"Hello {user.display_name},\n\nSomeone tried to create a new trainer account with "
+        "this e-mail address, which already has an account. If it was you, sign in here "
+        f"(or choose a new password from the same page): {outbox.link('auth.login')}\n\n"
+        "If it was not you, you need not do anything: no account was created and your "
+        "password is unchanged.\n",
+        kind="account_exists",
+    )
+    audit.record("account.register_existing", subject=user)
+
+
+def confirm_email(token: str) -> User:
+    """Mark the address proven and return the account, or RuleError for a bad link."""
+    row = token_user(token, purposes={"confirm"})
+    if row is None:
+        raise RuleError(None, "This link has expired or was already used.")
+    row.used_at = utcnow()
+    row.user.email_verified_at = row.user.email_verified_at or row.used_at
+    audit.record("account.email_confirmed", actor=row.user, subject=row.user)
+    return row.user
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -71,6 +131,8 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if user is None or not user.password_hash or not user.active:
         return None
+    if user.email_verified_at is None:
+        return None  # the same answer as a wrong password: see register_trainee
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
@@ -139,14 +201,16 @@ def request_password_reset(email: str) -> None:
     audit.record("account.reset_requested", actor=None, subject=user)
 
 
-def token_user(token: str) -> PasswordToken | None:
-    """The unused, unexpired token row for ``token``, or None."""
+def token_user(
+    token: str, purposes: frozenset[str] | set[str] = frozenset({"reset", "setup"})
+) -> PasswordToken | None:
+    """The unused, unexpired token row for ``token`` with one of ``purposes``, or None."""
     row = db.session.scalar(
-        select(PasswordToken).where(PasswordToken.token_hash == _hash_token(token))
+        select(PasswordToken).where(PasswordToken.token_hash == _hash_token(token[:200]))
     )
     if row is None or row.used_at is not None or row.expires_at <= utcnow() or not row.user.active:
         return None
-    return row
+    return row if row.purpose in purposes else None
 
 
 def reset_password(token: str, new_password: str) -> User:
@@ -155,6 +219,7 @@ def reset_password(token: str, new_password: str) -> User:
         raise RuleError(None, "This link has expired or was already used. Ask for a new one.")
     check_new_password(new_password, row.user.email)
     row.used_at = utcnow()
+    row.user.email_verified_at = row.user.email_verified_at or row.used_at  # the link proves it
     _set_password(row.user, new_password)
     audit.record("account.password_reset", actor=row.user, subject=row.user, purpose=row.purpose)
     return row.user
@@ -180,6 +245,8 @@ def create_user(
     if password is not None:
         check_new_password(password, email)
     user = User(email=email, legal_name=legal_name.strip(), jurisdiction=jurisdiction)
+    if password is not None:
+        user.email_verified_at = utcnow()  # an admin vouches for an address given a password
     user.role_rows = [UserRole(role=r) for r in sorted(roles)]
     if password is not None:
         _set_password(user, password)

@@ -508,6 +508,8 @@ def log_ce(
         raise RuleError("hours", "Enter the hours in quarter hours, more than 0.")
     if not title.strip():
         raise RuleError("title", "Name the course or event.")
+    if len(title.strip()) > 200:
+        raise RuleError("title", "Shorten the name of the course or event to 200 characters.")
     topics = content.labels("topics")
     if topic and topic not in topics:
         raise RuleError("topic", "Choose a topic from the list.")
@@ -522,7 +524,7 @@ def log_ce(
         completed_on=completed_on,
         hours=hours,
         topic=topic or None,
-        title=title.strip()[:200],
+        title=title.strip(),
     )
     db.session.add(entry)
     db.session.flush()

@@ -23,9 +23,14 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from trainer.domain.roles import ROLE_LABELS, home_role
 from trainer.web import access
+from trainer.web.access import declared as access_declared
 
 
 def register(app: Flask) -> None:
+    from trainer.web.inputs import IdConverter
+
+    # before any route exists: every <int:...> is a bounded ASCII id (404 otherwise)
+    app.url_map.converters["int"] = IdConverter
     from trainer.web.admin import bp as admin_bp
     from trainer.web.api import bp as api_bp
     from trainer.web.auth import bp as auth_bp
@@ -219,6 +224,17 @@ def _no_store_for_signed_in(response: Any) -> Any:
     The session cookie decides (no database lookup), so this also holds for answers given
     while the database is unavailable, and for a cookie whose account no longer signs in.
     """
-    if session.get("_user_id") or g.get("database_unavailable"):
-        response.headers.setdefault("Cache-Control", "no-store")
+    if session.get("_user_id") or g.get("database_unavailable") or _private_api():
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _private_api() -> bool:
+    """An API answer other than the public ones (certificate check, OpenAPI document):
+    registry data, its PDFs and its errors are personal data and never cached."""
+    if not request.path.startswith("/api/"):
+        return False
+    from flask import current_app
+
+    access = access_declared(current_app, request.endpoint) if request.endpoint else None
+    return access is None or access.kind != "public"

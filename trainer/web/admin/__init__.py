@@ -47,6 +47,7 @@ from trainer.web.admin.forms import (
     UserEditForm,
 )
 from trainer.web.forms import act, revoke_from_form, show_rule_error
+from trainer.web.inputs import parse_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -54,8 +55,7 @@ PAGE_SIZE = 50
 
 
 def _page() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    return parse_page(request.args.get("page"))
 
 
 @bp.get("/")

@@ -4,9 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
-    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -17,6 +15,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from trainer.domain.roles import ROLE_LABELS, ROLES
+from trainer.web.inputs import DateRange, IdField, PlainDecimalField
 
 ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in reversed(ROLES)]
 
@@ -59,13 +58,13 @@ class AuditFilterForm(FlaskForm):
 
     actor = StringField("Actor e-mail", validators=[Optional(), Length(max=254)])
     action = StringField("Action", validators=[Optional(), Length(max=64)])
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    date_from = DateField("From", validators=[Optional(), DateRange()])
+    date_to = DateField("To", validators=[Optional(), DateRange()])
 
 
 class AccommodationForm(FlaskForm):
     program = SelectField("Program", choices=[])
-    multiplier = DecimalField(
+    multiplier = PlainDecimalField(
         "Time multiplier",
         places=2,
         default=1.5,
@@ -88,7 +87,7 @@ class AssignForm(FlaskForm):
 
 
 class ReverseForm(FlaskForm):
-    entry_id = IntegerField(
+    entry_id = IdField(
         "Entry number",
         validators=[InputRequired()],
         description="The number of the approved entry to correct.",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -20,6 +18,7 @@ from trainer.web.auth.forms import (
     ResetForm,
 )
 from trainer.web.forms import show_rule_error
+from trainer.web.inputs import safe_target
 from trainer.web.main import home_url
 
 bp = Blueprint("auth", __name__)
@@ -31,14 +30,8 @@ def _login_email_key() -> str:
     return "login:" + accounts.normalise_email(request.form.get("email", ""))
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after sign-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+def _register_email_key() -> str:
+    return "register:" + accounts.normalise_email(request.form.get("email", ""))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -66,13 +59,14 @@ def login():
             audit.record("auth.login", actor=user, subject=user)
             db.session.commit()
             flash(f"Welcome, {user.display_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")) or home_url())
+            return redirect(safe_target(request.args.get("next"), home_url()))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @signed_in
 def logout():
+    accounts.end_sessions(current_user._get_current_object())
     audit.record("auth.logout", actor=current_user._get_current_object(), subject=current_user)
     db.session.commit()
     logout_user()
@@ -82,13 +76,19 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_register_email_key, methods=["POST"]
+)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"])
 def register():
+    """The answer is the same whether or not the address already has an account: the
+    address's owner learns the rest by e-mail (services.accounts.register_trainee)."""
     if current_user.is_authenticated:
         return redirect(home_url())
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register_trainee(
+            accounts.register_trainee(
                 form.email.data or "",
                 form.legal_name.data or "",
                 form.password.data or "",
@@ -99,10 +99,34 @@ def register():
             show_rule_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
-            flash("Your account is ready. Choose a program to begin.", "success")
-            return redirect(home_url())
+            return render_template(
+                "auth/register_sent.html",
+                email=accounts.normalise_email(form.email.data or ""),
+                hours=current_app.config["ACCOUNT_SETUP_HOURS"],
+            )
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_email(token: str):
+    """GET shows a button, POST confirms: mail scanners that open links change nothing."""
+    if accounts.token_user(token, purposes={"confirm"}) is None:
+        return render_template("auth/confirm_invalid.html"), 404
+    if request.method == "POST":
+        try:
+            user = accounts.confirm_email(token)
+        except RuleError:
+            db.session.rollback()
+            return render_template("auth/confirm_invalid.html"), 404
+        db.session.commit()
+        login_user(user)
+        flash(
+            "Your address is confirmed and your account is ready. Choose a program to begin.",
+            "success",
+        )
+        return redirect(home_url())
+    return render_template("auth/confirm.html")
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from trainer.extensions import db
 from trainer.models.base import utcnow
 from trainer.services import content, exams
 from trainer.web.access import roles
+from trainer.web.inputs import parse_id
 
 bp = Blueprint("exam", __name__, url_prefix="/exam")
 
@@ -77,7 +78,7 @@ def question(attempt_id: int, position: int):
                 target = str(position - 1)
             elif target == "next":
                 target = str(position + 1)
-            goto = int(target) if target.isdigit() else position
+            goto = parse_id(target) or position
             total = exams.question_count(attempt.id)
             if goto < 1 or goto > total:
                 return redirect(url_for("exam.review", attempt_id=attempt.id))

@@ -24,6 +24,7 @@ from trainer.services import content, hours, learning
 from trainer.web.access import roles
 from trainer.web.forms import show_rule_error
 from trainer.web.hours.forms import EntryFormUI, InviteForm
+from trainer.web.inputs import parse_page
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 
@@ -40,8 +41,7 @@ def _enrolment(enrolment_id: int):  # type: ignore[no-untyped-def]
 
 
 def _page() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    return parse_page(request.args.get("page"))
 
 
 @bp.get("/")

@@ -13,11 +13,13 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length
 
 from trainer.domain.hours import KINDS, MAX_DESCRIPTION
+from trainer.web.inputs import DateRange
 
 
 class EntryFormUI(FlaskForm):
     work_date = DateField(
-        "Date of the work", validators=[InputRequired(message="Enter the date, e.g. 2026-03-14.")]
+        "Date of the work",
+        validators=[InputRequired(message="Enter the date, e.g. 2026-03-14."), DateRange()],
     )
     hours = StringField(
         "Hours",

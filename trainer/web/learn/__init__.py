@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.domain.hours import PLAIN_NUMBER
 from trainer.extensions import db
 from trainer.models.base import utcnow
 from trainer.services import certificates, evidence, exams, learning, quizzes
@@ -280,9 +281,12 @@ def log_ce(certificate_id: int):
         abort(403)
     back = url_for("learn.program", program_id=cert.program_id) + "#renewal"
     form = request.form
+    typed_hours = form.get("hours", "").strip()
     try:
         completed = date.fromisoformat(form.get("completed_on", ""))
-        amount = float(form.get("hours", ""))
+        if not PLAIN_NUMBER.fullmatch(typed_hours):
+            raise ValueError(typed_hours)
+        amount = float(typed_hours)
     except ValueError:
         flash("Enter the date (YYYY-MM-DD) and the hours as a number.", "error")
         return redirect(back)

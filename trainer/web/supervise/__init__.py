@@ -25,6 +25,7 @@ from trainer.models.base import utcnow
 from trainer.services import content, hours
 from trainer.web.access import roles
 from trainer.web.forms import act
+from trainer.web.inputs import MAX_DATE, MIN_DATE, parse_id, parse_page, safe_target
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
@@ -67,9 +68,10 @@ def _date_arg(name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if MIN_DATE <= day <= MAX_DATE else None
 
 
 @bp.get("/queue")
@@ -78,14 +80,13 @@ def queue():
     me = _me()
     trainee = request.args.get("trainee", "")
     flt = hours.QueueFilter(
-        trainee_id=int(trainee) if trainee.isdigit() else None,
+        trainee_id=parse_id(trainee),
         date_from=_date_arg("from"),
         date_to=_date_arg("to"),
         category=request.args.get("category") or None,
     )
     bad_dates = [n for n in ("from", "to") if request.args.get(n) and _date_arg(n) is None]
-    page = request.args.get("page", "1")
-    page_n = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page_n = parse_page(request.args.get("page"))
     rows, has_next = hours.queue(me, flt, page_n)
     enrolments = hours.supervised_enrolments(me)
     cats = {c: label for e in enrolments for c, label in hours.categories(e).items()}
@@ -107,13 +108,11 @@ def queue():
 @bp.post("/decide")
 @roles("supervisor")
 def decide():
-    ids = [int(v) for v in request.form.getlist("entry") if v.isdigit()]
+    ids = [i for i in map(parse_id, request.form.getlist("entry")) if i is not None]
     action = request.form.get("action", "")
     note = request.form.get("note", "")
     attested = request.form.get("attest") == "1"
-    back = request.form.get("back") or url_for("supervise.queue")
-    if not back.startswith("/"):
-        back = url_for("supervise.queue")
+    back = safe_target(request.form.get("back"), url_for("supervise.queue"))
     try:
         result = hours.decide(_me(), ids, action, note, attested, utcnow())
     except NotFound:
