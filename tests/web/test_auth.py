@@ -291,3 +291,16 @@ def test_failed_and_successful_sign_ins_are_audited(auth: Any, app: Any, make_us
         )
     assert actions[-2:] == ["auth.login_failed", "auth.login"]
     assert remote == "127.0.0.1"
+
+
+def test_registration_pages_run_few_statements(
+    client: Any, app: Any, count_queries: Any
+) -> None:
+    with count_queries() as sent:
+        assert client.post("/register", data=GOOD).status_code == 200
+    link = _last_link(app, "jordan@example.org", "account_confirm")
+    with count_queries() as page:
+        assert client.get(link).status_code == 200
+    # registering: look-up, user, role, token, audit event, outbox row; the confirmation
+    # page: the token, its account (is it active?) and the roles that load with an account
+    assert (sent.count, page.count) == (6, 3)
