@@ -13,6 +13,7 @@ import secrets
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,15 +44,28 @@ class Worker:
         self.id = f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(3)}"
         self.started_at = clock()
         self.stopping = threading.Event()
+        # monotonic times of the last heartbeat and job check (-inf: do them at once)
+        self._beat_at = self._jobs_at = float("-inf")
 
     def _transport(self) -> Any:
         return transport_for(self.app.config)
 
+    #: An idle worker writes its heartbeat and looks for due jobs this often, not on every
+    #: poll: on SQLite every transaction takes the write lock, however short.
+    BEAT_SECONDS = 10.0
+    JOBS_SECONDS = 15.0  # the shortest job interval is a minute
+
     def step(self) -> tuple[Summary, int]:
-        """Heartbeat, due jobs, one batch. Returns what happened and how many were claimed."""
+        """Heartbeat and due jobs (when their time has come), one batch. Returns what
+        happened and how many messages were claimed."""
         summary = Summary()
-        health.beat(self.id, self.clock(), self.started_at)
-        summary.jobs = jobs.run_due(self.id, self.clock)
+        tick = time.monotonic()
+        if tick - self._beat_at >= self.BEAT_SECONDS:
+            health.beat(self.id, self.clock(), self.started_at)
+            self._beat_at = tick
+        if tick - self._jobs_at >= self.JOBS_SECONDS:
+            summary.jobs = jobs.run_due(self.id, self.clock)
+            self._jobs_at = tick
         batch = outbox.deliver(self.id, self._transport(), self.clock, self.stopping.is_set)
         summary.sent, summary.failed = batch.sent, batch.failed
         return summary, batch.claimed

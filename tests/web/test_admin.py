@@ -130,6 +130,7 @@ def test_outbox_shows_each_message_and_its_delivery(
     client.post("/forgot", data={"email": "boss@example.org"})
     page = client.get("/admin/outbox").text
     assert "Reset your trainer password" in page and ">Queued</span>" in page
+    assert "/reset/(link hidden)" in page  # an admin cannot use someone's reset link
     assert "No worker has reported in." in page
     assert "The background worker is not running" in client.get("/admin/").text
     run_worker()

@@ -293,9 +293,7 @@ def test_failed_and_successful_sign_ins_are_audited(auth: Any, app: Any, make_us
     assert remote == "127.0.0.1"
 
 
-def test_registration_pages_run_few_statements(
-    client: Any, app: Any, count_queries: Any
-) -> None:
+def test_registration_pages_run_few_statements(client: Any, app: Any, count_queries: Any) -> None:
     with count_queries() as sent:
         assert client.post("/register", data=GOOD).status_code == 200
     link = _last_link(app, "jordan@example.org", "account_confirm")
