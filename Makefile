@@ -5,20 +5,34 @@ TRAINER  := $(VENV)/bin/trainer
 HOST     ?= 127.0.0.1
 PORT     ?= 5000
 
-.PHONY: run test lint setup-db clean bench
+.PHONY: run test lint setup-db clean bench lock
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 
-$(VENV)/.run-installed: pyproject.toml | $(VENV)/bin/python
-	$(VENV)/bin/pip install --quiet -e .
+# Dependencies come from the lock files (exact versions with their hashes; `make lock`
+# refreshes them from pyproject.toml), then the package itself without resolving anything.
+$(VENV)/.run-installed: pyproject.toml requirements/run.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements/run.txt
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml package.json package-lock.json | $(VENV)/bin/python
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+$(VENV)/.test-installed: pyproject.toml requirements/test.txt package.json package-lock.json | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements/test.txt
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	npm ci --no-audit --no-fund --silent
 	touch $@ $(VENV)/.run-installed
+
+LOCK := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+
+# Re-resolve the lock files after changing dependencies in pyproject.toml (or to take
+# upgrades: add --upgrade). Commit both files; CI installs exactly what they say.
+lock: | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile $(LOCK) -o requirements/run.txt pyproject.toml
+	$(VENV)/bin/pip-compile $(LOCK) --extra test --extra bench -c requirements/run.txt \
+		-o requirements/test.txt pyproject.toml
 
 setup-db: $(VENV)/.run-installed
 	$(TRAINER) db upgrade
@@ -33,18 +47,19 @@ run: setup-db
 	$(TRAINER) serve --host $(HOST) --port $(PORT) --with-worker
 
 lint: $(VENV)/.test-installed
-	$(VENV)/bin/ruff check trainer tests
+	$(VENV)/bin/ruff check trainer tests bench
+	$(VENV)/bin/ruff format --check trainer tests bench
 
 test: $(VENV)/.test-installed
 	bash scripts/system-deps.sh
-	$(VENV)/bin/ruff check trainer tests
+	$(VENV)/bin/ruff check trainer tests bench
+	$(VENV)/bin/ruff format --check trainer tests bench
 	$(TRAINER) content check content
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Seeds SQLite and PostgreSQL (trainer_bench*) with 1M hour entries, measures, writes
 # BENCHMARKS.md (about 20 min; see bench/README.md). BENCH_ARGS="--engines sqlite" skips PostgreSQL.
-bench: | $(VENV)/bin/python
-	$(VENV)/bin/pip install --quiet -e '.[test,bench]'
+bench: $(VENV)/.test-installed
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
