@@ -192,3 +192,28 @@ def test_backoff_grows_and_gives_up_after_the_last_attempt(
         assert base * 2**n / 2 <= wait.total_seconds() <= base * 2**n
     run_worker(now + timedelta(days=30))
     assert _outbox(app)[0].status == "failed" and _outbox(app)[0].attempts == 4
+
+
+def test_a_change_that_fails_after_queueing_mail_sends_nothing(
+    app: Any, make_user: Any, monkeypatch: Any, run_worker: Any, smtp: SMTPSink
+) -> None:
+    """The message is part of the transaction: if anything later in the same change fails,
+    the message goes with the rollback and nobody is told of a change that did not happen."""
+    from trainer.services import accounts, audit
+
+    person = make_user("trainee")
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit, "record", broken)  # runs after the reset mail is queued
+    with app.app_context():
+        with pytest.raises(RuntimeError):
+            accounts.request_password_reset(person.email)
+        db.session.rollback()
+    r = _client(app).post("/forgot", data={"email": person.email})
+    assert r.status_code == 500 and "Nothing was saved" in r.text
+    monkeypatch.undo()
+    assert _outbox(app) == []
+    run_worker()
+    assert smtp.received == []

@@ -17,7 +17,7 @@ from trainer.domain import outbox as rules
 from trainer.extensions import db
 from trainer.models import Certificate, HourEntry, OutboxMessage, RenewalReminder, User
 from trainer.models.base import utcnow
-from trainer.services import hours, reminders
+from trainer.services import certificates, hours, reminders
 
 
 def _cert(number: str) -> Certificate:
@@ -39,7 +39,7 @@ def test_reminder_stage_rule() -> None:
     assert rules.reminder_stage(expires, expires + timedelta(days=7)) is None
 
 
-def test_a_simulated_year_of_renewal_reminders(app: Any, tmp_path: Path) -> None:
+def test_a_simulated_year_of_renewal_reminders(app: Any, tmp_path: Path, make_user: Any) -> None:
     load(app, write_tree(tmp_path))
     t0 = BASE + timedelta(days=400)  # the simulated year starts here
 
@@ -57,14 +57,25 @@ def test_a_simulated_year_of_renewal_reminders(app: Any, tmp_path: Path) -> None
     far = issue("active", 500)  # expires after the year: nothing yet
     long_gone = issue("active", -30)  # expired before the year began: no late notice
 
+    admin = make_user("admin")
     sent: dict[str, list[str]] = defaultdict(list)
     with app.app_context():
         ids = {n: _cert(n).id for n in (plain, late, revoked, renewed, far, long_gone)}
+        holder_of_renewed = db.session.get(User, _cert(renewed).user_id)
+        ce = [  # the cycle's continuing education, logged by the holder, approved on day 80
+            certificates.log_ce(
+                holder_of_renewed, ids[renewed], date(2026, 6, 1), hours_, topic, "Ethics course"
+            ).id
+            for hours_, topic in ((4, None), (2, "ethical-responsibility"))
+        ]
+        db.session.commit()
         step = timedelta(hours=6)
         now = t0
         while now < t0 + timedelta(days=365):
             if now >= t0 + timedelta(days=80) and _cert(renewed).status == "active":
-                _cert(renewed).status = "superseded"  # what certificates.renew() does
+                boss = db.session.get(User, admin.id)
+                for entry_id in ce:  # the second approval completes the CE: renewed
+                    certificates.decide_ce(boss, entry_id, True, now)
             reminders.renewal_reminders(now)
             assert reminders.renewal_reminders(now) == 0  # a second run at once adds nothing
             db.session.commit()
@@ -83,9 +94,18 @@ def test_a_simulated_year_of_renewal_reminders(app: Any, tmp_path: Path) -> None
     assert sent[late] == everything
     assert sent[revoked] == []
     assert sent[renewed] == ["90"]  # before the renewal only
+    with app.app_context():
+        successor = db.session.scalar(
+            select(Certificate).where(
+                Certificate.user_id == holder_of_renewed.id, Certificate.cycle == 2
+            )
+        )
+        assert successor is not None and _cert(renewed).status == "superseded"
+        assert successor.expires_at > t0 + timedelta(days=365)  # its reminders come later
     assert sent[far] == []
     assert sent[long_gone] == []
-    assert len(mails) == 4 + 4 + 1
+    reminders_sent = [m for m in mails if m.kind.startswith("renewal_reminder")]
+    assert len(reminders_sent) == 4 + 4 + 1
 
     to_plain = [m for m in mails if m.to == holder.email]
     assert [m.kind for m in to_plain] == [
