@@ -49,11 +49,13 @@ run: setup-db
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check trainer tests bench
 	$(VENV)/bin/ruff format --check trainer tests bench
+	$(VENV)/bin/mypy
 
 test: $(VENV)/.test-installed
 	bash scripts/system-deps.sh
 	$(VENV)/bin/ruff check trainer tests bench
 	$(VENV)/bin/ruff format --check trainer tests bench
+	$(VENV)/bin/mypy
 	$(TRAINER) content check content
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

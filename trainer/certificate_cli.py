@@ -90,7 +90,7 @@ def revoke(number: str, reason: str) -> None:
     click.echo(f"revoked {cert.number}")
 
 
-def _credential_from(path: Path) -> dict:  # type: ignore[type-arg]
+def _credential_from(path: Path) -> dict:
     data = path.read_bytes()
     if data.startswith(b"%PDF"):
         from io import BytesIO

@@ -122,7 +122,7 @@ def worker(once: bool) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s [worker] %(levelname)s %(name)s: %(message)s"
     )
-    runner = Worker(current_app._get_current_object())  # type: ignore[attr-defined]
+    runner = Worker(current_app._get_current_object())  # type: ignore[attr-defined]  # the proxied app
     runner.handle_signals()
     if once:
         summary = runner.run_once()

@@ -22,7 +22,7 @@ def _root(directory: str | None) -> Path:
     return Path(directory or current_app.config["CONTENT_DIR"])
 
 
-def _parse_or_exit(directory: str | None):  # type: ignore[no-untyped-def]
+def _parse_or_exit(directory: str | None):
     tree, problems = parse_tree(_root(directory))
     if problems:
         for problem in problems:

@@ -151,7 +151,7 @@ def parse_filters(
     if errors:
         raise QueryError(errors)
     extras = {k: v for k, v in seen.items() if k in extra}
-    return Filters(**values), extras  # type: ignore[arg-type]
+    return Filters(**values), extras  # type: ignore[arg-type]  # each value checked above
 
 
 def parse_int(text: str | None, name: str, default: int, lo: int, hi: int) -> int:

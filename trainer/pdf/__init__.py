@@ -54,7 +54,7 @@ def package_fetcher() -> Any:
 
         return fetch
 
-    class PackageFetcher(URLFetcher):  # type: ignore[misc]
+    class PackageFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
             _check_package_url(url)
             return super().fetch(url, headers)

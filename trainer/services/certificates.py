@@ -1,8 +1,9 @@
 """Certificates: evidence -> requirements -> exactly one certificate, rendered once, signed.
 
-``check(user, program_id)`` runs after every event that can complete a requirement (module
-completed, exam passed, hours approved, statement signed, document approved). A database
-unique constraint on (enrolment, cycle) makes issuance happen exactly once, whatever races.
+``issue_if_met(user, program_id)`` runs after every event that can complete a requirement
+(module completed, exam passed, hours approved, statement signed, document approved). A
+database unique constraint on (enrolment, cycle) makes issuance happen exactly once, whatever
+races.
 """
 
 from __future__ import annotations
@@ -145,11 +146,12 @@ def record_for(enrolment: Enrolment, exam_note: str = "") -> req.Record:
             .group_by(QuizAttempt.module_id)
         ).all()
     )
-    completed = {}
+    completed: dict[str, datetime] = {}
     for m in modules:
         count, last_read = reads.get(m, (0, None))
-        if count >= totals.get(m, 0) > 0 and m in passed and last_read is not None:
-            completed[m] = max(last_read, passed[m])
+        quiz_at = passed.get(m)
+        if count >= totals.get(m, 0) > 0 and quiz_at is not None and last_read is not None:
+            completed[m] = max(last_read, quiz_at)
     exam_at = db.session.scalar(
         select(func.min(ExamAttempt.finished_at)).where(
             ExamAttempt.user_id == user_id,
@@ -185,7 +187,8 @@ def record_for(enrolment: Enrolment, exam_note: str = "") -> req.Record:
             DocumentUpload.status == "approved",
         )
     ).all():
-        documents.setdefault(rid, []).append(at)
+        if at is not None:  # an approved document always has its decision time
+            documents.setdefault(rid, []).append(at)
     return req.Record(completed, exam_at, exam_note, hours, attestations, documents)
 
 
@@ -205,8 +208,11 @@ def current(enrolment_id: int) -> Certificate | None:
     )
 
 
-def check(user: User, program_id: str, now: datetime | None = None) -> Certificate | None:
-    """Issue (or queue for review) the certificate if every requirement is now met."""
+def issue_if_met(user: User, program_id: str, now: datetime | None = None) -> Certificate | None:
+    """Issue the certificate (or queue it for the authority's review) if every requirement
+    is now met: writes the certificate, its PDF and signed credential, audit events and the
+    holder's e-mail. Called by whatever may complete a requirement; returns None when
+    nothing was issued (not met yet, or already issued)."""
     now = now or utcnow()
     enrolment = db.session.scalar(
         select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.program_id == program_id)
@@ -463,7 +469,7 @@ def revoke(actor: User | None, number: str, reason: str, now: datetime) -> Certi
         "certificate.revoked", actor=actor, subject=cert, number=cert.number, reason=reason.strip()
     )
     holder = db.session.get(User, cert.user_id)
-    assert holder is not None
+    assert holder is not None and cert.number is not None
     outbox.queue_mail(
         holder.email,
         f"Your certificate {cert.number} was revoked",

@@ -115,61 +115,65 @@ def load(tree: ContentTree) -> LoadResult:
         )
     }
     revisions: dict[str, int] = {}
-    for parsed in tree.items.values():
-        digest = parsed.content_hash()
-        row = items.get(parsed.id)
-        if row is None:
-            row = Item(id=parsed.id, module_id=parsed.module, current_revision=1)
-            db.session.add(row)
+    for parsed_item in tree.items.values():
+        digest = parsed_item.content_hash()
+        item_row = items.get(parsed_item.id)
+        if item_row is None:
+            item_row = Item(id=parsed_item.id, module_id=parsed_item.module, current_revision=1)
+            db.session.add(item_row)
             counts["items added"] += 1
-        elif current[parsed.id].content_hash != digest:
-            row.current_revision += 1
+        elif current[parsed_item.id].content_hash != digest:
+            item_row.current_revision += 1
             counts["item revisions"] += 1
         else:
-            if row.retired:
-                row.retired = False
-            revisions[parsed.id] = row.current_revision
+            if item_row.retired:
+                item_row.retired = False
+            revisions[parsed_item.id] = item_row.current_revision
             continue
-        row.retired = False
-        row.module_id = parsed.module
+        item_row.retired = False
+        item_row.module_id = parsed_item.module
         db.session.add(
             ItemRevision(
-                item_id=parsed.id,
-                revision=row.current_revision,
+                item_id=parsed_item.id,
+                revision=item_row.current_revision,
                 content_hash=digest,
-                content=parsed.content(),
-                source_path=parsed.path,
-                source_line=parsed.line,
+                content=parsed_item.content(),
+                source_path=parsed_item.path,
+                source_line=parsed_item.line,
                 release_id=release.id,
             )
         )
-        revisions[parsed.id] = row.current_revision
-    for iid, row in items.items():
-        if iid not in tree.items and not row.retired:
-            row.retired = True
+        revisions[parsed_item.id] = item_row.current_revision
+    for iid, item_row in items.items():
+        if iid not in tree.items and not item_row.retired:
+            item_row.retired = True
             counts["items retired"] += 1
 
     programs = {p.id: p for p in db.session.scalars(select(Program))}
-    for parsed in tree.programs.values():
-        digest = parsed.content_hash()
-        row = programs.get(parsed.id)
-        if row is not None and row.content_hash == digest and not row.retired:
+    for parsed_program in tree.programs.values():
+        digest = parsed_program.content_hash()
+        program_row = programs.get(parsed_program.id)
+        if (
+            program_row is not None
+            and program_row.content_hash == digest
+            and not program_row.retired
+        ):
             continue
-        if row is None:
-            row = Program(id=parsed.id)
-            db.session.add(row)
+        if program_row is None:
+            program_row = Program(id=parsed_program.id)
+            db.session.add(program_row)
             counts["programs added"] += 1
         else:
             counts["programs updated"] += 1
-        row.title = parsed.title
-        row.jurisdiction = parsed.jurisdiction
-        row.definition = program_definition(parsed)
-        row.content_hash = digest
-        row.release_id = release.id
-        row.retired = False
-    for pid, row in programs.items():
-        if pid not in tree.programs and not row.retired:
-            row.retired = True
+        program_row.title = parsed_program.title
+        program_row.jurisdiction = parsed_program.jurisdiction
+        program_row.definition = program_definition(parsed_program)
+        program_row.content_hash = digest
+        program_row.release_id = release.id
+        program_row.retired = False
+    for pid, program_row in programs.items():
+        if pid not in tree.programs and not program_row.retired:
+            program_row.retired = True
             counts["programs retired"] += 1
 
     release.manifest = {
@@ -179,12 +183,8 @@ def load(tree: ContentTree) -> LoadResult:
         "programs": {p.id: p.content_hash() for p in tree.programs.values()},
     }
     db.session.flush()
-    audit.record(
-        "content.loaded",
-        subject=release,
-        hash=tree.hash,
-        **{k.replace(" ", "_"): v for k, v in counts.items() if v},
-    )
+    details: dict[str, Any] = {k.replace(" ", "_"): v for k, v in counts.items() if v}
+    audit.record("content.loaded", subject=release, hash=tree.hash, **details)
     return LoadResult(release, changed=True, counts=counts)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import CursorResult, Executable
 from sqlalchemy.dialects import postgresql, sqlite
 
 from trainer.extensions import db
@@ -21,3 +22,9 @@ def upsert(model: type[Any], keys: list[str], **values: Any) -> None:
     stmt = dialect.insert(model).values(**values)
     update = {k: v for k, v in values.items() if k not in keys}
     db.session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an UPDATE or DELETE and return how many rows it changed (the session types its
+    result as a plain Result, which has no rowcount; at run time it is a CursorResult)."""
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 from trainer.extensions import db
 from trainer.models.base import utcnow
@@ -61,19 +62,21 @@ def _certified_trainee() -> str | None:
         enrolment.enrolled_at = now - timedelta(days=90)
         hours.assign(admin, casey.email, CERTIFIED_PROGRAM, sup.email)
 
-        def right(entry_order: list[str], content: dict) -> list[str]:  # type: ignore[type-arg]
+        def right(entry_order: list[str], content: dict) -> list[str]:
             return [
                 t
                 for t, k in zip(option_tokens(entry_order), entry_order, strict=True)
                 if k in content["answer"]
             ]
 
-        def revision(item_id: str, rev: int) -> dict:  # type: ignore[type-arg]
-            return db.session.scalar(
+        def revision(item_id: str, rev: int) -> dict[str, Any]:
+            content = db.session.scalar(
                 select(ItemRevision.content).where(
                     ItemRevision.item_id == item_id, ItemRevision.revision == rev
                 )
             )
+            assert content is not None
+            return dict(content)
 
         program = learning.get_program(CERTIFIED_PROGRAM)
         for module_id in program.definition["modules"]:

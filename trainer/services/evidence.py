@@ -73,7 +73,7 @@ def sign(user: User, program_id: str, attestation_id: str, typed_name: str) -> N
         attestation=attestation_id,
         text_sha256=row.text_sha256,
     )
-    _check(user, program_id)
+    _issue_if_met(user, program_id)
 
 
 def signatures(user: User, program_id: str) -> dict[str, AttestationSignature]:
@@ -188,11 +188,11 @@ def decide_document(admin: User, document_id: int, approve: bool, reason: str) -
     db.session.flush()
     audit.record(f"evidence.document_{row.status}", actor=admin, subject=row, reason=row.reason)
     if approve:
-        _check(row.user, row.program_id)
+        _issue_if_met(row.user, row.program_id)
     return row
 
 
-def _check(user: User, program_id: str) -> None:
+def _issue_if_met(user: User, program_id: str) -> None:
     from trainer.services import certificates
 
-    certificates.check(user, program_id)
+    certificates.issue_if_met(user, program_id)

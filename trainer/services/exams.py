@@ -29,7 +29,7 @@ from trainer.models import (
     Program,
     User,
 )
-from trainer.services import audit, content, learning
+from trainer.services import audit, content, db_util, learning
 from trainer.services.quizzes import current_revisions
 
 
@@ -250,12 +250,12 @@ def close_expired(now: datetime) -> int:
 def _close(attempt: ExamAttempt, status: str, at: datetime) -> None:
     """Score the attempt from its saved answers; exactly one caller wins the race."""
     won = (
-        db.session.execute(
+        db_util.rows_changed(
             update(ExamAttempt)
             .where(ExamAttempt.id == attempt.id, ExamAttempt.status == "open")
             .values(status=status, finished_at=at)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         == 1
     )
     if not won:
@@ -309,7 +309,7 @@ def _on_exam_passed(attempt: ExamAttempt) -> None:
 
     user = db.session.get(User, attempt.user_id)
     assert user is not None
-    certificates.check(user, attempt.program_id)
+    certificates.issue_if_met(user, attempt.program_id)
 
 
 @dataclass(frozen=True)

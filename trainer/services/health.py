@@ -8,30 +8,24 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, text
 
 from trainer.extensions import db
 from trainer.models import OutboxMessage, WorkerHeartbeat
+from trainer.services import db_util
 
 
 def beat(worker: str, now: datetime, started_at: datetime) -> None:
     """Record that ``worker`` is alive; forget workers not seen for a day."""
-    seen = db.session.execute(
-        update(WorkerHeartbeat)
-        .where(WorkerHeartbeat.id == worker)
-        .values(seen_at=now)
-        .execution_options(synchronize_session=False)
+    db_util.upsert(
+        WorkerHeartbeat,
+        ["id"],
+        id=worker,
+        host=socket.gethostname()[:200],
+        pid=os.getpid(),
+        started_at=started_at,
+        seen_at=now,
     )
-    if seen.rowcount == 0:  # type: ignore[attr-defined]
-        db.session.add(
-            WorkerHeartbeat(
-                id=worker,
-                host=socket.gethostname()[:200],
-                pid=os.getpid(),
-                started_at=started_at,
-                seen_at=now,
-            )
-        )
     forgotten = now - timedelta(days=1)
     db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.seen_at < forgotten))
     db.session.commit()

@@ -30,7 +30,7 @@ from trainer.models import (
     User,
 )
 from trainer.models.base import utcnow
-from trainer.services import accounts, audit, content, outbox
+from trainer.services import accounts, audit, content, db_util, outbox
 
 PAGE_SIZE = 50
 
@@ -225,8 +225,8 @@ def supervises(supervisor: User, enrolment_id: int) -> bool:
                 SupervisionLink.status == "active",
             )
         )
-        > 0
-    )
+        or 0
+    ) > 0
 
 
 # -- entries ----------------------------------------------------------------------------------
@@ -321,12 +321,12 @@ def edit_entry(trainee: User, entry_id: int, form: EntryForm, now: datetime) -> 
     rules.transition(entry.status, "edit", "trainee")
     enrolment = trainee_enrolment(trainee, entry.enrolment_id)
     data = _checked(trainee, enrolment, form, now, exclude=entry.id)
-    changed = db.session.execute(
+    changed = db_util.rows_changed(
         update(HourEntry)
         .where(HourEntry.id == entry.id, HourEntry.status.in_((rules.PENDING, rules.RETURNED)))
         .values(**_entry_values(data, form, now), notified_at=None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not changed:
         raise NotAllowed("The entry was decided meanwhile and can no longer be changed.")
     db.session.refresh(entry)
@@ -337,12 +337,12 @@ def edit_entry(trainee: User, entry_id: int, form: EntryForm, now: datetime) -> 
 def withdraw_entry(trainee: User, entry_id: int) -> HourEntry:
     entry = own_entry(trainee, entry_id)
     rules.transition(entry.status, "withdraw", "trainee")
-    changed = db.session.execute(
+    changed = db_util.rows_changed(
         update(HourEntry)
         .where(HourEntry.id == entry.id, HourEntry.status.in_((rules.PENDING, rules.RETURNED)))
         .values(status=rules.WITHDRAWN, updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not changed:
         raise NotAllowed("The entry was decided meanwhile and can no longer be withdrawn.")
     db.session.refresh(entry)
@@ -396,7 +396,7 @@ def decide(
             skipped += 1
             continue
         won = (
-            db.session.execute(
+            db_util.rows_changed(
                 update(HourEntry)
                 .where(HourEntry.id == entry.id, HourEntry.status == rules.PENDING)
                 .values(
@@ -408,7 +408,7 @@ def decide(
                     attestation=rules.ATTESTATION if action == "approve" else None,
                 )
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )
             == 1
         )
         if not won:
@@ -432,7 +432,7 @@ def decide(
         for enrolment_id in {e.enrolment_id for e in decided}:
             enrolment = db.session.get(Enrolment, enrolment_id)
             assert enrolment is not None
-            certificates.check(enrolment.user, enrolment.program_id, now)
+            certificates.issue_if_met(enrolment.user, enrolment.program_id, now)
     return DecisionResult(decided, skipped)
 
 
@@ -742,7 +742,7 @@ def verification_pdf(enrolment: Enrolment, now: datetime) -> bytes:
         .order_by(HourEntry.work_date)
     ).all()
     months: dict[str, dict[str, float]] = {}
-    people: dict[str, dict[str, object]] = {}
+    people: dict[str, dict[str, Any]] = {}
     for r in rows:
         month = months.setdefault(r.work_date.strftime("%B %Y"), {})
         month[r.category] = month.get(r.category, 0.0) + r.minutes / 60
@@ -760,13 +760,13 @@ def verification_pdf(enrolment: Enrolment, now: datetime) -> bytes:
                 "decided": [],
             },
         )
-        p["hours"] = float(p["hours"]) + r.minutes / 60  # type: ignore[arg-type]
-        p["entries"] = int(p["entries"]) + 1  # type: ignore[call-overload]
+        p["hours"] = float(p["hours"]) + r.minutes / 60
+        p["entries"] = int(p["entries"]) + 1
         p["last"] = r.work_date
-        p["decided"].append(r.decided_at)  # type: ignore[union-attr]
+        p["decided"].append(r.decided_at)
     supervisors = []
     for p in people.values():
-        decided = sorted(d for d in p.pop("decided") if d)  # type: ignore[union-attr]
+        decided = sorted(d for d in p.pop("decided") if d)
         supervisors.append(
             {
                 **p,

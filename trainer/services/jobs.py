@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from trainer.extensions import db
 from trainer.models import ScheduledJob
+from trainer.services import db_util
 
 log = logging.getLogger("trainer.jobs")
 
@@ -95,17 +95,12 @@ def _ensure_rows() -> None:
     have = set(db.session.scalars(select(ScheduledJob.name)))
     for job in JOBS:
         if job.name not in have:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(ScheduledJob(name=job.name))
-                    db.session.flush()
-            except IntegrityError:
-                pass  # another worker made it
+            db_util.insert_or_ignore(ScheduledJob, name=job.name)  # another worker may race
     db.session.commit()
 
 
 def _take(job: Job, worker: str, now: datetime) -> bool:
-    taken = db.session.execute(
+    taken = db_util.rows_changed(
         update(ScheduledJob)
         .where(
             ScheduledJob.name == job.name,
@@ -119,7 +114,7 @@ def _take(job: Job, worker: str, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return taken.rowcount == 1  # type: ignore[attr-defined]
+    return taken == 1
 
 
 def _finish(job: Job, worker: str, now: datetime, status: str, result: str) -> None:

@@ -195,7 +195,7 @@ def resume_anchor(user: User, module_id: str) -> str:
         .where(ModuleSection.module_id == module_id)
         .order_by(ModuleSection.position)
     ).all()
-    if place in anchors:
+    if place is not None and place in anchors:
         return place
     if not anchors:
         raise NotFound(module_id)

@@ -27,7 +27,7 @@ from trainer.domain.errors import NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import OutboxMessage, User
 from trainer.models.base import utcnow
-from trainer.services import audit
+from trainer.services import audit, db_util
 from trainer.services.mail import DeliveryError, Transport
 
 log = logging.getLogger("trainer.outbox")
@@ -140,14 +140,14 @@ def email_for(message: Claimed) -> EmailMessage:
 
 
 def _mark_sent(message: Claimed, worker: str, now: datetime, transport: str) -> None:
-    done = db.session.execute(
+    done = db_util.rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message.id, OutboxMessage.locked_by == worker)
         .values(status="sent", sent_at=now, transport=transport, locked_until=None)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if done != 1:
         log.warning("message %s was sent after its lease passed to another worker", message.id)
 
 

@@ -16,7 +16,7 @@ from trainer.domain.questions import TYPES
 from trainer.extensions import db
 from trainer.models import Item, ItemRevision, Module, QuizAttempt, User
 from trainer.models.base import utcnow
-from trainer.services import audit, learning
+from trainer.services import audit, db_util, learning
 
 
 def passed_modules(user: User, module_ids: Sequence[str]) -> set[str]:
@@ -211,7 +211,7 @@ def submit(user: User, attempt_id: int, answers: Mapping[str, Sequence[str]]) ->
     report = rules.score(answered, attempt.pass_percent)
     # Conditional update: of two submissions racing, exactly one scores the quiz.
     won = (
-        db.session.execute(
+        db_util.rows_changed(
             update(QuizAttempt)
             .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
             .values(
@@ -221,7 +221,7 @@ def submit(user: User, attempt_id: int, answers: Mapping[str, Sequence[str]]) ->
                 submitted_at=utcnow(),
             )
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         == 1
     )
     db.session.refresh(attempt)
@@ -246,4 +246,4 @@ def module_may_be_complete(user: User, module_id: str) -> None:
 
     for enrolment in learning.enrolments(user):
         if module_id in enrolment.program.definition["modules"]:
-            certificates.check(user, enrolment.program_id)
+            certificates.issue_if_met(user, enrolment.program_id)

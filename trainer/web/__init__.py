@@ -58,7 +58,7 @@ def register(app: Flask) -> None:
     ):
         app.register_blueprint(bp)
 
-    app.view_functions["static"].access = access.PUBLIC  # type: ignore[attr-defined]
+    setattr(app.view_functions["static"], "access", access.PUBLIC)  # noqa: B010 (a Flask view)
     app.before_request(_refuse_nul_bytes)
     app.before_request(access.enforce)
     app.register_error_handler(HTTPException, _http_error)
@@ -164,7 +164,7 @@ def _http_error(error: HTTPException) -> Any:
         response.headers["WWW-Authenticate"] = 'Bearer realm="trainer registry API"'
 
     if status == 405 and getattr(error, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(error.valid_methods or [])
+        response.headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or [])
     return response
 
 

@@ -43,7 +43,7 @@ SIGNED_IN = Access("signed_in")
 
 def _declare(access: Access) -> Callable[[F], F]:
     def decorator(view: F) -> F:
-        view.access = access  # type: ignore[attr-defined]
+        view.access = access  # type: ignore[attr-defined]  # read back by enforce()
         return view
 
     return decorator

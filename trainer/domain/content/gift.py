@@ -221,7 +221,9 @@ def _questions(text: str, default_domain: str | None, domains: Collection[str]) 
         if block:
             question = _Question(block[0][0], [line for _, line in block], domain)
             for meta in meta_lines:
-                _read_meta(_META_RE.match(meta).group(1), question)  # type: ignore[union-attr]
+                found = _META_RE.match(meta)
+                assert found is not None  # meta_lines holds only lines that matched
+                _read_meta(found.group(1), question)
             questions.append(question)
     return questions
 
@@ -389,7 +391,7 @@ def _choice(answer: str, fmt: str, problems: list[str]) -> dict[str, Any] | None
         problems.append("two options have the same text")
     keys = OPTION_KEYS[: len(parsed)]
     options = {k: p[2] for k, p in zip(keys, parsed, strict=True)}
-    feedback = {k: p[3] for k, p in zip(keys, parsed, strict=True) if p[3]}
+    feedbacks = {k: p[3] for k, p in zip(keys, parsed, strict=True) if p[3]}
     equals = [k for k, p in zip(keys, parsed, strict=True) if p[0] == "="]
     positive = [k for k, p in zip(keys, parsed, strict=True) if p[1] > 0]
     if equals:
@@ -404,7 +406,7 @@ def _choice(answer: str, fmt: str, problems: list[str]) -> dict[str, Any] | None
                 "unsupported partial credit (~%weight% above 0) in a single-answer question"
             )
             return None
-        return {"type": "single", "options": options, "answer": equals[0], "feedback": feedback}
+        return {"type": "single", "options": options, "answer": equals[0], "feedback": feedbacks}
     if not positive:
         problems.append("no right answer: mark it with = or give it a positive weight ~%100%")
         return None
@@ -413,7 +415,7 @@ def _choice(answer: str, fmt: str, problems: list[str]) -> dict[str, Any] | None
             "every option has a positive weight; a multiple-response item needs a wrong option too"
         )
         return None
-    return {"type": "multiple", "options": options, "answer": positive, "feedback": feedback}
+    return {"type": "multiple", "options": options, "answer": positive, "feedback": feedbacks}
 
 
 def _truefalse(answer: str, fmt: str, problems: list[str]) -> dict[str, Any]:

@@ -116,9 +116,9 @@ class _Checker:
         path: tuple[Any, ...],
         value: Any,
         required: set[str],
-        optional: set[str] = frozenset(),
+        optional: set[str] | frozenset[str] = frozenset(),
         what: str = "",
-    ) -> bool:  # type: ignore[assignment]
+    ) -> bool:
         """Check ``value`` is a mapping with exactly the allowed keys; report each wrong one."""
         if not isinstance(value, dict):
             self.add(doc.rel, doc.line(*path), f"{what or 'this'} must be a mapping of keys")
@@ -1012,6 +1012,12 @@ class _Checker:
         )
         if any(v is None or v == [] for v in values):
             return None
+        # every value was checked just above; the asserts tell the type checker so
+        assert pid is not None and title is not None and credential is not None
+        assert abbreviation is not None and prefix is not None and code is not None
+        assert name is not None and authority is not None and summary is not None
+        assert edu_total is not None and exam is not None and sup_total is not None
+        assert sup_supervision is not None and validity is not None
         return Program(
             pid,
             title,
@@ -1136,9 +1142,9 @@ class _Checker:
                 "'multiple_response' must be all-or-nothing or partial",
             )
             return None
-        if None in (passing, limit, attempts, wait) or not blueprint:
+        if passing is None or limit is None or attempts is None or wait is None or not blueprint:
             return None
-        return ExamSpec(blueprint, passing, limit, attempts, wait, scoring)  # type: ignore[arg-type]
+        return ExamSpec(blueprint, passing, limit, attempts, wait, scoring)
 
 
 def _opt_text(value: Any) -> str | None:

@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from wtforms import SelectChoice
 
 from trainer.domain import outbox as outbox_rules
@@ -185,7 +185,7 @@ def audit_log():
             end = datetime.combine(form.date_to.data, time(), zone) + timedelta(days=1)
             stmt = stmt.where(AuditEvent.at < end)
     else:
-        stmt = stmt.where(False)
+        stmt = stmt.where(false())
     page = _page()
     events = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     filters = {k: v for k, v in request.args.items() if k != "page"}
@@ -259,7 +259,7 @@ def outbox_retry_failed():
     )
 
 
-def _report():  # type: ignore[no-untyped-def]
+def _report():
     program_id = request.args.get("program", "")
     module_id = request.args.get("module", "")
     try:
@@ -338,7 +338,7 @@ def accommodation(user_id: int):
     )
 
 
-def _supervision_page(assign: AssignForm | None = None, reverse: ReverseForm | None = None):  # type: ignore[no-untyped-def]
+def _supervision_page(assign: AssignForm | None = None, reverse: ReverseForm | None = None):
     from trainer.models import SupervisionLink
 
     assign = assign or AssignForm(prefix="assign")

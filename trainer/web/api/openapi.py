@@ -198,7 +198,7 @@ def document(base_url: str) -> dict[str, Any]:
             },
         }
 
-    registry_security = [{"bearerToken": []}]
+    registry_security: list[dict[str, list[str]]] = [{"bearerToken": []}]
     return {
         "openapi": "3.1.0",
         "info": {

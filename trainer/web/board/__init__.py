@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -131,13 +132,19 @@ def pdf(number: str):
     return response
 
 
+def _search_url(params: list[tuple[str, str]]) -> str:
+    """The registry search with these parameters (repeated ones kept)."""
+    query = urlencode(params)
+    return url_for("board.registry_search") + (f"?{query}" if query else "")
+
+
 def _export(kind: str) -> Any:
     filters, _, _ = _parse()
     if filters is None:  # the search page shows what is wrong
-        return redirect(url_for("board.registry_search", **request.args))
+        return redirect(_search_url(list(request.args.items(multi=True))))
     now = utcnow()
     total = registry.count(_jurisdiction(), filters, now)
-    back = url_for("board.registry_search", **filters.as_params())
+    back = _search_url(list(filters.as_params().items()))
     if total == 0:
         flash("No certificates match this search; there is nothing to export.", "error")
         return redirect(back)
@@ -155,12 +162,12 @@ def _export(kind: str) -> Any:
     db.session.commit()
     stamp = now.strftime("%Y-%m-%d")
     if kind == "zip":
-        body = registry.export_zip(_jurisdiction(), filters, now)
-        response = Response(stream_with_context(body), mimetype="application/zip")
+        archive = registry.export_zip(_jurisdiction(), filters, now)
+        response = Response(stream_with_context(archive), mimetype="application/zip")
         name = f"certificates-{_jurisdiction()}-{stamp}.zip"
     else:
-        body = registry.roster_csv(_jurisdiction(), filters, now)
-        response = Response(stream_with_context(body), mimetype="text/csv")
+        roster = registry.roster_csv(_jurisdiction(), filters, now)
+        response = Response(stream_with_context(roster), mimetype="text/csv")
         name = f"roster-{_jurisdiction()}-{stamp}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

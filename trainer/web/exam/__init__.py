@@ -15,11 +15,11 @@ from trainer.web.inputs import parse_id
 bp = Blueprint("exam", __name__, url_prefix="/exam")
 
 
-def _me():  # type: ignore[no-untyped-def]
+def _me():
     return current_user._get_current_object()
 
 
-def _attempt(attempt_id: int):  # type: ignore[no-untyped-def]
+def _attempt(attempt_id: int):
     try:
         attempt = exams.get(_me(), attempt_id, utcnow())
     except NotFound:

@@ -18,7 +18,7 @@ from trainer.web.access import public
 bp = Blueprint("health", __name__)
 
 
-def _no_cache(response):  # type: ignore[no-untyped-def]
+def _no_cache(response):
     response.headers["Cache-Control"] = "no-store"
     return response
 

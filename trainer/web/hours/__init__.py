@@ -29,11 +29,11 @@ from trainer.web.inputs import parse_page
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 
 
-def _me():  # type: ignore[no-untyped-def]
+def _me():
     return current_user._get_current_object()
 
 
-def _enrolment(enrolment_id: int):  # type: ignore[no-untyped-def]
+def _enrolment(enrolment_id: int):
     try:
         return hours.trainee_enrolment(_me(), enrolment_id)
     except NotFound:
@@ -107,7 +107,7 @@ def invite(enrolment_id: int):
     )
 
 
-def _entry_form(e, obj=None):  # type: ignore[no-untyped-def]
+def _entry_form(e, obj=None):
     form = EntryFormUI(obj=obj)
     form.category.choices = [SelectChoice(k, v) for k, v in hours.categories(e).items()]
     form.setting.choices = [SelectChoice(k, v) for k, v in content.labels("settings").items()]
@@ -178,7 +178,7 @@ def edit(entry_id: int):
     return render_template("hours/entry_form.html", form=form, e=e, entry=entry)
 
 
-def _prefill(entry):  # type: ignore[no-untyped-def]
+def _prefill(entry):
     class Obj:
         work_date = entry.work_date
         hours = f"{entry.minutes / 60:g}"

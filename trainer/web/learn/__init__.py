@@ -26,7 +26,7 @@ bp = Blueprint("learn", __name__, url_prefix="/learn")
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
-def _me():  # type: ignore[no-untyped-def]
+def _me():
     return current_user._get_current_object()
 
 
@@ -211,7 +211,7 @@ def upload(program_id: str, requirement_id: str):
             _me(),
             program_id,
             requirement_id,
-            file.filename if file else "",
+            (file.filename or "") if file else "",
             file.read(evidence.MAX_UPLOAD + 1) if file else b"",
         ),
         url_for("learn.program", program_id=program_id) + "#requirements",

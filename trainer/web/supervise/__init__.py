@@ -30,7 +30,7 @@ from trainer.web.inputs import MAX_DATE, MIN_DATE, parse_id, parse_page, safe_ta
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
 
-def _me():  # type: ignore[no-untyped-def]
+def _me():
     return current_user._get_current_object()
 
 
