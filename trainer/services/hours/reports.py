@@ -1,0 +1,278 @@
+"""What the hours add up to: totals, the lists and queue, the CSV and the verification PDF."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from defusedcsv import csv
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
+
+from trainer.domain import hours as rules
+from trainer.extensions import db
+from trainer.models import (
+    Enrolment,
+    HourEntry,
+    SupervisionLink,
+    User,
+)
+from trainer.services.hours.entries import local_date
+from trainer.services.hours.links import categories
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Totals:
+    categories: list[rules.CategoryTotal]
+    approved_minutes: int
+    pending_minutes: int
+    supervision_minutes: int  # approved supervision received
+    required_hours: float
+    required_supervision_hours: float
+
+    @property
+    def approved_hours(self) -> float:
+        return self.approved_minutes / 60
+
+    @property
+    def supervision_hours(self) -> float:
+        return self.supervision_minutes / 60
+
+
+def totals(enrolment: Enrolment) -> Totals:
+    """Approved and pending minutes per category, in one grouped query."""
+    approved = case((HourEntry.status == rules.APPROVED, HourEntry.minutes), else_=0)
+    pending = case((HourEntry.status == rules.PENDING, HourEntry.minutes), else_=0)
+    supervision = case(
+        (
+            (HourEntry.status == rules.APPROVED) & (HourEntry.kind == "supervision"),
+            HourEntry.minutes,
+        ),
+        else_=0,
+    )
+    rows = db.session.execute(
+        select(HourEntry.category, func.sum(approved), func.sum(pending), func.sum(supervision))
+        .where(HourEntry.enrolment_id == enrolment.id)
+        .group_by(HourEntry.category)
+    ).all()
+    by_cat = {r[0]: (int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows}
+    d = enrolment.program.definition
+    cats = [
+        rules.CategoryTotal(
+            c,
+            label,
+            by_cat.get(c, (0, 0, 0))[0],
+            by_cat.get(c, (0, 0, 0))[1],
+            float(d["supervised_categories"].get(c, 0)),
+        )
+        for c, label in categories(enrolment).items()
+    ]
+    return Totals(
+        cats,
+        sum(v[0] for v in by_cat.values()),
+        sum(v[1] for v in by_cat.values()),
+        sum(v[2] for v in by_cat.values()),
+        float(d["supervised_hours"]),
+        float(d["supervision_hours"]),
+    )
+
+
+def entries(enrolment_id: int, page: int = 1) -> tuple[list[HourEntry], bool]:
+    rows = list(
+        db.session.scalars(
+            select(HourEntry)
+            .options(joinedload(HourEntry.supervisor))
+            .where(HourEntry.enrolment_id == enrolment_id)
+            .order_by(HourEntry.work_date.desc(), HourEntry.id.desc())
+            .limit(PAGE_SIZE + 1)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    trainee_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    category: str | None = None
+
+
+def queue(supervisor: User, flt: QueueFilter, page: int = 1) -> tuple[list[HourEntry], bool]:
+    """Pending entries of the supervisor's trainees (constant queries whatever the count)."""
+    stmt = (
+        select(HourEntry)
+        .options(joinedload(HourEntry.trainee))
+        .join(
+            SupervisionLink,
+            (SupervisionLink.enrolment_id == HourEntry.enrolment_id)
+            & (SupervisionLink.supervisor_id == supervisor.id)
+            & (SupervisionLink.status == "active"),
+        )
+        .where(HourEntry.supervisor_id == supervisor.id, HourEntry.status == rules.PENDING)
+    )
+    if flt.trainee_id:
+        stmt = stmt.where(HourEntry.trainee_id == flt.trainee_id)
+    if flt.date_from:
+        stmt = stmt.where(HourEntry.work_date >= flt.date_from)
+    if flt.date_to:
+        stmt = stmt.where(HourEntry.work_date <= flt.date_to)
+    if flt.category:
+        stmt = stmt.where(HourEntry.category == flt.category)
+    rows = list(
+        db.session.scalars(
+            stmt.order_by(HourEntry.work_date, HourEntry.id)
+            .limit(PAGE_SIZE + 1)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+CSV_HEADER = [
+    "entry",
+    "date",
+    "hours",
+    "category",
+    "setting",
+    "kind",
+    "status",
+    "supervisor",
+    "decided_at",
+    "decision_note",
+    "attestation",
+    "reverses",
+    "description",
+]
+
+
+def export_rows(enrolment_id: int) -> Iterator[str]:
+    """The hours log as CSV lines, streamed (rows are fetched in batches)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+
+    def flush() -> str:
+        value = out.getvalue()
+        out.seek(0)
+        out.truncate(0)
+        return value
+
+    writer.writerow(CSV_HEADER)
+    yield flush()
+    stmt = (
+        select(HourEntry, User.email)
+        .join(User, User.id == HourEntry.supervisor_id)
+        .where(HourEntry.enrolment_id == enrolment_id)
+        .order_by(HourEntry.work_date, HourEntry.id)
+        .execution_options(yield_per=500)
+    )
+    for entry, supervisor_email in db.session.execute(stmt):
+        writer.writerow(
+            [
+                entry.id,
+                entry.work_date.isoformat(),
+                f"{entry.minutes / 60:g}",
+                entry.category,
+                entry.setting,
+                entry.kind,
+                entry.status,
+                supervisor_email,
+                entry.decided_at.isoformat() if entry.decided_at else "",
+                entry.decision_note or "",
+                entry.attestation or "",
+                entry.reverses_id or "",
+                entry.description,
+            ]
+        )
+        yield flush()
+
+
+def verification_pdf(enrolment: Enrolment, now: datetime) -> bytes:
+    """The "Supervised Experience Verification" PDF: approved hours by category and month,
+    and each supervisor's attestation. No free-text descriptions (they may name clients)."""
+    from trainer import pdf
+
+    trainee = enrolment.user
+    t = totals(enrolment)
+    rows = db.session.execute(
+        select(
+            HourEntry.work_date,
+            HourEntry.category,
+            HourEntry.minutes,
+            HourEntry.decided_at,
+            HourEntry.reverses_id,
+            User.legal_name,
+            User.email,
+        )
+        .join(User, User.id == HourEntry.supervisor_id)
+        .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == rules.APPROVED)
+        .order_by(HourEntry.work_date)
+    ).all()
+    months: dict[str, dict[str, float]] = {}
+    people: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        month = months.setdefault(r.work_date.strftime("%B %Y"), {})
+        month[r.category] = month.get(r.category, 0.0) + r.minutes / 60
+        if r.reverses_id is not None:
+            continue
+        p = people.setdefault(
+            r.email,
+            {
+                "name": r.legal_name,
+                "email": r.email,
+                "hours": 0.0,
+                "entries": 0,
+                "first": r.work_date,
+                "last": r.work_date,
+                "decided": [],
+            },
+        )
+        p["hours"] = float(p["hours"]) + r.minutes / 60
+        p["entries"] = int(p["entries"]) + 1
+        p["last"] = r.work_date
+        p["decided"].append(r.decided_at)
+    supervisors = []
+    for p in people.values():
+        decided = sorted(d for d in p.pop("decided") if d)
+        supervisors.append(
+            {
+                **p,
+                "first": f"{p['first']:%-d %b %Y}",
+                "last": f"{p['last']:%-d %b %Y}",
+                "first_decided": f"{decided[0]:%-d %b %Y}" if decided else "",
+                "last_decided": f"{decided[-1]:%-d %b %Y}" if decided else "",
+            }
+        )
+    period = (
+        f"{rows[0].work_date:%-d %B %Y} to {rows[-1].work_date:%-d %B %Y}"
+        if rows
+        else "no approved hours yet"
+    )
+    d = enrolment.program.definition
+    title = f"Supervised Experience Verification: {trainee.legal_name}"
+    return pdf.render(
+        "hours_verification.html",
+        title=title,
+        author="trainer",
+        subject=f"Approved supervised hours for {d['title']}",
+        trainee=trainee.legal_name,
+        program=d["title"],
+        authority=d["issuing_authority"],
+        period=period,
+        generated=f"{local_date(trainee, now):%-d %B %Y}",
+        categories=t.categories,
+        total_hours=t.approved_hours,
+        required_hours=t.required_hours,
+        supervision_hours=t.supervision_hours,
+        required_supervision=t.required_supervision_hours,
+        months=list(months.items()),
+        supervisors=supervisors,
+        attestation=rules.ATTESTATION,
+        reversals=sum(1 for r in rows if r.reverses_id is not None),
+    )
