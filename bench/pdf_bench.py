@@ -61,7 +61,7 @@ def issue_and_download(url: str, cast: dict[str, Any], repeat: int) -> dict[str,
         d = program.definition
 
         def issue() -> None:
-            """certificates._finalise on a new row, as check() does; then rolled back."""
+            """certificates.finalise on a new row, as issue_if_met() does; then rolled back."""
             now = utcnow()
             cert = Certificate(
                 user_id=enrolment.user_id,
@@ -80,7 +80,7 @@ def issue_and_download(url: str, cast: dict[str, Any], repeat: int) -> dict[str,
             )
             db.session.add(cert)
             db.session.flush()
-            certificates._finalise(cert, now)
+            certificates.finalise(cert, now)
             db.session.rollback()
 
         issued = _timed(issue, repeat)
@@ -88,7 +88,7 @@ def issue_and_download(url: str, cast: dict[str, Any], repeat: int) -> dict[str,
             select(Certificate).where(Certificate.id == cast["holder"]["certificate"])
         )
         assert sample is not None and sample.number
-        facts = certificates._facts(sample)
+        facts = certificates.certificate_facts(sample)
         credential = sample.credential_json or "{}"
         render = _timed(lambda: certificate_pdf.render(facts, credential), repeat)
         db.session.remove()

@@ -157,7 +157,7 @@ def render(r: dict[str, Any]) -> str:
         add("## PDF cost\n")
         add(
             "In one process, on the large database. Floor: WeasyPrint rendering a one-line "
-            "HTML page. Issue: `certificates._finalise` on a new certificate row (number, "
+            "HTML page. Issue: `certificates.finalise` on a new certificate row (number, "
             "signed credential, PDF/A-3b with QR code and attachment, stored), rolled back "
             "after each run. Download: the holder's GET of the stored PDF through the app.\n"
         )

@@ -1,0 +1,78 @@
+"""Certificates: evidence -> requirements -> exactly one certificate, rendered once, signed.
+
+By job: keys (the issuer's signing key), record (a person's record and what is
+missing), issuance, public (reading and revoking), renewal (continuing education), dashboard.
+
+``issue_if_met(user, program_id)`` runs after every event that can complete a requirement
+(module completed, exam passed, hours approved, statement signed, document approved). A
+database unique constraint on (enrolment, cycle) makes issuance happen exactly once, whatever
+races.
+"""
+
+from trainer.services.certificates.dashboard import (
+    Dashboard,
+    dashboard,
+)
+from trainer.services.certificates.issuance import (
+    approve_review,
+    certificate_facts,
+    current,
+    finalise,
+    issue_if_met,
+    verify_url,
+)
+from trainer.services.certificates.keys import (
+    base_url,
+    key_url,
+    public_key,
+    signing_key,
+)
+from trainer.services.certificates.public import (
+    PublicCertificate,
+    by_number,
+    for_holder,
+    public,
+    revoke,
+)
+from trainer.services.certificates.record import (
+    record_for,
+    requirements,
+    spec_for,
+)
+from trainer.services.certificates.renewal import (
+    ce_entries,
+    decide_ce,
+    log_ce,
+    pending_ce,
+    renew,
+    renewal_status,
+)
+
+__all__ = [
+    "Dashboard",
+    "PublicCertificate",
+    "approve_review",
+    "base_url",
+    "by_number",
+    "ce_entries",
+    "certificate_facts",
+    "current",
+    "dashboard",
+    "decide_ce",
+    "finalise",
+    "for_holder",
+    "issue_if_met",
+    "key_url",
+    "log_ce",
+    "pending_ce",
+    "public",
+    "public_key",
+    "record_for",
+    "renew",
+    "renewal_status",
+    "requirements",
+    "revoke",
+    "signing_key",
+    "spec_for",
+    "verify_url",
+]

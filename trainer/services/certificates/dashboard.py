@@ -1,0 +1,53 @@
+"""What the trainee's program page shows about earning and keeping the credential."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from trainer.domain import requirements as req
+from trainer.models import (
+    Certificate,
+    Enrolment,
+)
+from trainer.services import content
+from trainer.services.certificates.issuance import current
+from trainer.services.certificates.record import requirements
+from trainer.services.certificates.renewal import ce_entries, renewal_status
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the trainee's program page shows about earning and keeping the credential."""
+
+    statuses: list[req.Status]
+    documents: list[Any]
+    certificate: Certificate | None
+    renewal: list[req.Status] | None  # while a certificate is active
+    ce: list[Any]
+    topics: dict[str, str]
+
+
+def dashboard(
+    enrolment: Enrolment, next_exam_at: datetime | None, exam_reason: str, now: datetime
+) -> Dashboard:
+    """Every requirement with what is missing in plain words (dates in the trainee's zone)."""
+    from zoneinfo import ZoneInfo
+
+    from trainer.services import evidence
+
+    note = exam_reason
+    if next_exam_at is not None:
+        local = next_exam_at.astimezone(ZoneInfo(enrolment.user.timezone or "UTC"))
+        note = f"Pass the certification exam: next attempt allowed on {local:%-d %B %Y}."
+    cert = current(enrolment.id)
+    active = cert is not None and cert.status == "active"
+    return Dashboard(
+        statuses=requirements(enrolment, now, note),
+        documents=evidence.documents(enrolment.user, enrolment.program_id),
+        certificate=cert,
+        renewal=renewal_status(cert, now) if active and cert is not None else None,
+        ce=ce_entries(cert.id) if cert is not None else [],
+        topics=content.labels("topics"),
+    )

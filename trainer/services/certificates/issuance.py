@@ -1,0 +1,214 @@
+"""Issuing: exactly one certificate per earned credential, its number, dates, signed
+credential and PDF made once and stored, the holder told through the outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from trainer.domain import credential as vc
+from trainer.domain import requirements as req
+from trainer.domain.certnumbers import add_months, format_number
+from trainer.domain.errors import NotFound, RuleError
+from trainer.extensions import db
+from trainer.models import (
+    Certificate,
+    Enrolment,
+    ExamAttempt,
+    HourEntry,
+    Program,
+    User,
+)
+from trainer.models.base import utcnow
+from trainer.services import audit, content, outbox
+from trainer.services.certificates.keys import base_url, key_url, signing_key
+from trainer.services.certificates.record import requirements
+
+
+def current(enrolment_id: int) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.enrolment_id == enrolment_id)
+        .order_by(Certificate.cycle.desc())
+        .limit(1)
+    )
+
+
+def issue_if_met(user: User, program_id: str, now: datetime | None = None) -> Certificate | None:
+    """Issue the certificate (or queue it for the authority's review) if every requirement
+    is now met: writes the certificate, its PDF and signed credential, audit events and the
+    holder's e-mail. Called by whatever may complete a requirement; returns None when
+    nothing was issued (not met yet, or already issued)."""
+    now = now or utcnow()
+    enrolment = db.session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.program_id == program_id)
+    )
+    if enrolment is None or current(enrolment.id) is not None:
+        return None
+    statuses = requirements(enrolment, now)
+    if not req.all_met(statuses):
+        return None
+    program = enrolment.program
+    d = program.definition
+    review = d["issuance"] == "review"
+    release = content.latest_release()
+    assert release is not None
+    cert = Certificate(
+        user_id=user.id,
+        enrolment_id=enrolment.id,
+        program_id=program.id,
+        jurisdiction=program.jurisdiction,
+        cycle=1,
+        status="review" if review else "active",
+        earned_at=req.earned_at(statuses) or now,
+        holder_name=user.legal_name,
+        credential_name=d["credential"],
+        issuing_authority=d["issuing_authority"],
+        release_id=release.id,
+        evidence=_evidence(enrolment, statuses),
+        updated_at=now,
+    )
+    try:
+        # add inside the savepoint: begin_nested() flushes what is pending first
+        with db.session.begin_nested():
+            db.session.add(cert)
+            db.session.flush()
+    except IntegrityError:
+        return None  # another request issued it at the same instant
+    audit.record("certificate.earned", actor=user, subject=cert, program=program.id, review=review)
+    if review:
+        outbox.queue_mail(
+            user.email,
+            f"{d['credential']}: requirements met",
+            f"Hello {user.display_name},\n\nYou have met every requirement of "
+            f"{d['title']}. The issuing authority reviews your record before issuing the "
+            "certificate; we will write again when it is issued.\n",
+            kind="certificate_review",
+        )
+        return cert
+    finalise(cert, now)
+    return cert
+
+
+def approve_review(admin: User, certificate_id: int, now: datetime) -> Certificate:
+    cert = db.session.get(Certificate, certificate_id)
+    if cert is None:
+        raise NotFound(certificate_id)
+    if cert.status != "review":
+        raise RuleError(None, "This certificate is not waiting for review.")
+    finalise(cert, now)
+    audit.record("certificate.review_approved", actor=admin, subject=cert)
+    return cert
+
+
+def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any]:
+    """What the board sees behind a certificate: never descriptions of the work."""
+    d = enrolment.program.definition
+    exam = db.session.execute(
+        select(ExamAttempt.finished_at, ExamAttempt.percent)
+        .where(
+            ExamAttempt.user_id == enrolment.user_id,
+            ExamAttempt.program_id == enrolment.program_id,
+            ExamAttempt.passed.is_(True),
+        )
+        .order_by(ExamAttempt.finished_at)
+        .limit(1)
+    ).first()
+    rows = db.session.execute(
+        select(HourEntry.category, HourEntry.kind, func.sum(HourEntry.minutes))
+        .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == "approved")
+        .group_by(HourEntry.category, HourEntry.kind)
+    ).all()
+    supervisors = (
+        db.session.execute(
+            select(User.legal_name)
+            .join(HourEntry, HourEntry.supervisor_id == User.id)
+            .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == "approved")
+            .distinct()
+        )
+        .scalars()
+        .all()
+    )
+    hours_by_cat: dict[str, float] = {}
+    supervision = 0.0
+    for cat, kind, minutes in rows:
+        hours_by_cat[cat] = hours_by_cat.get(cat, 0) + (minutes or 0) / 60
+        if kind == "supervision":
+            supervision += (minutes or 0) / 60
+    return {
+        "modules": [
+            s.label.removeprefix("Module: ") for s in statuses if s.key.startswith("module:")
+        ],
+        "exam": {"passed_at": exam.finished_at.isoformat() if exam else None, "result": "passed"},
+        "hours_by_category": {k: round(v, 2) for k, v in sorted(hours_by_cat.items())},
+        "supervision_hours": round(supervision, 2),
+        "supervisors": sorted(supervisors),
+        "attestations": [a["id"] for a in d["attestations"]],
+        "documents": [x["id"] for x in d["documents"]],
+        "requirements": [
+            {"key": s.key, "label": s.label, "met_at": s.met_at.isoformat() if s.met_at else None}
+            for s in statuses
+        ],
+    }
+
+
+def verify_url(number: str) -> str:
+    """The public verification address (also what the QR code holds); works outside requests."""
+    return f"{base_url()}/verify/{number}"
+
+
+def certificate_facts(cert: Certificate) -> vc.CertificateFacts:
+    program = db.session.get(Program, cert.program_id)
+    assert program is not None and cert.number and cert.issued_at and cert.expires_at
+    d = program.definition
+    return vc.CertificateFacts(
+        number=cert.number,
+        holder_name=cert.holder_name,
+        credential_name=cert.credential_name,
+        abbreviation=d["abbreviation"],
+        program_title=d["title"],
+        issuing_authority=cert.issuing_authority,
+        jurisdiction=d["jurisdiction_name"],
+        issued_at=cert.issued_at,
+        expires_at=cert.expires_at,
+        verify_url=verify_url(cert.number),
+        issuer_url=base_url() + "/.well-known/trainer-issuer.json",
+        key_url=key_url(),
+    )
+
+
+def finalise(cert: Certificate, now: datetime, expires_at: datetime | None = None) -> None:
+    """Number, dates, signed credential and the PDF: done once, stored, never redone."""
+    from trainer.services import certificate_pdf
+
+    program = db.session.get(Program, cert.program_id)
+    assert program is not None
+    d = program.definition
+    cert.issued_at = now
+    cert.expires_at = expires_at or add_months(now, d["validity_months"])
+    cert.number = format_number(d["number_prefix"], now.year, cert.id)
+    facts = certificate_facts(cert)
+    signed = vc.sign(vc.build(facts), signing_key(), key_url(), now)
+    cert.credential_json = json.dumps(signed, indent=2, ensure_ascii=False)
+    cert.pdf = certificate_pdf.render(facts, cert.credential_json)
+    cert.pdf_sha256 = hashlib.sha256(cert.pdf).hexdigest()
+    cert.status = "active"
+    cert.updated_at = now
+    db.session.flush()
+    audit.record("certificate.issued", subject=cert, number=cert.number, sha256=cert.pdf_sha256)
+    user = db.session.get(User, cert.user_id)
+    assert user is not None
+    outbox.queue_mail(
+        user.email,
+        f"Your certificate: {cert.credential_name}",
+        f"Hello {user.display_name},\n\nCongratulations: your certificate "
+        f"{cert.number} is issued. Download it from your program page. Anyone can check "
+        f"it at {facts.verify_url}\n",
+        kind="certificate_issued",
+    )
