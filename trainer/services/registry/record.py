@@ -1,0 +1,211 @@
+"""One certificate's record for its board: what it states, its evidence and history, its PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from trainer.domain.certnumbers import parse_number
+from trainer.domain.errors import NotFound
+from trainer.extensions import db
+from trainer.models import AuditEvent, Certificate, ContentRelease, Program, User
+from trainer.services import content
+from trainer.services.registry.rows import ROW_COLUMNS, RegistryRow, row_of, visible
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    at: datetime
+    what: str
+    who: str
+    why: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "what": self.what,
+            "who": self.who,
+            "why": self.why,
+        }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The evidence snapshot taken when the certificate was earned (no hour descriptions)."""
+
+    modules: list[str]
+    exam_passed_on: date | None
+    hours_by_category: list[tuple[str, float]]
+    supervision_hours: float
+    supervisors: list[str]
+    attestations: list[str]
+    documents: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "modules_completed": self.modules,
+            "exam": {
+                "result": "passed" if self.exam_passed_on else None,
+                "passed_on": self.exam_passed_on.isoformat() if self.exam_passed_on else None,
+            },
+            "hours_by_category": [{"category": c, "hours": h} for c, h in self.hours_by_category],
+            "supervision_hours": self.supervision_hours,
+            "supervisors": self.supervisors,
+            "attestations_signed": self.attestations,
+            "documents_approved": self.documents,
+        }
+
+
+@dataclass(frozen=True)
+class CertificateRecord:
+    row: RegistryRow
+    program_title: str
+    issuing_authority: str
+    cycle: int
+    earned_on: date
+    revoke_reason: str | None
+    renewal_of: str | None
+    renewed_by: str | None
+    release: str  # the content release it was earned against: short hash and date
+    evidence: Evidence
+    history: list[HistoryEvent] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self.row.as_json(),
+            "program_title": self.program_title,
+            "issuing_authority": self.issuing_authority,
+            "cycle": self.cycle,
+            "earned_on": self.earned_on.isoformat(),
+            "revoke_reason": self.revoke_reason,
+            "renewal_of": self.renewal_of,
+            "renewed_by": self.renewed_by,
+            "content_release": self.release,
+            "evidence": self.evidence.as_json(),
+            "history": [h.as_json() for h in self.history],
+        }
+
+
+_HISTORY = {
+    "certificate.earned": "Requirements met",
+    "certificate.review_approved": "Approved after review",
+    "certificate.issued": "Issued",
+    "certificate.revoked": "Revoked",
+    "certificate.renewed": "Superseded by a renewal",
+}
+
+
+def _find(jurisdiction: str, number: str) -> Certificate:
+    """The certificate with this number in this jurisdiction, or NotFound."""
+    if parse_number(number) is None:
+        raise NotFound(number)
+    cert = db.session.scalar(
+        select(Certificate).where(
+            Certificate.number == number.strip().upper(), visible(jurisdiction)
+        )
+    )
+    if cert is None:
+        raise NotFound(number)
+    return cert
+
+
+def holds(jurisdiction: str, number: str) -> bool:
+    """Whether this jurisdiction's registry has a certificate with this number."""
+    try:
+        _find(jurisdiction, number)
+    except NotFound:
+        return False
+    return True
+
+
+def _history(cert: Certificate) -> list[HistoryEvent]:
+    events = db.session.execute(
+        select(
+            AuditEvent.at,
+            AuditEvent.action,
+            AuditEvent.details,
+            User.legal_name,
+            AuditEvent.actor_id,
+        )
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(
+            AuditEvent.subject_type == "Certificate",
+            AuditEvent.subject_id == str(cert.id),
+            AuditEvent.action.in_(_HISTORY),
+        )
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    out = []
+    for e in events:
+        if e.actor_id is None:
+            who = "trainer (automatically)"
+        elif e.actor_id == cert.user_id:
+            who = "The holder"
+        else:
+            who = e.legal_name
+        what = _HISTORY[e.action]
+        why = None
+        if e.action == "certificate.revoked":
+            why = str(e.details.get("reason") or "") or None
+        if e.action == "certificate.renewed" and e.details.get("renewed_by"):
+            what = f"Superseded by renewal {e.details['renewed_by']}"
+        if e.action == "certificate.issued" and cert.evidence.get("renewal_of"):
+            what = f"Issued as the renewal of {cert.evidence['renewal_of']}"
+        out.append(HistoryEvent(e.at, what, who, why))
+    return out
+
+
+def record(jurisdiction: str, number: str, now: datetime) -> CertificateRecord:
+    cert = _find(jurisdiction, number)
+    program = db.session.get(Program, cert.program_id)
+    release = db.session.get(ContentRelease, cert.release_id)
+    assert program is not None and release is not None
+    ev = cert.evidence or {}
+    labels = content.labels("domains")
+    exam_at = (ev.get("exam") or {}).get("passed_at")
+    renewed_by = None
+    if cert.superseded_by_id:
+        renewed_by = db.session.scalar(
+            select(Certificate.number).where(Certificate.id == cert.superseded_by_id)
+        )
+    row = db.session.execute(select(*ROW_COLUMNS).where(Certificate.id == cert.id)).one()
+    return CertificateRecord(
+        row=row_of(row, now),
+        program_title=program.title,
+        issuing_authority=cert.issuing_authority,
+        cycle=cert.cycle,
+        earned_on=cert.earned_at.date(),
+        revoke_reason=cert.revoke_reason,
+        renewal_of=ev.get("renewal_of"),
+        renewed_by=renewed_by,
+        release=f"{release.hash[:12]} ({release.loaded_at.date().isoformat()})",
+        evidence=Evidence(
+            modules=list(ev.get("modules", [])),
+            exam_passed_on=datetime.fromisoformat(exam_at).date() if exam_at else None,
+            hours_by_category=[
+                (labels.get(k, k), float(v)) for k, v in ev.get("hours_by_category", {}).items()
+            ],
+            supervision_hours=float(ev.get("supervision_hours", 0)),
+            supervisors=list(ev.get("supervisors", [])),
+            attestations=list(ev.get("attestations", [])),
+            documents=list(ev.get("documents", [])),
+        ),
+        history=_history(cert),
+    )
+
+
+@dataclass(frozen=True)
+class StoredPdf:
+    filename: str
+    data: bytes
+    sha256: str
+
+
+def pdf(jurisdiction: str, number: str) -> StoredPdf:
+    cert = _find(jurisdiction, number)
+    if cert.pdf is None or cert.number is None:
+        raise NotFound(number)
+    return StoredPdf(f"{cert.number}.pdf", cert.pdf, cert.pdf_sha256 or "")
