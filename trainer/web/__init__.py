@@ -19,8 +19,10 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from trainer.domain import errors
 from trainer.domain.roles import ROLE_LABELS, home_role
 from trainer.web import access
 from trainer.web.access import declared as access_declared
@@ -63,6 +65,9 @@ def register(app: Flask) -> None:
     app.before_request(access.enforce)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    # a service's NotFound / NotAllowed is the 404 / 403 page: views need not translate them
+    app.register_error_handler(errors.NotFound, _domain_not_found)
+    app.register_error_handler(errors.NotAllowed, _domain_not_allowed)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(InterfaceError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
@@ -175,6 +180,20 @@ def _csrf_error(error: CSRFError) -> Any:
         "This form has expired or did not come from this site. Go back, reload the page and "
         "try again; nothing was saved.",
     )
+
+
+def _domain_not_found(error: errors.NotFound) -> Any:
+    from trainer.extensions import db
+
+    db.session.rollback()
+    return _http_error(werkzeug_exceptions.NotFound())
+
+
+def _domain_not_allowed(error: errors.NotAllowed) -> Any:
+    from trainer.extensions import db
+
+    db.session.rollback()
+    return _http_error(werkzeug_exceptions.Forbidden())
 
 
 def _database_unavailable(error: Exception) -> Any:

@@ -262,16 +262,13 @@ def outbox_retry_failed():
 def _report():
     program_id = request.args.get("program", "")
     module_id = request.args.get("module", "")
-    try:
-        if program_id:
-            learning.get_program(program_id)
-            return itemstats.exam_report(program_id)
-        if module_id:
-            if db.session.get(learning.Module, module_id) is None:
-                abort(404)
-            return itemstats.quiz_report(module_id)
-    except NotFound:
-        abort(404)
+    if program_id:
+        learning.get_program(program_id)
+        return itemstats.exam_report(program_id)
+    if module_id:
+        if db.session.get(learning.Module, module_id) is None:
+            abort(404)
+        return itemstats.quiz_report(module_id)
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.domain.errors import NotAllowed, RuleError
 from trainer.extensions import db
 from trainer.models.base import utcnow
 from trainer.services import content, exams
@@ -20,10 +20,7 @@ def _me():
 
 
 def _attempt(attempt_id: int):
-    try:
-        attempt = exams.get(_me(), attempt_id, utcnow())
-    except NotFound:
-        abort(404)
+    attempt = exams.get(_me(), attempt_id, utcnow())
     db.session.commit()  # an attempt found past its deadline was just scored
     return attempt
 
@@ -33,8 +30,6 @@ def _attempt(attempt_id: int):
 def start(program_id: str):
     try:
         attempt = exams.start(_me(), program_id, utcnow())
-    except NotFound:
-        abort(404)
     except NotAllowed:
         abort(403, description="Enrol in this program before taking its exam.")
     except RuleError as error:
@@ -64,8 +59,6 @@ def question(attempt_id: int, position: int):
                 request.form.get("flag") == "1",
                 utcnow(),
             )
-        except NotFound:
-            abort(404)
         except RuleError as err:
             db.session.rollback()
             error = err.message
@@ -85,8 +78,6 @@ def question(attempt_id: int, position: int):
             return redirect(url_for("exam.question", attempt_id=attempt.id, position=goto))
     try:
         page = exams.question(_me(), attempt.id, position, utcnow())
-    except NotFound:
-        abort(404)
     except RuleError:
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     return render_template("exam/question.html", page=page, error=error), (422 if error else 200)
@@ -105,10 +96,7 @@ def review(attempt_id: int):
 @bp.post("/<int:attempt_id>/submit")
 @roles("trainee")
 def submit(attempt_id: int):
-    try:
-        exams.submit(_me(), attempt_id, utcnow())
-    except NotFound:
-        abort(404)
+    exams.submit(_me(), attempt_id, utcnow())
     db.session.commit()
     return redirect(url_for("exam.result", attempt_id=attempt_id))
 

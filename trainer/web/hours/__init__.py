@@ -17,7 +17,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from trainer.domain import hours as rules
-from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.domain.errors import NotAllowed, RuleError
 from trainer.extensions import db
 from trainer.models.base import utcnow
 from trainer.services import content, hours, learning
@@ -34,10 +34,7 @@ def _me():
 
 
 def _enrolment(enrolment_id: int):
-    try:
-        return hours.trainee_enrolment(_me(), enrolment_id)
-    except NotFound:
-        abort(404)
+    return hours.trainee_enrolment(_me(), enrolment_id)
 
 
 def _page() -> int:
@@ -154,10 +151,7 @@ def new(enrolment_id: int):
 @roles("trainee")
 def edit(entry_id: int):
     me = _me()
-    try:
-        entry = hours.own_entry(me, entry_id)
-    except NotFound:
-        abort(404)
+    entry = hours.own_entry(me, entry_id)
     e = _enrolment(entry.enrolment_id)
     if entry.status not in (rules.PENDING, rules.RETURNED):
         abort(409, description="This entry was decided and can no longer be changed.")
@@ -196,8 +190,6 @@ def _prefill(entry):
 def withdraw(entry_id: int):
     try:
         entry = hours.withdraw_entry(_me(), entry_id)
-    except NotFound:
-        abort(404)
     except NotAllowed as error:
         db.session.rollback()
         abort(409, description=str(error))

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.domain.errors import NotAllowed, RuleError
 from trainer.domain.hours import PLAIN_NUMBER
 from trainer.extensions import db
 from trainer.models.base import utcnow
@@ -52,10 +52,7 @@ def programs():
 @bp.get("/programs/<program_id>")
 @roles("trainee")
 def program(program_id: str):
-    try:
-        prog = learning.get_program(program_id)
-    except NotFound:
-        abort(404)
+    prog = learning.get_program(program_id)
     me = _me()
     enrolment = learning.enrolment(me, prog.id)
     progress = learning.module_progress(me, learning.program_modules(prog))
@@ -86,10 +83,7 @@ def program(program_id: str):
 @bp.post("/programs/<program_id>/enrol")
 @roles("trainee")
 def enrol(program_id: str):
-    try:
-        learning.enrol(_me(), program_id)
-    except NotFound:
-        abort(404)
+    learning.enrol(_me(), program_id)
     db.session.commit()
     flash("You are enrolled. Start with the first module.", "success")
     return redirect(url_for("learn.program", program_id=program_id))
@@ -101,8 +95,6 @@ def module(module_id: str):
     """Resume a module where the trainee stopped (or at its first section)."""
     try:
         anchor = learning.resume_anchor(_me(), module_id)
-    except NotFound:
-        abort(404)
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
     return redirect(url_for("learn.section", module_id=module_id, anchor=anchor))
@@ -113,8 +105,6 @@ def module(module_id: str):
 def section(module_id: str, anchor: str):
     try:
         page = learning.read_section(_me(), module_id, anchor)
-    except NotFound:
-        abort(404)
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
     db.session.commit()
@@ -129,8 +119,6 @@ def quiz_intro(module_id: str):
     me = _me()
     try:
         learning.resume_anchor(me, module_id)  # checks the module exists and may be read
-    except NotFound:
-        abort(404)
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
     module = db.session.get(learning.Module, module_id)
@@ -147,8 +135,6 @@ def quiz_intro(module_id: str):
 def quiz_start(module_id: str):
     try:
         attempt = quizzes.start(_me(), module_id)
-    except NotFound:
-        abort(404)
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
     except RuleError as error:
@@ -163,10 +149,7 @@ def quiz_start(module_id: str):
 @roles("trainee")
 def quiz(attempt_id: int):
     me = _me()
-    try:
-        attempt = quizzes.get(me, attempt_id)
-    except NotFound:
-        abort(404)
+    attempt = quizzes.get(me, attempt_id)
     error = None
     if request.method == "POST" and attempt.submitted_at is None:
         answers = {k: request.form.getlist(k) for k in request.form if k != "csrf_token"}
@@ -223,12 +206,7 @@ def upload(program_id: str, requirement_id: str):
 @signed_in
 def document(document_id: int):
     """An uploaded document, for its owner and for reviewers only."""
-    try:
-        row, data = evidence.document_for(_me(), document_id)
-    except NotFound:
-        abort(404)
-    except NotAllowed:
-        abort(403)
+    row, data = evidence.document_for(_me(), document_id)
     filename = f"document-{row.id}{EXTENSIONS[row.content_type]}"
     return Response(
         data,
@@ -244,12 +222,7 @@ def document(document_id: int):
 @roles("trainee")
 def certificate_file(certificate_id: int, kind: str):
     """The holder downloads the stored PDF (never re-rendered) or the signed credential."""
-    try:
-        cert = certificates.for_holder(_me(), certificate_id)
-    except NotFound:
-        abort(404)
-    except NotAllowed:
-        abort(403)
+    cert = certificates.for_holder(_me(), certificate_id)
     if cert.pdf is None or cert.number is None:
         abort(404)
     if kind == "certificate.pdf":
@@ -273,12 +246,7 @@ def log_ce(certificate_id: int):
     """Record continuing education toward renewing a certificate."""
     from datetime import date
 
-    try:
-        cert = certificates.for_holder(_me(), certificate_id)
-    except NotFound:
-        abort(404)
-    except NotAllowed:
-        abort(403)
+    cert = certificates.for_holder(_me(), certificate_id)
     back = url_for("learn.program", program_id=cert.program_id) + "#renewal"
     form = request.form
     typed_hours = form.get("hours", "").strip()
