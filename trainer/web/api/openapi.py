@@ -64,7 +64,57 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+REGISTRY_SECURITY: list[dict[str, list[str]]] = [{"bearerToken": []}]
+
+
 def document(base_url: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of /api/v1, assembled from one function per schema and
+    per endpoint below."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "trainer registry API",
+            "version": "1.0.0",
+            "description": (
+                "Verify Peer Support Specialist certificates (public) and, for state boards, "
+                "search, fetch and synchronise the certificates of the board's jurisdiction. "
+                "Registry calls need an API token created on the board's API tokens page, "
+                "sent as `Authorization: Bearer <token>`. A token sees only its owner's "
+                "jurisdiction; a certificate of another jurisdiction answers 404. Pages are "
+                "cursor-based: repeat the query with `cursor=<next_cursor>` until it is null. "
+                "Every registry call is recorded in the audit log."
+            ),
+        },
+        "servers": [{"url": base_url.rstrip("/") + "/api/v1"}],
+        "components": {
+            "securitySchemes": {
+                "bearerToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A board member's API token (trn_...).",
+                }
+            },
+            "schemas": {
+                "RegistryCertificate": _row_schema(),
+                "CertificateRecord": _record_schema(),
+                "Evidence": _evidence_schema(),
+                "HistoryEvent": _history_schema(),
+                "PublicCertificate": _public_schema(),
+                "Error": _error_schema(),
+            },
+        },
+        "paths": {
+            "/certificates/{number}": _verify_path(),
+            "/registry/certificates": _search_path(),
+            "/registry/certificates/{number}": _record_path(),
+            "/registry/certificates/{number}/pdf": _pdf_path(),
+            "/registry/changes": _changes_path(),
+        },
+    }
+
+
+def _row_schema() -> dict[str, Any]:
+    """RegistryCertificate: one row of a search."""
     row = _object(
         {
             "number": {"type": "string"},
@@ -79,6 +129,12 @@ def document(base_url: str) -> dict[str, Any]:
             "pdf_sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
         }
     )
+    return row
+
+
+def _record_schema() -> dict[str, Any]:
+    """CertificateRecord: a row plus the record's own fields."""
+    row = _row_schema()
     record_props = {
         "program_title": {"type": "string"},
         "issuing_authority": {"type": "string"},
@@ -92,6 +148,11 @@ def document(base_url: str) -> dict[str, Any]:
         "history": {"type": "array", "items": {"$ref": "#/components/schemas/HistoryEvent"}},
     }
     record = _object({**row["properties"], **record_props})
+    return record
+
+
+def _evidence_schema() -> dict[str, Any]:
+    """Evidence: the snapshot taken when the certificate was earned."""
     evidence = {
         "type": "object",
         "description": "The evidence snapshot taken when the certificate was earned. It never "
@@ -132,6 +193,11 @@ def document(base_url: str) -> dict[str, Any]:
             "documents_approved": {"type": "array", "items": {"type": "string"}},
         },
     }
+    return evidence
+
+
+def _history_schema() -> dict[str, Any]:
+    """HistoryEvent: one line of a certificate's history."""
     history = {
         "type": "object",
         "required": ["at", "what", "who", "why"],
@@ -142,6 +208,11 @@ def document(base_url: str) -> dict[str, Any]:
             "why": {"type": ["string", "null"]},
         },
     }
+    return history
+
+
+def _error_schema() -> dict[str, Any]:
+    """Error: every 4xx answer's body."""
     error = {
         "type": "object",
         "required": ["error"],
@@ -162,6 +233,11 @@ def document(base_url: str) -> dict[str, Any]:
             }
         },
     }
+    return error
+
+
+def _public_schema() -> dict[str, Any]:
+    """PublicCertificate: what anyone may check."""
     public = _object(
         {
             "number": {"type": "string"},
@@ -176,207 +252,187 @@ def document(base_url: str) -> dict[str, Any]:
             "revoked_on": _NULLABLE_DATE,
         }
     )
+    return public
 
-    def page(extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        props: dict[str, Any] = {
-            "items": {
-                "type": "array",
-                "items": {"$ref": "#/components/schemas/RegistryCertificate"},
-            },
-            "next_cursor": {
-                "type": ["string", "null"],
-                "description": "Pass as cursor for the next page; null on the last page.",
-            },
-            **(extra or {}),
-        }
-        return {
-            "description": "A page of certificates.",
-            "content": {
-                "application/json": {
-                    "schema": {"type": "object", "required": list(props), "properties": props}
-                }
-            },
-        }
 
-    registry_security: list[dict[str, list[str]]] = [{"bearerToken": []}]
+def _page(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "items": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/RegistryCertificate"},
+        },
+        "next_cursor": {
+            "type": ["string", "null"],
+            "description": "Pass as cursor for the next page; null on the last page.",
+        },
+        **(extra or {}),
+    }
     return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "trainer registry API",
-            "version": "1.0.0",
+        "description": "A page of certificates.",
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "required": list(props), "properties": props}
+            }
+        },
+    }
+
+
+def _verify_path() -> dict[str, Any]:
+    """GET /certificates/{number}: the public check."""
+    return {
+        "get": {
+            "operationId": "verifyCertificate",
+            "summary": "Verify a certificate (public)",
+            "security": [],
+            "parameters": [_NUMBER],
+            "responses": {
+                "200": {
+                    "description": "What the certificate states, and its status.",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/PublicCertificate"}
+                        }
+                    },
+                },
+                "400": _ERRORS["400"],
+                "404": _error("No certificate has this number."),
+                "429": _error("Too many verifications from this address."),
+            },
+        }
+    }
+
+
+def _search_path() -> dict[str, Any]:
+    """GET /registry/certificates: search."""
+    return {
+        "get": {
+            "operationId": "searchRegistry",
+            "summary": "Search the certificates of your jurisdiction",
+            "security": REGISTRY_SECURITY,
+            "parameters": [
+                _param(
+                    "q",
+                    {"type": "string", "minLength": 1, "maxLength": MAX_QUERY},
+                    "A certificate number (exact) or part of the holder's name "
+                    "(case-insensitive, taken literally).",
+                ),
+                _param("status", {"type": "string", "enum": list(STATUSES)}, "Status today."),
+                _param("program", {"type": "string", "minLength": 1}, "Program id."),
+                _param(
+                    "issued_from",
+                    {"type": "string", "format": "date"},
+                    "Issued on or after this day (UTC).",
+                ),
+                _param(
+                    "issued_to",
+                    {"type": "string", "format": "date"},
+                    "Issued on or before this day (UTC).",
+                ),
+                _param(
+                    "expires_from",
+                    {"type": "string", "format": "date"},
+                    "Expires on or after this day (UTC).",
+                ),
+                _param(
+                    "expires_to",
+                    {"type": "string", "format": "date"},
+                    "Expires on or before this day (UTC).",
+                ),
+                _param(
+                    "sort",
+                    {"type": "string", "enum": list(SORTS), "default": "issued_desc"},
+                    "Order of the results.",
+                ),
+                _LIMIT,
+                _CURSOR,
+            ],
+            "responses": {"200": _page(), **_ERRORS},
+        }
+    }
+
+
+def _record_path() -> dict[str, Any]:
+    """GET /registry/certificates/{number}: one record."""
+    return {
+        "get": {
+            "operationId": "getRegistryCertificate",
+            "summary": "One certificate's record: facts, evidence and history",
+            "security": REGISTRY_SECURITY,
+            "parameters": [_NUMBER],
+            "responses": {
+                "200": {
+                    "description": "The record.",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/CertificateRecord"}
+                        }
+                    },
+                },
+                **_ERRORS,
+                "404": _error("No certificate of your jurisdiction has this number."),
+            },
+        }
+    }
+
+
+def _pdf_path() -> dict[str, Any]:
+    """GET /registry/certificates/{number}/pdf: the stored PDF."""
+    return {
+        "get": {
+            "operationId": "getRegistryCertificatePdf",
+            "summary": "The certificate's PDF, exactly as issued",
+            "security": REGISTRY_SECURITY,
+            "parameters": [_NUMBER],
+            "responses": {
+                "200": {
+                    "description": "The PDF; its SHA-256 is in the record's pdf_sha256.",
+                    "content": {
+                        "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+                    },
+                },
+                **_ERRORS,
+                "404": _error("No certificate of your jurisdiction has this number."),
+            },
+        }
+    }
+
+
+def _changes_path() -> dict[str, Any]:
+    """GET /registry/changes: what changed since a moment."""
+    return {
+        "get": {
+            "operationId": "listRegistryChanges",
+            "summary": "Certificates changed since a moment, for synchronising",
             "description": (
-                "Verify Peer Support Specialist certificates (public) and, for state boards, "
-                "search, fetch and synchronise the certificates of the board's jurisdiction. "
-                "Registry calls need an API token created on the board's API tokens page, "
-                "sent as `Authorization: Bearer <token>`. A token sees only its owner's "
-                "jurisdiction; a certificate of another jurisdiction answers 404. Pages are "
-                "cursor-based: repeat the query with `cursor=<next_cursor>` until it is null. "
-                "Every registry call is recorded in the audit log."
+                "Certificates of your jurisdiction issued, renewed, revoked or "
+                "superseded at or after `since`, oldest change first. Store `as_of` "
+                "and pass it (less a few minutes, to allow for transactions still "
+                "committing) as the next `since`; an item seen twice is the same "
+                "certificate again."
             ),
-        },
-        "servers": [{"url": base_url.rstrip("/") + "/api/v1"}],
-        "components": {
-            "securitySchemes": {
-                "bearerToken": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "A board member's API token (trn_...).",
-                }
+            "security": REGISTRY_SECURITY,
+            "parameters": [
+                {
+                    "name": "since",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "format": "date-time"},
+                    "description": "ISO 8601 timestamp with a zone.",
+                },
+                _LIMIT,
+                _CURSOR,
+            ],
+            "responses": {
+                "200": _page(
+                    {
+                        "as_of": {
+                            "type": "string",
+                            "format": "date-time",
+                            "description": "The server's time of this answer.",
+                        }
+                    }
+                ),
+                **_ERRORS,
             },
-            "schemas": {
-                "RegistryCertificate": row,
-                "CertificateRecord": record,
-                "Evidence": evidence,
-                "HistoryEvent": history,
-                "PublicCertificate": public,
-                "Error": error,
-            },
-        },
-        "paths": {
-            "/certificates/{number}": {
-                "get": {
-                    "operationId": "verifyCertificate",
-                    "summary": "Verify a certificate (public)",
-                    "security": [],
-                    "parameters": [_NUMBER],
-                    "responses": {
-                        "200": {
-                            "description": "What the certificate states, and its status.",
-                            "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/PublicCertificate"}
-                                }
-                            },
-                        },
-                        "400": _ERRORS["400"],
-                        "404": _error("No certificate has this number."),
-                        "429": _error("Too many verifications from this address."),
-                    },
-                }
-            },
-            "/registry/certificates": {
-                "get": {
-                    "operationId": "searchRegistry",
-                    "summary": "Search the certificates of your jurisdiction",
-                    "security": registry_security,
-                    "parameters": [
-                        _param(
-                            "q",
-                            {"type": "string", "minLength": 1, "maxLength": MAX_QUERY},
-                            "A certificate number (exact) or part of the holder's name "
-                            "(case-insensitive, taken literally).",
-                        ),
-                        _param(
-                            "status", {"type": "string", "enum": list(STATUSES)}, "Status today."
-                        ),
-                        _param("program", {"type": "string", "minLength": 1}, "Program id."),
-                        _param(
-                            "issued_from",
-                            {"type": "string", "format": "date"},
-                            "Issued on or after this day (UTC).",
-                        ),
-                        _param(
-                            "issued_to",
-                            {"type": "string", "format": "date"},
-                            "Issued on or before this day (UTC).",
-                        ),
-                        _param(
-                            "expires_from",
-                            {"type": "string", "format": "date"},
-                            "Expires on or after this day (UTC).",
-                        ),
-                        _param(
-                            "expires_to",
-                            {"type": "string", "format": "date"},
-                            "Expires on or before this day (UTC).",
-                        ),
-                        _param(
-                            "sort",
-                            {"type": "string", "enum": list(SORTS), "default": "issued_desc"},
-                            "Order of the results.",
-                        ),
-                        _LIMIT,
-                        _CURSOR,
-                    ],
-                    "responses": {"200": page(), **_ERRORS},
-                }
-            },
-            "/registry/certificates/{number}": {
-                "get": {
-                    "operationId": "getRegistryCertificate",
-                    "summary": "One certificate's record: facts, evidence and history",
-                    "security": registry_security,
-                    "parameters": [_NUMBER],
-                    "responses": {
-                        "200": {
-                            "description": "The record.",
-                            "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/CertificateRecord"}
-                                }
-                            },
-                        },
-                        **_ERRORS,
-                        "404": _error("No certificate of your jurisdiction has this number."),
-                    },
-                }
-            },
-            "/registry/certificates/{number}/pdf": {
-                "get": {
-                    "operationId": "getRegistryCertificatePdf",
-                    "summary": "The certificate's PDF, exactly as issued",
-                    "security": registry_security,
-                    "parameters": [_NUMBER],
-                    "responses": {
-                        "200": {
-                            "description": "The PDF; its SHA-256 is in the record's pdf_sha256.",
-                            "content": {
-                                "application/pdf": {
-                                    "schema": {"type": "string", "format": "binary"}
-                                }
-                            },
-                        },
-                        **_ERRORS,
-                        "404": _error("No certificate of your jurisdiction has this number."),
-                    },
-                }
-            },
-            "/registry/changes": {
-                "get": {
-                    "operationId": "listRegistryChanges",
-                    "summary": "Certificates changed since a moment, for synchronising",
-                    "description": (
-                        "Certificates of your jurisdiction issued, renewed, revoked or "
-                        "superseded at or after `since`, oldest change first. Store `as_of` "
-                        "and pass it (less a few minutes, to allow for transactions still "
-                        "committing) as the next `since`; an item seen twice is the same "
-                        "certificate again."
-                    ),
-                    "security": registry_security,
-                    "parameters": [
-                        {
-                            "name": "since",
-                            "in": "query",
-                            "required": True,
-                            "schema": {"type": "string", "format": "date-time"},
-                            "description": "ISO 8601 timestamp with a zone.",
-                        },
-                        _LIMIT,
-                        _CURSOR,
-                    ],
-                    "responses": {
-                        "200": page(
-                            {
-                                "as_of": {
-                                    "type": "string",
-                                    "format": "date-time",
-                                    "description": "The server's time of this answer.",
-                                }
-                            }
-                        ),
-                        **_ERRORS,
-                    },
-                }
-            },
-        },
+        }
     }
