@@ -130,10 +130,11 @@ def verify(file: str, key_file: str | None) -> None:
         jwk = doc["verificationMethod"][0]["publicKeyJwk"] if "verificationMethod" in doc else doc
         public_key = vc.public_key_from_jwk(jwk)
     else:
-        from trainer import create_app
+        from flask.cli import ScriptInfo
+
         from trainer.services import certificates
 
-        with create_app().app_context():
+        with click.get_current_context().ensure_object(ScriptInfo).load_app().app_context():
             public_key = certificates.public_key()
     try:
         claims = vc.verify(signed, public_key)

@@ -6,23 +6,10 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 
 from trainer.domain.errors import RuleError
 from trainer.domain.roles import ROLES
-
-
-def _create_app() -> Flask:
-    from trainer import create_app
-
-    return create_app()
-
-
-@click.group(
-    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False
-)
-def main() -> None:
-    """trainer: the open certification system for Peer Support Specialists."""
 
 
 def register(app: Flask) -> None:
@@ -101,7 +88,10 @@ def serve(host: str, port: int, workers: int, with_worker: bool) -> None:
     """Serve the app with gunicorn, the production server."""
     from trainer.server import run
 
-    run(host, port, workers, with_worker=with_worker)
+    factory = click.get_current_context().ensure_object(ScriptInfo).create_app
+    if factory is None:
+        raise click.UsageError("run this as `trainer serve`, which knows how to build the app")
+    run(factory, host, port, workers, with_worker=with_worker)
 
 
 @click.command()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
+from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 
 class _Server(BaseApplication):
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
+        self.factory = factory
         self.options = options
         super().__init__()
 
@@ -19,9 +22,7 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from trainer import create_app
-
-        return create_app()
+        return self.factory()  # in each worker process, after the fork
 
 
 #: The access log with the worker process id, so one can see which process answered.
@@ -42,13 +43,19 @@ def options(host: str, port: int, workers: int, storage: str) -> dict[str, Any]:
     return {**base, "workers": workers}
 
 
-def run(host: str, port: int, workers: int = 2, with_worker: bool = False) -> None:
-    """Serve until stopped. ``with_worker``: start ``trainer worker`` as a child process and
-    stop it when the server stops, however it stops (Ctrl-C reaches both, being one process
-    group; SIGTERM to the server ends the worker from the ``finally``)."""
-    from trainer import create_app
+def run(
+    factory: Callable[[], Flask],
+    host: str,
+    port: int,
+    workers: int = 2,
+    with_worker: bool = False,
+) -> None:
+    """Serve the apps ``factory`` builds (one per gunicorn process) until stopped.
 
-    storage = create_app().config["RATELIMIT_STORAGE_URI"]
+    ``with_worker``: start ``trainer worker`` as a child process and stop it when the server
+    stops, however it stops (Ctrl-C reaches both, being one process group; SIGTERM to the
+    server ends the worker from the ``finally``)."""
+    storage = factory().config["RATELIMIT_STORAGE_URI"]
     settings = options(host, port, workers, storage)
     if settings["workers"] != workers:
         print(  # noqa: T201 (the operator should know)
@@ -60,7 +67,7 @@ def run(host: str, port: int, workers: int = 2, with_worker: bool = False) -> No
     if with_worker:
         child = subprocess.Popen([sys.executable, "-m", "trainer", "worker"])  # noqa: S603
     try:
-        _Server(settings).run()
+        _Server(factory, settings).run()
     finally:
         if child is not None:
             child.terminate()

@@ -14,7 +14,7 @@ from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import AttestationSignature, DocumentUpload, Enrolment, Program, User
 from trainer.models.base import utcnow
-from trainer.services import audit
+from trainer.services import audit, certificates
 
 MAX_UPLOAD = 5 * 1024 * 1024
 #: Allowed files, recognised by their first bytes, never by their name.
@@ -73,7 +73,7 @@ def sign(user: User, program_id: str, attestation_id: str, typed_name: str) -> N
         attestation=attestation_id,
         text_sha256=row.text_sha256,
     )
-    _issue_if_met(user, program_id)
+    certificates.issue_if_met(user, program_id)
 
 
 def signatures(user: User, program_id: str) -> dict[str, AttestationSignature]:
@@ -188,11 +188,5 @@ def decide_document(admin: User, document_id: int, approve: bool, reason: str) -
     db.session.flush()
     audit.record(f"evidence.document_{row.status}", actor=admin, subject=row, reason=row.reason)
     if approve:
-        _issue_if_met(row.user, row.program_id)
+        certificates.issue_if_met(row.user, row.program_id)
     return row
-
-
-def _issue_if_met(user: User, program_id: str) -> None:
-    from trainer.services import certificates
-
-    certificates.issue_if_met(user, program_id)

@@ -29,7 +29,7 @@ from trainer.models import (
     Program,
     User,
 )
-from trainer.services import audit, content, db_util, learning
+from trainer.services import audit, certificates, content, db_util, learning
 from trainer.services.quizzes import current_revisions
 
 
@@ -305,8 +305,6 @@ def _close(attempt: ExamAttempt, status: str, at: datetime) -> None:
 
 def _on_exam_passed(attempt: ExamAttempt) -> None:
     """Passing is evidence for the requirements engine: it may complete the program."""
-    from trainer.services import certificates
-
     user = db.session.get(User, attempt.user_id)
     assert user is not None
     certificates.issue_if_met(user, attempt.program_id)

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 
 from trainer.extensions import db
 from trainer.models import ScheduledJob
-from trainer.services import db_util
+from trainer.services import db_util, exams, hours, reminders
 
 log = logging.getLogger("trainer.jobs")
 
@@ -36,26 +36,18 @@ class Job:
 
 
 def _close_expired_exams(now: datetime) -> int:
-    from trainer.services import exams
-
     return exams.close_expired(now)
 
 
 def _supervisor_digests(now: datetime) -> int:
-    from trainer.services import hours
-
     return hours.send_digests(now)
 
 
 def _stale_pending(now: datetime) -> int:
-    from trainer.services import reminders
-
     return reminders.stale_pending_reminders(now)
 
 
 def _renewal_reminders(now: datetime) -> int:
-    from trainer.services import reminders
-
     return reminders.renewal_reminders(now)
 
 

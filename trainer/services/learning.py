@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +16,12 @@ from trainer.models import (
     ModulePlace,
     ModuleSection,
     Program,
+    QuizAttempt,
     SectionRead,
     User,
 )
 from trainer.models.base import utcnow
-from trainer.services import audit, content
+from trainer.services import audit, certificates, content
 from trainer.services.db_util import insert_or_ignore, upsert
 
 
@@ -129,9 +131,7 @@ def module_progress(
         ).all()
     )
     if passed_quizzes is None:
-        from trainer.services import quizzes
-
-        passed_quizzes = quizzes.passed_modules(user, module_ids)
+        passed_quizzes = passed_modules(user, module_ids)
     out = []
     for mid in module_ids:
         m = rows.get(mid)
@@ -244,11 +244,9 @@ def read_section(user: User, module_id: str, anchor: str) -> ReaderPage:
             )
         )
     )
-    if all(a in read for a in anchors):  # reading the last section can complete the module
-        from trainer.services import quizzes
-
-        if quizzes.passed_modules(user, [module_id]):
-            quizzes.module_may_be_complete(user, module_id)
+    # Reading the last section of a module whose quiz is passed completes the module.
+    if all(a in read for a in anchors) and passed_modules(user, [module_id]):
+        module_may_be_complete(user, module_id)
     index = anchors.index(anchor)
     sections = [
         {"anchor": a, "title": t, "read": a in read, "current": a == anchor} for a, t in outline
@@ -262,3 +260,27 @@ def read_section(user: User, module_id: str, anchor: str) -> ReaderPage:
         next=anchors[index + 1] if index + 1 < len(anchors) else None,
         read_count=sum(1 for a in anchors if a in read),
     )
+
+
+def passed_modules(user: User, module_ids: Sequence[str]) -> set[str]:
+    """The modules among ``module_ids`` whose quiz ``user`` has passed (one query)."""
+    if not module_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(QuizAttempt.module_id)
+            .where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.module_id.in_(module_ids),
+                QuizAttempt.passed.is_(True),
+            )
+            .distinct()
+        )
+    )
+
+
+def module_may_be_complete(user: User, module_id: str) -> None:
+    """A passed quiz can complete a module, and so a program's last requirement."""
+    for enrolment in enrolments(user):
+        if module_id in enrolment.program.definition["modules"]:
+            certificates.issue_if_met(user, enrolment.program_id)

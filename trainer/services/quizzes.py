@@ -19,23 +19,6 @@ from trainer.models.base import utcnow
 from trainer.services import audit, db_util, learning
 
 
-def passed_modules(user: User, module_ids: Sequence[str]) -> set[str]:
-    """The modules among ``module_ids`` whose quiz ``user`` has passed (one query)."""
-    if not module_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(QuizAttempt.module_id)
-            .where(
-                QuizAttempt.user_id == user.id,
-                QuizAttempt.module_id.in_(module_ids),
-                QuizAttempt.passed.is_(True),
-            )
-            .distinct()
-        )
-    )
-
-
 def best_percent(user: User, module_id: str) -> float | None:
     return db.session.scalar(
         select(func.max(QuizAttempt.percent)).where(
@@ -236,14 +219,5 @@ def submit(user: User, attempt_id: int, answers: Mapping[str, Sequence[str]]) ->
         passed=report.passed,
     )
     if report.passed:
-        module_may_be_complete(user, attempt.module_id)
+        learning.module_may_be_complete(user, attempt.module_id)
     return attempt
-
-
-def module_may_be_complete(user: User, module_id: str) -> None:
-    """A passed quiz can complete a module, and so a program's last requirement."""
-    from trainer.services import certificates
-
-    for enrolment in learning.enrolments(user):
-        if module_id in enrolment.program.definition["modules"]:
-            certificates.issue_if_met(user, enrolment.program_id)

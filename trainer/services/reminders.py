@@ -14,7 +14,7 @@ from trainer.domain import hours as hour_rules
 from trainer.domain import outbox as rules
 from trainer.extensions import db
 from trainer.models import Certificate, HourEntry, Program, RenewalReminder, User
-from trainer.services import outbox
+from trainer.services import certificates, outbox
 
 #: An entry pending this long gets its supervisor a reminder (again each further week).
 STALE_AFTER = timedelta(days=7)
@@ -26,8 +26,6 @@ def renewal_reminders(now: datetime) -> int:
     Only active certificates count: a revoked one needs no renewal, and a renewed one is
     superseded the moment its successor is issued (and the successor has its own dates).
     """
-    from trainer.services import certificates
-
     candidates = db.session.scalars(
         select(Certificate).where(
             Certificate.status == "active",

@@ -1,7 +1,8 @@
 """Certificates: evidence -> requirements -> exactly one certificate, rendered once, signed.
 
 By job: keys (the issuer's signing key), record (a person's record and what is
-missing), issuance, public (reading and revoking), renewal (continuing education), dashboard.
+missing), issuance, public (reading and revoking), renewal (continuing education). What
+the program page shows of them is ``services.dashboard``.
 
 ``issue_if_met(user, program_id)`` runs after every event that can complete a requirement
 (module completed, exam passed, hours approved, statement signed, document approved). A
@@ -9,10 +10,6 @@ database unique constraint on (enrolment, cycle) makes issuance happen exactly o
 races.
 """
 
-from trainer.services.certificates.dashboard import (
-    Dashboard,
-    dashboard,
-)
 from trainer.services.certificates.issuance import (
     approve_review,
     certificate_facts,
@@ -49,7 +46,6 @@ from trainer.services.certificates.renewal import (
 )
 
 __all__ = [
-    "Dashboard",
     "PublicCertificate",
     "approve_review",
     "base_url",
@@ -57,7 +53,6 @@ __all__ = [
     "ce_entries",
     "certificate_facts",
     "current",
-    "dashboard",
     "decide_ce",
     "finalise",
     "for_holder",

@@ -26,7 +26,7 @@ from trainer.models import (
     User,
 )
 from trainer.models.base import utcnow
-from trainer.services import audit, content, outbox
+from trainer.services import audit, certificate_pdf, content, outbox
 from trainer.services.certificates.keys import base_url, key_url, signing_key
 from trainer.services.certificates.record import requirements
 
@@ -185,8 +185,6 @@ def certificate_facts(cert: Certificate) -> vc.CertificateFacts:
 
 def finalise(cert: Certificate, now: datetime, expires_at: datetime | None = None) -> None:
     """Number, dates, signed credential and the PDF: done once, stored, never redone."""
-    from trainer.services import certificate_pdf
-
     program = db.session.get(Program, cert.program_id)
     assert program is not None
     d = program.definition

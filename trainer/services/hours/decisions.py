@@ -22,7 +22,7 @@ from trainer.models import (
     HourEntry,
     User,
 )
-from trainer.services import audit, db_util, outbox
+from trainer.services import audit, certificates, db_util, outbox
 from trainer.services.hours.links import supervises
 
 
@@ -103,8 +103,6 @@ def decide(
     for entry in decided:
         _tell_trainee(entry)
     if action == "approve":
-        from trainer.services import certificates
-
         for enrolment_id in {e.enrolment_id for e in decided}:
             enrolment = db.session.get(Enrolment, enrolment_id)
             assert enrolment is not None

@@ -18,7 +18,7 @@ from trainer.domain.errors import NotAllowed, RuleError
 from trainer.domain.hours import PLAIN_NUMBER
 from trainer.extensions import db
 from trainer.models.base import utcnow
-from trainer.services import certificates, evidence, exams, learning, quizzes
+from trainer.services import certificates, dashboard, evidence, exams, learning, quizzes
 from trainer.web.access import roles, signed_in
 from trainer.web.forms import act
 
@@ -60,7 +60,7 @@ def program(program_id: str):
     decision = exams.eligibility(me, prog, utcnow(), past, progress) if enrolment else None
     board = None
     if enrolment and decision is not None:
-        board = certificates.dashboard(
+        board = dashboard.for_enrolment(
             enrolment,
             decision.next_allowed_at,
             "" if decision.allowed else decision.reason,
@@ -126,7 +126,7 @@ def quiz_intro(module_id: str):
         "learn/quiz_intro.html",
         module=module,
         best=quizzes.best_percent(me, module_id),
-        passed=module_id in quizzes.passed_modules(me, [module_id]),
+        passed=module_id in learning.passed_modules(me, [module_id]),
     )
 
 

@@ -1,17 +1,22 @@
-"""What the trainee's program page shows about earning and keeping the credential."""
+"""What the trainee's program page shows about earning and keeping the credential.
+
+It sits above ``certificates`` and ``evidence`` (it reads both), so that evidence can call
+``certificates.issue_if_met`` without an import cycle.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from trainer.domain import requirements as req
 from trainer.models import (
     Certificate,
     Enrolment,
 )
-from trainer.services import content
+from trainer.services import content, evidence
 from trainer.services.certificates.issuance import current
 from trainer.services.certificates.record import requirements
 from trainer.services.certificates.renewal import ce_entries, renewal_status
@@ -29,14 +34,10 @@ class Dashboard:
     topics: dict[str, str]
 
 
-def dashboard(
+def for_enrolment(
     enrolment: Enrolment, next_exam_at: datetime | None, exam_reason: str, now: datetime
 ) -> Dashboard:
     """Every requirement with what is missing in plain words (dates in the trainee's zone)."""
-    from zoneinfo import ZoneInfo
-
-    from trainer.services import evidence
-
     note = exam_reason
     if next_exam_at is not None:
         local = next_exam_at.astimezone(ZoneInfo(enrolment.user.timezone or "UTC"))
