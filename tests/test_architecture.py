@@ -149,3 +149,28 @@ def test_no_import_cycles() -> None:
         for cycle in cycles
     ]
     assert not cycles, "\n".join(detail)
+
+
+def test_views_leave_queries_to_services() -> None:
+    """A view asks a service; it does not build SQL or read rows itself (it may commit or roll
+    back the request's transaction, which the services leave open)."""
+    offenders = []
+    for path in sorted((PACKAGE / "web").rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            builders = {"select", "func", "or_", "and_", "update", "delete"}
+            if (
+                isinstance(node, ast.ImportFrom)
+                and (node.module or "").startswith("sqlalchemy")
+                and any(a.name in builders for a in node.names)
+            ):
+                offenders.append(f"{path.name}:{node.lineno} imports query builders")
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in {"get", "scalar", "scalars", "execute", "query", "add", "delete"}
+                and ast.unparse(node.value) == "db.session"
+            ):
+                offenders.append(
+                    f"{path.relative_to(PACKAGE)}:{node.lineno} db.session.{node.attr}"
+                )
+    assert not offenders, offenders

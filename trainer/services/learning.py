@@ -69,6 +69,13 @@ def get_program(program_id: str) -> Program:
     return program
 
 
+def get_module(module_id: str) -> Module:
+    module = db.session.get(Module, module_id)
+    if module is None:
+        raise NotFound(module_id)
+    return module
+
+
 def enrolments(user: User) -> list[Enrolment]:
     return list(
         db.session.scalars(

@@ -190,6 +190,17 @@ def supervised_enrolments(supervisor: User) -> list[Enrolment]:
     )
 
 
+def supervised_enrolment(supervisor: User, enrolment_id: int) -> Enrolment:
+    """The enrolment, if ``supervisor`` actively supervises it; otherwise NotFound (a
+    supervisor is not told that enrolments of other people exist)."""
+    enrolment = (
+        db.session.get(Enrolment, enrolment_id) if supervises(supervisor, enrolment_id) else None
+    )
+    if enrolment is None:
+        raise NotFound("No trainee you supervise has that enrolment.")
+    return enrolment
+
+
 def supervises(supervisor: User, enrolment_id: int) -> bool:
     return (
         db.session.scalar(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -18,16 +16,15 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import false, func, or_, select
 from wtforms import SelectChoice
 
 from trainer.domain import outbox as outbox_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
-from trainer.models import AuditEvent, OutboxMessage, User, UserRole
 from trainer.models.base import utcnow
 from trainer.services import (
     accounts,
+    admin,
     certificates,
     evidence,
     exams,
@@ -62,14 +59,11 @@ def _page() -> int:
 @bp.get("/")
 @roles("admin")
 def home():
-    counts = dict(
-        db.session.execute(select(UserRole.role, func.count()).group_by(UserRole.role)).all()
-    )
-    recent = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10)).all()
+    summary = admin.overview()
     return render_template(
         "admin/home.html",
-        counts=counts,
-        recent=recent,
+        counts=summary.role_counts,
+        recent=summary.recent,
         failed_messages=outbox.failed_count(),
         worker_seen=health.last_heartbeat(),
         now=utcnow(),
@@ -82,23 +76,14 @@ def home():
 def users():
     q = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
-    stmt = select(User).order_by(User.legal_name, User.id)
-    if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(User.email.ilike(like, escape="\\"), User.legal_name.ilike(like, escape="\\"))
-        )
-    if role:
-        stmt = stmt.where(User.role_rows.any(UserRole.role == role))
-    page = _page()
-    people = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    found = admin.people(q, role, _page())
     return render_template(
         "admin/users.html",
-        people=people[:PAGE_SIZE],
+        people=found.items,
         q=q,
         role=role,
-        page=page,
-        has_next=len(people) > PAGE_SIZE,
+        page=found.number,
+        has_next=found.has_next,
     )
 
 
@@ -128,7 +113,7 @@ def user_new():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles("admin")
 def user_edit(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = admin.person(user_id)
     form = UserEditForm(
         data=None
         if request.method == "POST"
@@ -168,33 +153,27 @@ def user_edit(user_id: int):
 @roles("admin")
 def audit_log():
     form = AuditFilterForm(request.args)
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
-    if form.validate():
-        zone = ZoneInfo(current_user.timezone)
-        if form.actor.data:
-            stmt = stmt.join(User, AuditEvent.actor_id == User.id).where(
-                User.email == accounts.normalise_email(form.actor.data)
-            )
-        if form.action.data:
-            stmt = stmt.where(
-                AuditEvent.action.startswith(form.action.data.strip(), autoescape=True)
-            )
-        if form.date_from.data:
-            stmt = stmt.where(AuditEvent.at >= datetime.combine(form.date_from.data, time(), zone))
-        if form.date_to.data:
-            end = datetime.combine(form.date_to.data, time(), zone) + timedelta(days=1)
-            stmt = stmt.where(AuditEvent.at < end)
-    else:
-        stmt = stmt.where(false())
     page = _page()
-    events = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    if form.validate():
+        found = admin.audit_events(
+            admin.AuditFilter(
+                actor_email=form.actor.data,
+                action_prefix=form.action.data,
+                date_from=form.date_from.data,
+                date_to=form.date_to.data,
+                zone=current_user.timezone,
+            ),
+            page,
+        )
+    else:  # the form shows what is wrong; no events match a filter that makes no sense
+        found = admin.Page(items=[], number=page, has_next=False)
     filters = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "admin/audit.html",
         form=form,
-        events=events[:PAGE_SIZE],
-        page=page,
-        has_next=len(events) > PAGE_SIZE,
+        events=found.items,
+        page=found.number,
+        has_next=found.has_next,
         filters=filters,
     )
 
@@ -217,16 +196,12 @@ def outbox_page():
     state = request.args.get("state", "")
     if state and state not in outbox_rules.STATES:
         abort(404)
-    page = _page()
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if state:
-        query = query.where(outbox.state_filter(state, now))
-    messages = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    found = admin.messages(state, now, _page())
     return render_template(
         "admin/outbox.html",
         messages=[
             (m, outbox_rules.display_state(m.status, m.attempts, m.locked_until, now))
-            for m in messages[:PAGE_SIZE]
+            for m in found.items
         ],
         counts=outbox.counts(now),
         states=outbox_rules.STATES,
@@ -234,8 +209,8 @@ def outbox_page():
         jobs=jobs.last_runs(),
         worker_seen=health.last_heartbeat(),
         smtp=bool(current_app.config.get("SMTP_URL")),
-        page=page,
-        has_next=len(messages) > PAGE_SIZE,
+        page=found.number,
+        has_next=found.has_next,
     )
 
 
@@ -266,8 +241,7 @@ def _report():
         learning.get_program(program_id)
         return itemstats.exam_report(program_id)
     if module_id:
-        if db.session.get(learning.Module, module_id) is None:
-            abort(404)
+        learning.get_module(module_id)
         return itemstats.quiz_report(module_id)
     return None
 
@@ -304,7 +278,7 @@ def item_statistics_csv():
 @roles("admin")
 def accommodation(user_id: int):
     """Grant extended exam time to a person for one program (recorded and audited)."""
-    user = db.session.get(User, user_id) or abort(404)
+    user = admin.person(user_id)
     form = AccommodationForm()
     form.program.choices = [p.id for p in learning.programs()]
     if form.validate_on_submit():
@@ -336,21 +310,13 @@ def accommodation(user_id: int):
 
 
 def _supervision_page(assign: AssignForm | None = None, reverse: ReverseForm | None = None):
-    from trainer.models import SupervisionLink
-
     assign = assign or AssignForm(prefix="assign")
     assign.program.choices = [SelectChoice(p.id, p.title) for p in learning.programs()]
-    live = db.session.scalars(
-        select(SupervisionLink)
-        .where(SupervisionLink.status.in_(("active", "invited")))
-        .order_by(SupervisionLink.id.desc())
-        .limit(200)
-    ).all()
     return render_template(
         "admin/supervision.html",
         assign=assign,
         reverse=reverse or ReverseForm(prefix="reverse"),
-        links=live,
+        links=admin.live_supervision_links(),
     )
 
 
@@ -396,8 +362,6 @@ def supervision_end(link_id: int):
 @bp.post("/supervision/reverse")
 @roles("admin")
 def supervision_reverse():
-    from trainer.models.base import utcnow
-
     form = ReverseForm(prefix="reverse")
     if form.validate_on_submit():
         try:
@@ -427,22 +391,10 @@ def supervision_reverse():
 @roles("admin")
 def certificates_page():
     """Certificates waiting for review, documents to check, revocation, recent issues."""
-    from trainer.models import Certificate
-    from trainer.models.base import utcnow
-
-    waiting = db.session.scalars(
-        select(Certificate).where(Certificate.status == "review").order_by(Certificate.earned_at)
-    ).all()
-    recent = db.session.scalars(
-        select(Certificate)
-        .where(Certificate.number.is_not(None))
-        .order_by(Certificate.id.desc())
-        .limit(50)
-    ).all()
     return render_template(
         "admin/certificates.html",
-        waiting=waiting,
-        recent=recent,
+        waiting=admin.certificates_for_review(),
+        recent=admin.recently_issued(),
         documents=evidence.pending_documents(),
         now=utcnow(),
     )
@@ -451,8 +403,6 @@ def certificates_page():
 @bp.post("/certificates/<int:certificate_id>/approve")
 @roles("admin")
 def certificate_approve(certificate_id: int):
-    from trainer.models.base import utcnow
-
     return act(
         lambda: certificates.approve_review(
             current_user._get_current_object(), certificate_id, utcnow()
@@ -485,8 +435,6 @@ def certificate_revoke():
 @roles("admin")
 def ce_decide(entry_id: int):
     """Approve or reject continuing education; approval can renew the certificate."""
-    from trainer.models.base import utcnow
-
     return act(
         lambda: certificates.decide_ce(
             current_user._get_current_object(),

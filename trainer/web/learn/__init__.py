@@ -121,7 +121,7 @@ def quiz_intro(module_id: str):
         learning.resume_anchor(me, module_id)  # checks the module exists and may be read
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
-    module = db.session.get(learning.Module, module_id)
+    module = learning.get_module(module_id)
     return render_template(
         "learn/quiz_intro.html",
         module=module,
@@ -163,7 +163,7 @@ def quiz(attempt_id: int):
             return redirect(url_for("learn.quiz", attempt_id=attempt.id))
     elif request.method == "POST":
         return redirect(url_for("learn.quiz", attempt_id=attempt.id))
-    module = db.session.get(learning.Module, attempt.module_id)
+    module = learning.get_module(attempt.module_id)
     return render_template(
         "learn/quiz.html",
         attempt=attempt,

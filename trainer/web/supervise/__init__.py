@@ -35,11 +35,7 @@ def _me():
 
 
 def _supervised(enrolment_id: int) -> Enrolment:
-    if not hours.supervises(_me(), enrolment_id):
-        abort(404)
-    enrolment = db.session.get(Enrolment, enrolment_id)
-    assert enrolment is not None
-    return enrolment
+    return hours.supervised_enrolment(_me(), enrolment_id)
 
 
 @bp.get("/")
