@@ -68,6 +68,8 @@ def register(app: Flask) -> None:
     # a service's NotFound / NotAllowed is the 404 / 403 page: views need not translate them
     app.register_error_handler(errors.NotFound, _domain_not_found)
     app.register_error_handler(errors.NotAllowed, _domain_not_allowed)
+    # a broken rule no form shows (web.forms.save puts the others beside their field)
+    app.register_error_handler(errors.RuleError, _domain_rule_error)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(InterfaceError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
@@ -194,6 +196,13 @@ def _domain_not_allowed(error: errors.NotAllowed) -> Any:
 
     db.session.rollback()
     return _http_error(werkzeug_exceptions.Forbidden())
+
+
+def _domain_rule_error(error: errors.RuleError) -> Any:
+    from trainer.extensions import db
+
+    db.session.rollback()
+    return _error_response(422, "Unprocessable Content", f"{error.message} Nothing was saved.")
 
 
 def _database_unavailable(error: Exception) -> Any:

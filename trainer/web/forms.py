@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
@@ -35,6 +37,37 @@ def show_rule_error(form: FlaskForm, error: RuleError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Saved(Generic[T]):
+    """A form's change was made and committed; ``value`` is what the service returned."""
+
+    value: T
+
+
+def save(form: FlaskForm, action: Callable[[], T]) -> Saved[T] | None:
+    """The one way a view turns a submitted form into a change.
+
+    If the form was submitted and is valid, run ``action`` (the service call) and commit.
+    A RuleError it raises is rolled back (nothing half-written) and shown beside its field,
+    or at the top of the form. ``None`` means: render the form again, errors and all.
+    """
+    from trainer.extensions import db
+
+    if not form.validate_on_submit():
+        return None
+    try:
+        value = action()
+    except RuleError as error:
+        db.session.rollback()
+        show_rule_error(form, error)
+        return None
+    db.session.commit()
+    return Saved(value)
 
 
 def act(action: Any, back: str, success: Any) -> Any:

@@ -19,7 +19,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from trainer.domain import outbox as outbox_rules
-from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.domain.errors import NotAllowed, NotFound
 from trainer.extensions import db
 from trainer.models.base import utcnow
 from trainer.services import (
@@ -44,7 +44,7 @@ from trainer.web.admin.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from trainer.web.forms import act, revoke_from_form, show_rule_error
+from trainer.web.forms import act, revoke_from_form, save
 from trainer.web.inputs import parse_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -91,22 +91,22 @@ def users():
 @roles("admin")
 def user_new():
     form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_user(
-                current_user._get_current_object(),
-                form.email.data or "",
-                form.legal_name.data or "",
-                set(form.roles.data or []),
-                form.jurisdiction.data,
-            )
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{user.legal_name} was added and e-mailed a link to set a password.", "success")
-            return redirect(url_for("admin.users"))
+    created = save(
+        form,
+        lambda: accounts.create_user(
+            current_user._get_current_object(),
+            form.email.data or "",
+            form.legal_name.data or "",
+            set(form.roles.data or []),
+            form.jurisdiction.data,
+        ),
+    )
+    if created:
+        flash(
+            f"{created.value.legal_name} was added and e-mailed a link to set a password.",
+            "success",
+        )
+        return redirect(url_for("admin.users"))
     return render_template("admin/user_new.html", form=form)
 
 
@@ -119,25 +119,24 @@ def user_edit(user_id: int):
         if request.method == "POST"
         else {"roles": sorted(user.roles), "jurisdiction": user.jurisdiction, "active": user.active}
     )
-    if form.validate_on_submit():
-        try:
-            accounts.update_user(
+    try:
+        saved = save(
+            form,
+            lambda: accounts.update_user(
                 current_user._get_current_object(),
                 user,
                 set(form.roles.data or []),
                 form.jurisdiction.data,
                 bool(form.active.data),
-            )
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        except NotAllowed as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Saved the changes to {user.legal_name}.", "success")
-            return redirect(url_for("admin.users"))
+            ),
+        )
+    except NotAllowed as error:  # e.g. the last admin taking away their own role
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        saved = None
+    if saved:
+        flash(f"Saved the changes to {user.legal_name}.", "success")
+        return redirect(url_for("admin.users"))
     accommodation_form = AccommodationForm()
     accommodation_form.program.choices = [p.id for p in learning.programs()]
     return render_template(
@@ -281,22 +280,19 @@ def accommodation(user_id: int):
     user = admin.person(user_id)
     form = AccommodationForm()
     form.program.choices = [p.id for p in learning.programs()]
-    if form.validate_on_submit():
-        try:
-            exams.grant_accommodation(
-                current_user._get_current_object(),
-                user,
-                form.program.data or "",
-                float(form.multiplier.data or 0),
-                form.reason.data or "",
-            )
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Extended time recorded for {user.legal_name}.", "success")
-            return redirect(url_for("admin.user_edit", user_id=user.id))
+    granted = save(
+        form,
+        lambda: exams.grant_accommodation(
+            current_user._get_current_object(),
+            user,
+            form.program.data or "",
+            float(form.multiplier.data or 0),
+            form.reason.data or "",
+        ),
+    )
+    if granted:
+        flash(f"Extended time recorded for {user.legal_name}.", "success")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
     edit = UserEditForm(
         data={"roles": sorted(user.roles), "jurisdiction": user.jurisdiction, "active": user.active}
     )
@@ -331,21 +327,18 @@ def supervision():
 def supervision_assign():
     form = AssignForm(prefix="assign")
     form.program.choices = [SelectChoice(p.id, p.title) for p in learning.programs()]
-    if form.validate_on_submit():
-        try:
-            hours.assign(
-                current_user._get_current_object(),
-                form.trainee_email.data or "",
-                form.program.data or "",
-                form.supervisor_email.data or "",
-            )
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        else:
-            db.session.commit()
-            flash("Supervisor assigned.", "success")
-            return redirect(url_for("admin.supervision"))
+    assigned = save(
+        form,
+        lambda: hours.assign(
+            current_user._get_current_object(),
+            form.trainee_email.data or "",
+            form.program.data or "",
+            form.supervisor_email.data or "",
+        ),
+    )
+    if assigned:
+        flash("Supervisor assigned.", "success")
+        return redirect(url_for("admin.supervision"))
     return _supervision_page(assign=form)
 
 
@@ -363,27 +356,26 @@ def supervision_end(link_id: int):
 @roles("admin")
 def supervision_reverse():
     form = ReverseForm(prefix="reverse")
-    if form.validate_on_submit():
-        try:
-            reversal = hours.reverse(
+    try:
+        reversal = save(
+            form,
+            lambda: hours.reverse(
                 current_user._get_current_object(),
                 form.entry_id.data or 0,
                 form.reason.data or "",
                 utcnow(),
-            )
-        except NotFound:
-            db.session.rollback()
-            form.entry_id.errors = [*form.entry_id.errors, "No entry has that number."]
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                f"Entry {form.entry_id.data} is corrected by reversing entry {reversal.id}.",
-                "success",
-            )
-            return redirect(url_for("admin.supervision"))
+            ),
+        )
+    except NotFound:
+        db.session.rollback()
+        form.entry_id.errors = [*form.entry_id.errors, "No entry has that number."]
+        reversal = None
+    if reversal:
+        flash(
+            f"Entry {form.entry_id.data} is corrected by reversing entry {reversal.value.id}.",
+            "success",
+        )
+        return redirect(url_for("admin.supervision"))
     return _supervision_page(reverse=form)
 
 

@@ -17,7 +17,7 @@ from trainer.web.auth.forms import (
     RegisterForm,
     ResetForm,
 )
-from trainer.web.forms import show_rule_error
+from trainer.web.forms import save
 from trainer.web.inputs import safe_target
 from trainer.web.main import home_url
 
@@ -86,24 +86,21 @@ def register():
     if current_user.is_authenticated:
         return redirect(home_url())
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            accounts.register_trainee(
-                form.email.data or "",
-                form.legal_name.data or "",
-                form.password.data or "",
-                form.timezone.data or "UTC",
-            )
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        else:
-            db.session.commit()
-            return render_template(
-                "auth/register_sent.html",
-                email=accounts.normalise_email(form.email.data or ""),
-                hours=current_app.config["ACCOUNT_SETUP_HOURS"],
-            )
+    registered = save(
+        form,
+        lambda: accounts.register_trainee(
+            form.email.data or "",
+            form.legal_name.data or "",
+            form.password.data or "",
+            form.timezone.data or "UTC",
+        ),
+    )
+    if registered:
+        return render_template(
+            "auth/register_sent.html",
+            email=accounts.normalise_email(form.email.data or ""),
+            hours=current_app.config["ACCOUNT_SETUP_HOURS"],
+        )
     return render_template("auth/register.html", form=form)
 
 
@@ -153,17 +150,10 @@ def reset_password(token: str):
     if row is None:
         return render_template("auth/reset_invalid.html"), 404
     form = ResetForm()
-    if form.validate_on_submit():
-        try:
-            accounts.reset_password(token, form.password.data or "")
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        else:
-            db.session.commit()
-            logout_user()
-            flash("Your password is set. Sign in with it now.", "success")
-            return redirect(url_for("auth.login"))
+    if save(form, lambda: accounts.reset_password(token, form.password.data or "")):
+        logout_user()
+        flash("Your password is set. Sign in with it now.", "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, purpose=row.purpose)
 
 
@@ -173,31 +163,27 @@ def account():
     user = current_user._get_current_object()
     profile = ProfileForm(prefix="profile", obj=user)
     password = PasswordForm(prefix="pw")
-    if "profile-legal_name" in request.form and profile.validate_on_submit():
-        try:
-            accounts.update_profile(
+    if "profile-legal_name" in request.form:
+        saved = save(
+            profile,
+            lambda: accounts.update_profile(
                 user,
                 profile.legal_name.data or "",
                 profile.preferred_name.data,
                 profile.timezone.data or "",
-            )
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(profile, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash("Your profile is saved.", "success")
             return redirect(url_for("auth.account"))
-    elif "pw-current_password" in request.form and password.validate_on_submit():
-        try:
-            accounts.change_password(
+    elif "pw-current_password" in request.form:
+        changed = save(
+            password,
+            lambda: accounts.change_password(
                 user, password.current_password.data or "", password.new_password.data or ""
-            )
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(password, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if changed:
             login_user(user)  # the session token changed: keep this session, end all others
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))

@@ -27,14 +27,14 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from trainer.domain import registry as rq
-from trainer.domain.errors import NotFound, RuleError
+from trainer.domain.errors import NotFound
 from trainer.domain.registry import bar_chart
 from trainer.extensions import db
 from trainer.models.base import utcnow
 from trainer.services import api_tokens, audit, registry
 from trainer.web.access import roles
 from trainer.web.board.forms import RegistrySearchForm, TokenForm
-from trainer.web.forms import act, revoke_from_form, show_rule_error
+from trainer.web.forms import act, revoke_from_form, save
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 PER_PAGE = 25
@@ -231,20 +231,15 @@ def tokens():
 @roles("board")
 def token_create():
     form = TokenForm()
-    if not form.validate_on_submit():
+    created = save(
+        form,
+        lambda: api_tokens.create(
+            current_user._get_current_object(), form.name.data or "", int(form.days.data), utcnow()
+        ),
+    )
+    if not created:
         return _tokens_page(form, status=400)
-    try:
-        _, secret = api_tokens.create(
-            current_user._get_current_object(),
-            form.name.data or "",
-            int(form.days.data),
-            utcnow(),
-        )
-    except RuleError as error:
-        db.session.rollback()
-        show_rule_error(form, error)
-        return _tokens_page(form, status=400)
-    db.session.commit()
+    _, secret = created.value
     # shown once, on this response only (signed-in pages are never cached)
     return _tokens_page(TokenForm(formdata=None), secret=secret)
 

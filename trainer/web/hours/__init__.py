@@ -17,12 +17,12 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from trainer.domain import hours as rules
-from trainer.domain.errors import NotAllowed, RuleError
+from trainer.domain.errors import NotAllowed
 from trainer.extensions import db
 from trainer.models.base import utcnow
 from trainer.services import content, hours, learning
 from trainer.web.access import roles
-from trainer.web.forms import show_rule_error
+from trainer.web.forms import save
 from trainer.web.hours.forms import EntryFormUI, InviteForm
 from trainer.web.inputs import parse_page
 
@@ -76,18 +76,9 @@ def enrolment(enrolment_id: int):
 def invite(enrolment_id: int):
     e = _enrolment(enrolment_id)
     form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            hours.invite_supervisor(_me(), e.id, form.email.data or "")
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                "Invitation sent. Your supervisor accepts it on their supervision page.", "success"
-            )
-            return redirect(url_for("hours.enrolment", enrolment_id=e.id))
+    if save(form, lambda: hours.invite_supervisor(_me(), e.id, form.email.data or "")):
+        flash("Invitation sent. Your supervisor accepts it on their supervision page.", "success")
+        return redirect(url_for("hours.enrolment", enrolment_id=e.id))
     rows, has_next = hours.entries(e.id)
     return render_template(
         "hours/enrolment.html",
@@ -134,16 +125,9 @@ def new(enrolment_id: int):
     if not form.supervisor.choices:
         flash("Add a supervisor first: they sign off your hours.", "warning")
         return redirect(url_for("hours.enrolment", enrolment_id=e.id))
-    if form.validate_on_submit():
-        try:
-            hours.log_entry(_me(), e.id, _entry_data(form), utcnow())
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        else:
-            db.session.commit()
-            flash("Saved. Your supervisor will review the entry.", "success")
-            return redirect(url_for("hours.enrolment", enrolment_id=e.id))
+    if save(form, lambda: hours.log_entry(_me(), e.id, _entry_data(form), utcnow())):
+        flash("Saved. Your supervisor will review the entry.", "success")
+        return redirect(url_for("hours.enrolment", enrolment_id=e.id))
     return render_template("hours/entry_form.html", form=form, e=e, entry=None)
 
 
@@ -156,19 +140,14 @@ def edit(entry_id: int):
     if entry.status not in (rules.PENDING, rules.RETURNED):
         abort(409, description="This entry was decided and can no longer be changed.")
     form = _entry_form(e, obj=None if request.method == "POST" else _prefill(entry))
-    if form.validate_on_submit():
-        try:
-            hours.edit_entry(me, entry.id, _entry_data(form), utcnow())
-        except RuleError as error:
-            db.session.rollback()
-            show_rule_error(form, error)
-        except NotAllowed as error:
-            db.session.rollback()
-            abort(409, description=str(error))
-        else:
-            db.session.commit()
-            flash("Saved. The entry is pending again.", "success")
-            return redirect(url_for("hours.enrolment", enrolment_id=e.id))
+    try:
+        saved = save(form, lambda: hours.edit_entry(me, entry.id, _entry_data(form), utcnow()))
+    except NotAllowed as error:  # decided while the trainee was editing
+        db.session.rollback()
+        abort(409, description=str(error))
+    if saved:
+        flash("Saved. The entry is pending again.", "success")
+        return redirect(url_for("hours.enrolment", enrolment_id=e.id))
     return render_template("hours/entry_form.html", form=form, e=e, entry=entry)
 
 
