@@ -174,3 +174,39 @@ def test_views_leave_queries_to_services() -> None:
                     f"{path.relative_to(PACKAGE)}:{node.lineno} db.session.{node.attr}"
                 )
     assert not offenders, offenders
+
+
+def _calls_commit(function: ast.AST, helpers: dict[str, ast.FunctionDef]) -> bool:
+    """Does ``function`` call db.session.commit(), itself or through a module-level helper?"""
+    seen: set[str] = set()
+    todo = [function]
+    while todo:
+        for node in ast.walk(todo.pop()):
+            if not isinstance(node, ast.Call):
+                continue
+            callee = ast.unparse(node.func)
+            if callee == "db.session.commit":
+                return True
+            if callee in helpers and callee not in seen:
+                seen.add(callee)
+                todo.append(helpers[callee])
+    return False
+
+
+def test_pages_commit_only_when_they_say_they_write() -> None:
+    """A GET view commits nothing unless it is declared @writes_on_read (its service calls
+    record a read: a section, a board member's access, an attempt scored at its deadline)."""
+    offenders, declared = [], 0
+    for path in sorted((PACKAGE / "web").rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        helpers = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+        for view in helpers.values():
+            decorators = [ast.unparse(d) for d in view.decorator_list]
+            if not any(d.startswith("bp.get(") for d in decorators):
+                continue
+            if "writes_on_read" in decorators:
+                declared += 1
+            elif _calls_commit(view, helpers):
+                offenders.append(f"{path.relative_to(PACKAGE)}: {view.name}")
+    assert declared >= 5  # the check saw the declared pages
+    assert not offenders, offenders

@@ -70,6 +70,24 @@ def save(form: FlaskForm, action: Callable[[], T]) -> Saved[T] | None:
     return Saved(value)
 
 
+def writes_on_read(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Declares a page (GET) whose service calls record something as it is read: a section
+    marked read, a board member's access to a record, an exam attempt scored because its
+    deadline passed. What they wrote is committed once the page is built. No other GET
+    view commits (tests/test_architecture.py holds that)."""
+    from functools import wraps
+
+    from trainer.extensions import db
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        response = view(*args, **kwargs)
+        db.session.commit()
+        return response
+
+    return wrapper
+
+
 def act(action: Any, back: str, success: Any) -> Any:
     """Run a service call for a POST button and go back to ``back``.
 

@@ -19,6 +19,7 @@ from trainer.services.registry.exports import (
     MANIFEST_COLUMNS,
     ROSTER_COLUMNS,
     export_zip,
+    record_export,
     roster_csv,
 )
 from trainer.services.registry.overview import (
@@ -32,7 +33,9 @@ from trainer.services.registry.record import (
     Evidence,
     HistoryEvent,
     StoredPdf,
+    download_pdf,
     holds,
+    open_record,
     pdf,
     record,
 )
@@ -61,8 +64,11 @@ __all__ = [
     "changes",
     "count",
     "export_zip",
+    "record_export",
     "holds",
     "overview",
+    "download_pdf",
+    "open_record",
     "pdf",
     "programs",
     "record",

@@ -16,7 +16,8 @@ from trainer.domain.registry import (
     Filters,
 )
 from trainer.extensions import db
-from trainer.models import Certificate
+from trainer.models import Certificate, User
+from trainer.services import audit
 from trainer.services.registry.cursors import after_key
 from trainer.services.registry.rows import ROW_COLUMNS, RegistryRow, conditions, ordered, row_of
 
@@ -75,6 +76,11 @@ def _roster_values(row: RegistryRow) -> list[Any]:
         row.expires_on.isoformat(),
         row.revoked_on.isoformat() if row.revoked_on else "",
     ]
+
+
+def record_export(board_member: User, kind: str, f: Filters, count: int) -> None:
+    """An export leaves the system: who took which search, and how many certificates."""
+    audit.record(f"board.export_{kind}", actor=board_member, filters=f.as_params(), count=count)
 
 
 def roster_csv(jurisdiction: str, f: Filters, now: datetime) -> Iterator[str]:

@@ -12,7 +12,7 @@ from trainer.domain.certnumbers import parse_number
 from trainer.domain.errors import NotFound
 from trainer.extensions import db
 from trainer.models import AuditEvent, Certificate, ContentRelease, Program, User
-from trainer.services import content
+from trainer.services import audit, content
 from trainer.services.registry.rows import ROW_COLUMNS, RegistryRow, row_of, visible
 
 
@@ -209,3 +209,24 @@ def pdf(jurisdiction: str, number: str) -> StoredPdf:
     if cert.pdf is None or cert.number is None:
         raise NotFound(number)
     return StoredPdf(f"{cert.number}.pdf", cert.pdf, cert.pdf_sha256 or "")
+
+
+def open_record(
+    board_member: User, jurisdiction: str, number: str, now: datetime
+) -> CertificateRecord:
+    """``record`` for a board member's page, with the access written to the audit log."""
+    rec = record(jurisdiction, number, now)
+    audit.record("board.record_viewed", actor=board_member, number=rec.row.number)
+    return rec
+
+
+def download_pdf(board_member: User, jurisdiction: str, number: str) -> StoredPdf:
+    """``pdf`` for a board member, with the download (and the file's hash) audited."""
+    stored = pdf(jurisdiction, number)
+    audit.record(
+        "board.pdf_downloaded",
+        actor=board_member,
+        number=stored.filename.removesuffix(".pdf"),
+        sha256=stored.sha256,
+    )
+    return stored

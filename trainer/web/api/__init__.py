@@ -19,6 +19,7 @@ from trainer.models.base import utcnow
 from trainer.services import api_tokens, audit, certificates, registry
 from trainer.web.access import api_user, public, token
 from trainer.web.api.openapi import document
+from trainer.web.forms import writes_on_read
 from trainer.web.verify import VERIFY_LIMIT
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -72,8 +73,8 @@ def _limit(extras: dict[str, str]) -> int:
 
 
 def _audit(action: str, **details: Any) -> None:
+    """Record a board system's read; the view is @writes_on_read, which commits it."""
     audit.record(action, actor=api_user(), via="api", **details)
-    db.session.commit()
     g.api_audited = True
 
 
@@ -98,6 +99,7 @@ def _audit_refusals(response: Response) -> Response:
 @bp.get("/registry/certificates")
 @token("board")
 @registry_limit
+@writes_on_read
 def registry_search():
     """Search the certificates of the token holder's jurisdiction."""
     user = api_user()
@@ -128,6 +130,7 @@ def _record_or_404(number: str) -> registry.CertificateRecord:
 @bp.get("/registry/certificates/<number>")
 @token("board")
 @registry_limit
+@writes_on_read
 def registry_certificate(number: str):
     """One certificate's record: facts, evidence snapshot and history."""
     if request.args:
@@ -140,6 +143,7 @@ def registry_certificate(number: str):
 @bp.get("/registry/certificates/<number>/pdf")
 @token("board")
 @registry_limit
+@writes_on_read
 def registry_pdf(number: str):
     """The certificate's stored PDF, byte for byte as issued."""
     if request.args:
@@ -158,6 +162,7 @@ def registry_pdf(number: str):
 @bp.get("/registry/changes")
 @token("board")
 @registry_limit
+@writes_on_read
 def registry_changes():
     """Certificates changed at or after ``since``, oldest change first."""
     user = api_user()

@@ -29,12 +29,16 @@ from wtforms import SelectChoice
 from trainer.domain import registry as rq
 from trainer.domain.errors import NotFound
 from trainer.domain.registry import bar_chart
-from trainer.extensions import db
 from trainer.models.base import utcnow
-from trainer.services import api_tokens, audit, registry
+from trainer.services import api_tokens, registry
 from trainer.web.access import roles
 from trainer.web.board.forms import RegistrySearchForm, TokenForm
-from trainer.web.forms import act, revoke_from_form, save
+from trainer.web.forms import act, revoke_from_form, save, writes_on_read
+
+
+def _me() -> Any:
+    return current_user._get_current_object()
+
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 PER_PAGE = 25
@@ -102,31 +106,24 @@ def registry_search():
 
 @bp.get("/registry/<number>")
 @roles("board")
+@writes_on_read
 def record(number: str):
     """One certificate: facts, evidence snapshot, content release and history."""
     try:
-        rec = registry.record(_jurisdiction(), number, utcnow())
+        rec = registry.open_record(_me(), _jurisdiction(), number, utcnow())
     except NotFound:
         abort(404, description=f"No certificate of your jurisdiction has the number {number[:60]}.")
-    audit.record("board.record_viewed", actor=current_user, number=rec.row.number)
-    db.session.commit()
     return render_template("board/record.html", rec=rec)
 
 
 @bp.get("/registry/<number>/certificate.pdf")
 @roles("board")
+@writes_on_read
 def pdf(number: str):
     try:
-        stored = registry.pdf(_jurisdiction(), number)
+        stored = registry.download_pdf(_me(), _jurisdiction(), number)
     except NotFound:
         abort(404, description=f"No certificate of your jurisdiction has the number {number[:60]}.")
-    audit.record(
-        "board.pdf_downloaded",
-        actor=current_user,
-        number=stored.filename.removesuffix(".pdf"),
-        sha256=stored.sha256,
-    )
-    db.session.commit()
     response = Response(stored.data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
     return response
@@ -156,10 +153,7 @@ def _export(kind: str) -> Any:
             "error",
         )
         return redirect(back)
-    audit.record(
-        f"board.export_{kind}", actor=current_user, filters=filters.as_params(), count=total
-    )
-    db.session.commit()
+    registry.record_export(_me(), kind, filters, total)
     stamp = now.strftime("%Y-%m-%d")
     if kind == "zip":
         archive = registry.export_zip(_jurisdiction(), filters, now)
@@ -175,6 +169,7 @@ def _export(kind: str) -> Any:
 
 @bp.get("/exports/certificates.zip")
 @roles("board")
+@writes_on_read
 def export_zip():
     """The current search as a ZIP of the stored PDFs plus manifest.csv (streamed)."""
     return _export("zip")
@@ -182,6 +177,7 @@ def export_zip():
 
 @bp.get("/exports/roster.csv")
 @roles("board")
+@writes_on_read
 def export_csv():
     """The current search as a roster CSV (streamed)."""
     return _export("csv")

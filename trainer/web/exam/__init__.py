@@ -10,6 +10,7 @@ from trainer.extensions import db
 from trainer.models.base import utcnow
 from trainer.services import content, exams
 from trainer.web.access import roles
+from trainer.web.forms import writes_on_read
 from trainer.web.inputs import parse_id
 
 bp = Blueprint("exam", __name__, url_prefix="/exam")
@@ -20,9 +21,9 @@ def _me():
 
 
 def _attempt(attempt_id: int):
-    attempt = exams.get(_me(), attempt_id, utcnow())
-    db.session.commit()  # an attempt found past its deadline was just scored
-    return attempt
+    """The trainee's attempt; one found past its deadline is scored now (so the pages using
+    this are declared @writes_on_read)."""
+    return exams.get(_me(), attempt_id, utcnow())
 
 
 @bp.post("/programs/<program_id>/start")
@@ -42,6 +43,7 @@ def start(program_id: str):
 
 @bp.route("/<int:attempt_id>/q/<int:position>", methods=["GET", "POST"])
 @roles("trainee")
+@writes_on_read
 def question(attempt_id: int, position: int):
     """Show a question; on POST save its answer, then go where the button says."""
     attempt = _attempt(attempt_id)
@@ -85,6 +87,7 @@ def question(attempt_id: int, position: int):
 
 @bp.get("/<int:attempt_id>/review")
 @roles("trainee")
+@writes_on_read
 def review(attempt_id: int):
     attempt = _attempt(attempt_id)
     if attempt.status != "open":
@@ -103,13 +106,13 @@ def submit(attempt_id: int):
 
 @bp.get("/<int:attempt_id>/result")
 @roles("trainee")
+@writes_on_read
 def result(attempt_id: int):
     attempt = _attempt(attempt_id)
     if attempt.status == "open":
         return redirect(url_for("exam.review", attempt_id=attempt.id))
     program = exams._program(attempt.program_id)
     decision = exams.eligibility(_me(), program, utcnow())
-    db.session.commit()
     return render_template(
         "exam/result.html",
         attempt=attempt,

@@ -20,7 +20,7 @@ from trainer.extensions import db
 from trainer.models.base import utcnow
 from trainer.services import certificates, dashboard, evidence, exams, learning, quizzes
 from trainer.web.access import roles, signed_in
-from trainer.web.forms import act
+from trainer.web.forms import act, writes_on_read
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -51,6 +51,7 @@ def programs():
 
 @bp.get("/programs/<program_id>")
 @roles("trainee")
+@writes_on_read  # an exam attempt past its deadline is scored by exams.eligibility
 def program(program_id: str):
     prog = learning.get_program(program_id)
     me = _me()
@@ -66,7 +67,6 @@ def program(program_id: str):
             "" if decision.allowed else decision.reason,
             utcnow(),
         )
-    db.session.commit()  # an attempt found past its deadline was just scored
     return render_template(
         "learn/program.html",
         program=prog,
@@ -102,12 +102,12 @@ def module(module_id: str):
 
 @bp.get("/modules/<module_id>/<anchor>")
 @roles("trainee")
+@writes_on_read  # learning.read_section marks the section read
 def section(module_id: str, anchor: str):
     try:
         page = learning.read_section(_me(), module_id, anchor)
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
-    db.session.commit()
     return render_template(
         "learn/section.html", page=page, module=page.module, meta=page.module.meta
     )
