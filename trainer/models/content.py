@@ -7,12 +7,16 @@ new ItemRevision; attempts point at revisions, so what a person answered never c
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.domain import programs
 from trainer.models.base import Base, JSONType, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from trainer.domain.content.model import Program as ProgramSpec
 
 
 class ContentRelease(Base):
@@ -99,3 +103,12 @@ class Program(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     release_id: Mapped[int] = mapped_column(ForeignKey("content_releases.id"))
     retired: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def spec(self) -> ProgramSpec:
+        """The definition as the frozen dataclass (decoded once per loaded definition)."""
+        cached = self.__dict__.get("_spec")
+        if cached is None or cached[0] is not self.definition:
+            cached = (self.definition, programs.from_definition(self.definition))
+            self.__dict__["_spec"] = cached
+        return cached[1]

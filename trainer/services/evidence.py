@@ -41,7 +41,7 @@ def _normal(name: str) -> str:
 def sign(user: User, program_id: str, attestation_id: str, typed_name: str) -> None:
     """Sign a program's statement by typing one's legal name exactly."""
     program = _program_for(user, program_id)
-    texts = {a["id"]: a["text"] for a in program.definition["attestations"]}
+    texts = {a.id: a.text for a in program.spec.attestations}
     if attestation_id not in texts:
         raise NotFound(attestation_id)
     if _normal(typed_name) != _normal(user.legal_name):
@@ -99,7 +99,7 @@ def upload(
 ) -> DocumentUpload:
     """Store a PDF, PNG or JPEG (checked by content) for a document requirement."""
     program = _program_for(user, program_id)
-    if requirement_id not in {d["id"] for d in program.definition["documents"]}:
+    if requirement_id not in {d.id for d in program.spec.documents}:
         raise NotFound(requirement_id)
     if not data:
         raise RuleError("file", "Choose a file to upload.")

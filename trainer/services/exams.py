@@ -68,11 +68,11 @@ def eligibility(
         past = attempts(user, program.id)
     for attempt in past:
         finalize_due(attempt, now)
-    spec = program.definition["exam"]
+    spec = program.spec.exam
     return rules.may_start(
         [rules.PastAttempt(a.started_at, a.finished_at, a.passed) for a in past],
-        spec["attempts_allowed"],
-        spec["wait_days"],
+        spec.attempts_allowed,
+        spec.wait_days,
         modules_complete(user, program, progress),
         now,
     )
@@ -99,8 +99,8 @@ def start(user: User, program_id: str, now: datetime, seed: int | None = None) -
     decision = eligibility(user, program, now)
     if not decision.allowed:
         raise RuleError(None, decision.reason)
-    spec = program.definition["exam"]
-    pool_revisions = current_revisions(Item.module_id.in_(program.definition["modules"]))
+    spec = program.spec.exam
+    pool_revisions = current_revisions(Item.module_id.in_(program.spec.modules))
     pool = [
         rules.PoolItem(
             r.item_id,
@@ -114,7 +114,7 @@ def start(user: User, program_id: str, now: datetime, seed: int | None = None) -
     ]
     revision_of = {r.item_id: r.revision for r in pool_revisions}
     seed = secrets.randbelow(2**31) if seed is None else seed
-    form = rules.assemble_form(pool, spec["blueprint"], seed)
+    form = rules.assemble_form(pool, spec.blueprint, seed)
     multiplier = time_multiplier(user, program.id)
     release = content.latest_release()
     assert release is not None
@@ -125,9 +125,9 @@ def start(user: User, program_id: str, now: datetime, seed: int | None = None) -
         seed=seed,
         status="open",
         started_at=now,
-        deadline=rules.deadline(now, spec["time_limit_minutes"], multiplier),
+        deadline=rules.deadline(now, spec.time_limit_minutes, multiplier),
         time_multiplier=multiplier,
-        passing_percent=spec["passing_percent"],
+        passing_percent=spec.passing_percent,
     )
     attempt.items = [
         ExamItem(
@@ -274,7 +274,7 @@ def _close(attempt: ExamAttempt, status: str, at: datetime) -> None:
     }
     program = db.session.get(Program, attempt.program_id)
     assert program is not None
-    partial = program.definition["exam"].get("multiple_response") == "partial"
+    partial = program.spec.exam.multiple_response == "partial"
     answered = []
     for item in items:
         c = revs[(item.item_id, item.revision)].content

@@ -161,7 +161,7 @@ def module_progress(
 
 
 def program_modules(program: Program) -> list[str]:
-    return list(program.definition["modules"])
+    return list(program.spec.modules)
 
 
 @dataclass(frozen=True)
@@ -289,5 +289,5 @@ def passed_modules(user: User, module_ids: Sequence[str]) -> set[str]:
 def module_may_be_complete(user: User, module_id: str) -> None:
     """A passed quiz can complete a module, and so a program's last requirement."""
     for enrolment in enrolments(user):
-        if module_id in enrolment.program.definition["modules"]:
+        if module_id in enrolment.program.spec.modules:
             certificates.issue_if_met(user, enrolment.program_id)

@@ -81,7 +81,7 @@ def _renewal_text(
             f"Your certificate {cert.number} ({cert.credential_name}) expires on {expires}, "
             f"in {days} days."
         )
-    if not program.definition.get("renewal_ce_hours"):
+    if not program.spec.renewal_ce_hours:
         todo = f"To renew it, contact {cert.issuing_authority}."
     elif missing:
         todo = "To renew it you still need:\n" + "\n".join(f"- {line}" for line in missing)

@@ -55,8 +55,8 @@ def issue_if_met(user: User, program_id: str, now: datetime | None = None) -> Ce
     if not req.all_met(statuses):
         return None
     program = enrolment.program
-    d = program.definition
-    review = d["issuance"] == "review"
+    d = program.spec
+    review = d.issuance == "review"
     release = content.latest_release()
     assert release is not None
     cert = Certificate(
@@ -68,8 +68,8 @@ def issue_if_met(user: User, program_id: str, now: datetime | None = None) -> Ce
         status="review" if review else "active",
         earned_at=req.earned_at(statuses) or now,
         holder_name=user.legal_name,
-        credential_name=d["credential"],
-        issuing_authority=d["issuing_authority"],
+        credential_name=d.credential,
+        issuing_authority=d.issuing_authority,
         release_id=release.id,
         evidence=_evidence(enrolment, statuses),
         updated_at=now,
@@ -85,9 +85,9 @@ def issue_if_met(user: User, program_id: str, now: datetime | None = None) -> Ce
     if review:
         outbox.queue_mail(
             user.email,
-            f"{d['credential']}: requirements met",
+            f"{d.credential}: requirements met",
             f"Hello {user.display_name},\n\nYou have met every requirement of "
-            f"{d['title']}. The issuing authority reviews your record before issuing the "
+            f"{d.title}. The issuing authority reviews your record before issuing the "
             "certificate; we will write again when it is issued.\n",
             kind="certificate_review",
         )
@@ -109,7 +109,7 @@ def approve_review(admin: User, certificate_id: int, now: datetime) -> Certifica
 
 def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any]:
     """What the board sees behind a certificate: never descriptions of the work."""
-    d = enrolment.program.definition
+    d = enrolment.program.spec
     exam = db.session.execute(
         select(ExamAttempt.finished_at, ExamAttempt.percent)
         .where(
@@ -149,8 +149,8 @@ def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any
         "hours_by_category": {k: round(v, 2) for k, v in sorted(hours_by_cat.items())},
         "supervision_hours": round(supervision, 2),
         "supervisors": sorted(supervisors),
-        "attestations": [a["id"] for a in d["attestations"]],
-        "documents": [x["id"] for x in d["documents"]],
+        "attestations": [a.id for a in d.attestations],
+        "documents": [x.id for x in d.documents],
         "requirements": [
             {"key": s.key, "label": s.label, "met_at": s.met_at.isoformat() if s.met_at else None}
             for s in statuses
@@ -166,15 +166,15 @@ def verify_url(number: str) -> str:
 def certificate_facts(cert: Certificate) -> vc.CertificateFacts:
     program = db.session.get(Program, cert.program_id)
     assert program is not None and cert.number and cert.issued_at and cert.expires_at
-    d = program.definition
+    d = program.spec
     return vc.CertificateFacts(
         number=cert.number,
         holder_name=cert.holder_name,
         credential_name=cert.credential_name,
-        abbreviation=d["abbreviation"],
-        program_title=d["title"],
+        abbreviation=d.abbreviation,
+        program_title=d.title,
         issuing_authority=cert.issuing_authority,
-        jurisdiction=d["jurisdiction_name"],
+        jurisdiction=d.jurisdiction_name,
         issued_at=cert.issued_at,
         expires_at=cert.expires_at,
         verify_url=verify_url(cert.number),
@@ -187,10 +187,10 @@ def finalise(cert: Certificate, now: datetime, expires_at: datetime | None = Non
     """Number, dates, signed credential and the PDF: done once, stored, never redone."""
     program = db.session.get(Program, cert.program_id)
     assert program is not None
-    d = program.definition
+    d = program.spec
     cert.issued_at = now
-    cert.expires_at = expires_at or add_months(now, d["validity_months"])
-    cert.number = format_number(d["number_prefix"], now.year, cert.id)
+    cert.expires_at = expires_at or add_months(now, d.validity_months)
+    cert.number = format_number(d.number_prefix, now.year, cert.id)
     facts = certificate_facts(cert)
     signed = vc.sign(vc.build(facts), signing_key(), key_url(), now)
     cert.credential_json = json.dumps(signed, indent=2, ensure_ascii=False)

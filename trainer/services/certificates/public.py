@@ -60,7 +60,7 @@ def public(number: str, now: datetime) -> PublicCertificate:
         cert.credential_name,
         program.title,
         cert.issuing_authority,
-        program.definition["jurisdiction_name"],
+        program.spec.jurisdiction_name,
         cert.issued_at.date().isoformat(),
         cert.expires_at.date().isoformat(),
         cert.public_status(now),

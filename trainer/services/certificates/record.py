@@ -26,22 +26,20 @@ from trainer.services import content
 
 
 def spec_for(program: Program) -> req.Spec:
-    d = program.definition
-    modules = {
-        m.id: m for m in db.session.scalars(select(Module).where(Module.id.in_(d["modules"])))
-    }
+    d = program.spec
+    modules = {m.id: m for m in db.session.scalars(select(Module).where(Module.id.in_(d.modules)))}
     labels = {**content.labels("topics"), **content.labels("domains")}
     return req.Spec(
-        modules=d["modules"],
+        modules=d.modules,
         module_titles={k: m.title for k, m in modules.items()},
         module_credit={k: m.meta.get("credit", {}) for k, m in modules.items()},
-        education_hours=d["education_hours"],
-        education_topics=d["education_topics"],
-        supervised_hours=d["supervised_hours"],
-        supervised_categories=d["supervised_categories"],
-        supervision_hours=d["supervision_hours"],
-        attestations={a["id"]: a["text"] for a in d["attestations"]},
-        documents={x["id"]: (x["title"], x["count"]) for x in d["documents"]},
+        education_hours=d.education_hours,
+        education_topics=d.education_topics,
+        supervised_hours=d.supervised_hours,
+        supervised_categories=d.supervised_categories,
+        supervision_hours=d.supervision_hours,
+        attestations={a.id: a.text for a in d.attestations},
+        documents={x.id: (x.title, x.count) for x in d.documents},
         labels=labels,
     )
 
@@ -49,7 +47,7 @@ def spec_for(program: Program) -> req.Spec:
 def record_for(enrolment: Enrolment, exam_note: str = "") -> req.Record:
     """Everything the person did toward the program, with times (a handful of queries)."""
     user_id, program = enrolment.user_id, enrolment.program
-    modules = program.definition["modules"]
+    modules = program.spec.modules
     totals = dict(
         db.session.execute(
             select(ModuleSection.module_id, func.count())

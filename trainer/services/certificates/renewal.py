@@ -92,7 +92,7 @@ def pending_ce() -> list[Any]:
 def renewal_status(cert: Certificate, now: datetime) -> list[req.Status]:
     program = db.session.get(Program, cert.program_id)
     assert program is not None and cert.issued_at and cert.expires_at
-    d = program.definition
+    d = program.spec
     facts = [
         req.CEFact(
             e.decided_at,
@@ -104,8 +104,8 @@ def renewal_status(cert: Certificate, now: datetime) -> list[req.Status]:
         if e.status == "approved" and e.decided_at
     ]
     return req.evaluate_renewal(
-        d["renewal_ce_hours"],
-        d["renewal_topics"],
+        d.renewal_ce_hours,
+        d.renewal_topics,
         facts,
         cert.issued_at.replace(hour=0, minute=0, second=0, microsecond=0),  # whole days
         cert.expires_at,
@@ -139,7 +139,7 @@ def renew(cert: Certificate | None, now: datetime) -> Certificate | None:
         return None
     program = db.session.get(Program, cert.program_id)
     assert program is not None
-    if not program.definition["renewal_ce_hours"] or not req.all_met(renewal_status(cert, now)):
+    if not program.spec.renewal_ce_hours or not req.all_met(renewal_status(cert, now)):
         return None
     user = db.session.get(User, cert.user_id)
     assert user is not None
@@ -164,7 +164,7 @@ def renew(cert: Certificate | None, now: datetime) -> Certificate | None:
             db.session.flush()
     except IntegrityError:
         return None
-    validity = program.definition["validity_months"]
+    validity = program.spec.validity_months
     finalise(new, now, expires_at=add_months(max(cert.expires_at, now), validity))
     cert.status, cert.superseded_by_id, cert.updated_at = "superseded", new.id, now
     db.session.flush()

@@ -28,7 +28,7 @@ def trainee_enrolment(user: User, enrolment_id: int) -> Enrolment:
 def categories(enrolment: Enrolment) -> dict[str, str]:
     """The program's hour categories, with their labels."""
     labels = content.labels("domains")
-    cats = enrolment.program.definition["supervised_categories"]
+    cats = enrolment.program.spec.supervised_categories
     return {c: labels.get(c, c) for c in cats}
 
 

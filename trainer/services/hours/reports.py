@@ -61,14 +61,14 @@ def totals(enrolment: Enrolment) -> Totals:
         .group_by(HourEntry.category)
     ).all()
     by_cat = {r[0]: (int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows}
-    d = enrolment.program.definition
+    d = enrolment.program.spec
     cats = [
         rules.CategoryTotal(
             c,
             label,
             by_cat.get(c, (0, 0, 0))[0],
             by_cat.get(c, (0, 0, 0))[1],
-            float(d["supervised_categories"].get(c, 0)),
+            float(d.supervised_categories.get(c, 0)),
         )
         for c, label in categories(enrolment).items()
     ]
@@ -77,8 +77,8 @@ def totals(enrolment: Enrolment) -> Totals:
         sum(v[0] for v in by_cat.values()),
         sum(v[1] for v in by_cat.values()),
         sum(v[2] for v in by_cat.values()),
-        float(d["supervised_hours"]),
-        float(d["supervision_hours"]),
+        float(d.supervised_hours),
+        float(d.supervision_hours),
     )
 
 
@@ -254,16 +254,16 @@ def verification_pdf(enrolment: Enrolment, now: datetime) -> bytes:
         if rows
         else "no approved hours yet"
     )
-    d = enrolment.program.definition
+    d = enrolment.program.spec
     title = f"Supervised Experience Verification: {trainee.legal_name}"
     return pdf.render(
         "hours_verification.html",
         title=title,
         author="trainer",
-        subject=f"Approved supervised hours for {d['title']}",
+        subject=f"Approved supervised hours for {d.title}",
         trainee=trainee.legal_name,
-        program=d["title"],
-        authority=d["issuing_authority"],
+        program=d.title,
+        authority=d.issuing_authority,
         period=period,
         generated=f"{local_date(trainee, now):%-d %B %Y}",
         categories=t.categories,

@@ -70,7 +70,7 @@ def program(program_id: str):
     return render_template(
         "learn/program.html",
         program=prog,
-        d=prog.definition,
+        d=prog.spec,
         enrolment=enrolment,
         progress=progress,
         decision=decision,
