@@ -18,17 +18,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from trainer.domain.errors import NotAllowed, RuleError
+from trainer.domain.statuses import EntryKind, EntryStatus
 
-PENDING, APPROVED, RETURNED, REJECTED, WITHDRAWN = (
-    "pending",
-    "approved",
-    "returned",
-    "rejected",
-    "withdrawn",
-)
-STATES = (PENDING, APPROVED, RETURNED, REJECTED, WITHDRAWN)
-KINDS = {"direct": "Direct peer support", "supervision": "Supervision received"}
-STATUS_LABELS = {
+PENDING, APPROVED, RETURNED, REJECTED, WITHDRAWN = EntryStatus
+STATES = tuple(EntryStatus)
+KINDS: dict[str, str] = {
+    EntryKind.DIRECT: "Direct peer support",
+    EntryKind.SUPERVISION: "Supervision received",
+}
+STATUS_LABELS: dict[str, str] = {
     PENDING: "Pending",
     APPROVED: "Approved",
     RETURNED: "Returned for correction",

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.domain.statuses import AttemptStatus, one_of
 from trainer.models.accounts import User
 from trainer.models.base import Base, JSONType, UTCDateTime, utcnow
 
@@ -45,7 +46,7 @@ class QuizAttempt(Base):
 class ExamAttempt(Base):
     __tablename__ = "exam_attempts"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'submitted', 'expired')", name="status"),
+        CheckConstraint(one_of("status", AttemptStatus), name="status"),
         # One open attempt per person per program, whatever the race.
         Index(
             "uq_exam_attempts_one_open",

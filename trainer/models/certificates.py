@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from trainer.domain.registry import public_status
+from trainer.domain.statuses import CertificateStatus, ReminderStage, ReviewStatus, one_of
 from trainer.models.accounts import User
 from trainer.models.base import Base, JSONType, UTCDateTime, utcnow
 
@@ -34,7 +35,7 @@ class Certificate(Base):
     __tablename__ = "certificates"
     __table_args__ = (
         UniqueConstraint("enrolment_id", "cycle"),
-        CheckConstraint("status IN ('review', 'active', 'revoked', 'superseded')", name="status"),
+        CheckConstraint(one_of("status", CertificateStatus), name="status"),
         # the board registry: every query is one jurisdiction, ordered or ranged by one of these
         Index("ix_certificates_jurisdiction_issued_at", "jurisdiction", "issued_at"),
         Index("ix_certificates_jurisdiction_expires_at", "jurisdiction", "expires_at"),
@@ -101,9 +102,7 @@ class DocumentUpload(Base):
     """A file uploaded for a program requirement; kept outside the web root."""
 
     __tablename__ = "document_uploads"
-    __table_args__ = (
-        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
-    )
+    __table_args__ = (CheckConstraint(one_of("status", ReviewStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -127,9 +126,7 @@ class CEEntry(Base):
     """Continuing education toward renewing a certificate; an admin approves it."""
 
     __tablename__ = "ce_entries"
-    __table_args__ = (
-        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
-    )
+    __table_args__ = (CheckConstraint(one_of("status", ReviewStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
@@ -151,7 +148,7 @@ class RenewalReminder(Base):
     __tablename__ = "renewal_reminders"
     __table_args__ = (
         UniqueConstraint("certificate_id", "stage"),
-        CheckConstraint("stage IN ('90', '30', '7', 'expired')", name="stage"),
+        CheckConstraint(one_of("stage", ReminderStage), name="stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.domain.statuses import EntryKind, EntryStatus, LinkStatus, one_of
 from trainer.models.accounts import User
 from trainer.models.base import Base, UTCDateTime, utcnow
 from trainer.models.learning import Enrolment
@@ -18,7 +19,7 @@ class SupervisionLink(Base):
 
     __tablename__ = "supervision_links"
     __table_args__ = (
-        CheckConstraint("status IN ('invited', 'active', 'declined', 'ended')", name="status"),
+        CheckConstraint(one_of("status", LinkStatus), name="status"),
         Index(
             "uq_supervision_links_live",
             "enrolment_id",
@@ -45,10 +46,8 @@ class SupervisionLink(Base):
 class HourEntry(Base):
     __tablename__ = "hour_entries"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'approved', 'returned', 'rejected', 'withdrawn')", name="status"
-        ),
-        CheckConstraint("kind IN ('direct', 'supervision')", name="kind"),
+        CheckConstraint(one_of("status", EntryStatus), name="status"),
+        CheckConstraint(one_of("kind", EntryKind), name="kind"),
         CheckConstraint("minutes <> 0 AND minutes % 15 = 0", name="quarter_hours"),
         Index("ix_hour_entries_supervisor_status", "supervisor_id", "status"),
         Index("ix_hour_entries_enrolment_status", "enrolment_id", "status"),

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from trainer.domain.statuses import MessageStatus, one_of
 from trainer.models.base import Base, UTCDateTime, utcnow
 
 
@@ -22,7 +23,7 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status"),
+        CheckConstraint(one_of("status", MessageStatus), name="status"),
         # the worker's claim: due queued rows, oldest first
         Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
     )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, or_, select
 
 from trainer.domain.errors import NotFound
+from trainer.domain.statuses import CertificateStatus, LinkStatus
 from trainer.extensions import db
 from trainer.models import (
     AuditEvent,
@@ -118,7 +119,7 @@ def messages(state: str, now: datetime, page: int) -> Page[OutboxMessage]:
 def live_supervision_links(limit: int = 200) -> Sequence[SupervisionLink]:
     return db.session.scalars(
         select(SupervisionLink)
-        .where(SupervisionLink.status.in_(("active", "invited")))
+        .where(SupervisionLink.status.in_((LinkStatus.ACTIVE, LinkStatus.INVITED)))
         .order_by(SupervisionLink.id.desc())
         .limit(limit)
     ).all()
@@ -127,7 +128,9 @@ def live_supervision_links(limit: int = 200) -> Sequence[SupervisionLink]:
 def certificates_for_review() -> Sequence[Certificate]:
     """Earned certificates an admin must look at before they are issued, oldest first."""
     return db.session.scalars(
-        select(Certificate).where(Certificate.status == "review").order_by(Certificate.earned_at)
+        select(Certificate)
+        .where(Certificate.status == CertificateStatus.REVIEW)
+        .order_by(Certificate.earned_at)
     ).all()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from trainer.domain import requirements as req
+from trainer.domain.statuses import CertificateStatus
 from trainer.models import (
     Certificate,
     Enrolment,
@@ -43,7 +44,7 @@ def for_enrolment(
         local = next_exam_at.astimezone(ZoneInfo(enrolment.user.timezone or "UTC"))
         note = f"Pass the certification exam: next attempt allowed on {local:%-d %B %Y}."
     cert = current(enrolment.id)
-    active = cert is not None and cert.status == "active"
+    active = cert is not None and cert.status == CertificateStatus.ACTIVE
     return Dashboard(
         statuses=requirements(enrolment, now, note),
         documents=evidence.documents(enrolment.user, enrolment.program_id),

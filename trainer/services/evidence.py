@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.domain.statuses import ReviewStatus
 from trainer.extensions import db
 from trainer.models import AttestationSignature, DocumentUpload, Enrolment, Program, User
 from trainer.models.base import utcnow
@@ -168,7 +169,7 @@ def pending_documents() -> list[DocumentUpload]:
     return list(
         db.session.scalars(
             select(DocumentUpload)
-            .where(DocumentUpload.status == "pending")
+            .where(DocumentUpload.status == ReviewStatus.PENDING)
             .order_by(DocumentUpload.uploaded_at)
         )
     )
@@ -178,11 +179,11 @@ def decide_document(admin: User, document_id: int, approve: bool, reason: str) -
     row = db.session.get(DocumentUpload, document_id)
     if row is None:
         raise NotFound(document_id)
-    if row.status != "pending":
+    if row.status != ReviewStatus.PENDING:
         raise RuleError(None, "This document was already decided.")
     if not approve and not reason.strip():
         raise RuleError("reason", "Give the reason for rejecting the document.")
-    row.status = "approved" if approve else "rejected"
+    row.status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
     row.decided_by_id, row.decided_at = admin.id, utcnow()
     row.reason = reason.strip() or None
     db.session.flush()

@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from trainer.domain import exam as rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.domain.questions import TYPES
+from trainer.domain.statuses import AttemptStatus
 from trainer.extensions import db
 from trainer.models import (
     Accommodation,
@@ -123,7 +124,7 @@ def start(user: User, program_id: str, now: datetime, seed: int | None = None) -
         program_id=program.id,
         release_id=release.id,
         seed=seed,
-        status="open",
+        status=AttemptStatus.OPEN,
         started_at=now,
         deadline=rules.deadline(now, spec.time_limit_minutes, multiplier),
         time_multiplier=multiplier,
@@ -226,21 +227,23 @@ def question_count(attempt_id: int) -> int:
 def submit(user: User, attempt_id: int, now: datetime) -> ExamAttempt:
     """Submit and score an attempt. Idempotent: whoever comes second gets the first result."""
     attempt = get(user, attempt_id, now)
-    if attempt.status == "open":
+    if attempt.status == AttemptStatus.OPEN:
         _close(attempt, "submitted", now)
     return attempt
 
 
 def finalize_due(attempt: ExamAttempt, now: datetime) -> None:
     """Close and score an open attempt whose deadline has passed, from its saved answers."""
-    if attempt.status == "open" and now >= attempt.deadline:
+    if attempt.status == AttemptStatus.OPEN and now >= attempt.deadline:
         _close(attempt, "expired", attempt.deadline)
 
 
 def close_expired(now: datetime) -> int:
     """Close every attempt past its deadline; returns how many were closed."""
     due = db.session.scalars(
-        select(ExamAttempt).where(ExamAttempt.status == "open", ExamAttempt.deadline <= now)
+        select(ExamAttempt).where(
+            ExamAttempt.status == AttemptStatus.OPEN, ExamAttempt.deadline <= now
+        )
     ).all()
     for attempt in due:
         finalize_due(attempt, now)
@@ -252,7 +255,7 @@ def _close(attempt: ExamAttempt, status: str, at: datetime) -> None:
     won = (
         db_util.rows_changed(
             update(ExamAttempt)
-            .where(ExamAttempt.id == attempt.id, ExamAttempt.status == "open")
+            .where(ExamAttempt.id == attempt.id, ExamAttempt.status == AttemptStatus.OPEN)
             .values(status=status, finished_at=at)
             .execution_options(synchronize_session=False)
         )
@@ -328,7 +331,7 @@ class QuestionPage:
 def question(user: User, attempt_id: int, position: int, now: datetime) -> QuestionPage:
     """One question of an open attempt, with the navigator. Four queries whatever the length."""
     attempt = get(user, attempt_id, now)
-    if attempt.status != "open":
+    if attempt.status != AttemptStatus.OPEN:
         raise RuleError(None, "This attempt is closed.")
     rows = db.session.execute(
         select(

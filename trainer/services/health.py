@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, func, select, text
 
+from trainer.domain.statuses import MessageStatus
 from trainer.extensions import db
 from trainer.models import OutboxMessage, WorkerHeartbeat
 from trainer.services import db_util
@@ -63,7 +64,9 @@ def readiness(now: datetime) -> tuple[bool, dict[str, Any]]:
         versions = set(db.session.scalars(text("SELECT version_num FROM alembic_version")))
         seen = last_heartbeat()
         failed = db.session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == MessageStatus.FAILED)
         )
         db.session.rollback()
     except Exception:  # noqa: BLE001 (any database failure means: not ready)

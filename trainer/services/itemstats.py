@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from trainer.domain.itemstats import FormStats, ItemStats, form_stats, item_stats
 from trainer.domain.questions import TYPES
+from trainer.domain.statuses import AttemptStatus
 from trainer.extensions import db
 from trainer.models import ExamAttempt, ExamItem, ItemRevision, QuizAttempt
 
@@ -69,7 +70,7 @@ def exam_report(program_id: str) -> Report:
             ExamAttempt.passed,
         )
         .join(ExamAttempt, ExamAttempt.id == ExamItem.attempt_id)
-        .where(ExamAttempt.program_id == program_id, ExamAttempt.status != "open")
+        .where(ExamAttempt.program_id == program_id, ExamAttempt.status != AttemptStatus.OPEN)
         .order_by(ExamItem.attempt_id)
     ).all()
     matrix: dict[int, dict[str, float]] = {}

@@ -24,6 +24,7 @@ from sqlalchemy import case, func, or_, select, text, update
 
 from trainer.domain import outbox as rules
 from trainer.domain.errors import NotFound, RuleError
+from trainer.domain.statuses import MessageStatus
 from trainer.extensions import db
 from trainer.models import OutboxMessage, User
 from trainer.models.base import utcnow
@@ -54,7 +55,7 @@ def queue_mail(to: str, subject: str, body: str, kind: str = "general") -> Outbo
         subject=subject[:200],
         body=body,
         message_id=make_msgid("trainer", domain=_message_id_domain()),
-        status="queued",
+        status=MessageStatus.QUEUED,
         attempts=0,
         created_at=now,
         next_attempt_at=now,
@@ -90,7 +91,7 @@ def claim(worker: str, now: datetime, limit: int, lease: timedelta) -> list[Clai
     due = (
         select(OutboxMessage.id)
         .where(
-            OutboxMessage.status == "queued",
+            OutboxMessage.status == MessageStatus.QUEUED,
             OutboxMessage.next_attempt_at <= now,
             or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
         )
@@ -143,7 +144,7 @@ def _mark_sent(message: Claimed, worker: str, now: datetime, transport: str) -> 
     done = db_util.rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message.id, OutboxMessage.locked_by == worker)
-        .values(status="sent", sent_at=now, transport=transport, locked_until=None)
+        .values(status=MessageStatus.SENT, sent_at=now, transport=transport, locked_until=None)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -165,7 +166,7 @@ def _mark_failed(
             update(OutboxMessage)
             .where(OutboxMessage.id == message.id, OutboxMessage.locked_by == worker)
             .values(
-                status="failed" if give_up else "queued",
+                status=MessageStatus.FAILED if give_up else MessageStatus.QUEUED,
                 attempts=attempts,
                 next_attempt_at=now if give_up else now + delay,
                 last_error=str(error)[:1000],
@@ -243,13 +244,13 @@ def state_filter(state: str, now: datetime) -> Any:
     """The WHERE clause for one display state (see domain.outbox.display_state)."""
     leased = OutboxMessage.locked_until > now
     return {
-        "sent": OutboxMessage.status == "sent",
-        "failed": OutboxMessage.status == "failed",
-        "sending": (OutboxMessage.status == "queued") & leased,
-        "retrying": (OutboxMessage.status == "queued")
+        "sent": OutboxMessage.status == MessageStatus.SENT,
+        "failed": OutboxMessage.status == MessageStatus.FAILED,
+        "sending": (OutboxMessage.status == MessageStatus.QUEUED) & leased,
+        "retrying": (OutboxMessage.status == MessageStatus.QUEUED)
         & (OutboxMessage.attempts > 0)
         & or_(OutboxMessage.locked_until.is_(None), ~leased),
-        "queued": (OutboxMessage.status == "queued")
+        "queued": (OutboxMessage.status == MessageStatus.QUEUED)
         & (OutboxMessage.attempts == 0)
         & or_(OutboxMessage.locked_until.is_(None), ~leased),
     }[state]
@@ -258,8 +259,8 @@ def state_filter(state: str, now: datetime) -> Any:
 def counts(now: datetime) -> dict[str, int]:
     """How many messages are in each display state (one grouped query)."""
     state = case(
-        (OutboxMessage.status == "sent", "sent"),
-        (OutboxMessage.status == "failed", "failed"),
+        (OutboxMessage.status == MessageStatus.SENT, "sent"),
+        (OutboxMessage.status == MessageStatus.FAILED, "failed"),
         (OutboxMessage.locked_until > now, "sending"),
         (OutboxMessage.attempts > 0, "retrying"),
         else_="queued",
@@ -274,7 +275,9 @@ def counts(now: datetime) -> dict[str, int]:
 def failed_count() -> int:
     return (
         db.session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == MessageStatus.FAILED)
         )
         or 0
     )
@@ -285,9 +288,9 @@ def retry(admin: User, message_id: int, now: datetime) -> OutboxMessage:
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound(message_id)
-    if message.status != "failed":
+    if message.status != MessageStatus.FAILED:
         raise RuleError(None, "Only a failed message can be retried.")
-    message.status, message.attempts, message.next_attempt_at = "queued", 0, now
+    message.status, message.attempts, message.next_attempt_at = MessageStatus.QUEUED, 0, now
     message.locked_until = None
     db.session.flush()
     audit.record("outbox.retried", actor=admin, subject=message, last_error=message.last_error)
@@ -296,7 +299,11 @@ def retry(admin: User, message_id: int, now: datetime) -> OutboxMessage:
 
 def retry_all_failed(admin: User, now: datetime) -> int:
     """Queue every failed message again; returns how many."""
-    ids = list(db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "failed")))
+    ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.status == MessageStatus.FAILED)
+        )
+    )
     for message_id in ids:
         retry(admin, message_id, now)
     return len(ids)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.domain import hours as hour_rules
 from trainer.domain import outbox as rules
+from trainer.domain.statuses import CertificateStatus, ReminderStage
 from trainer.extensions import db
 from trainer.models import Certificate, HourEntry, Program, RenewalReminder, User
 from trainer.services import certificates, outbox
@@ -28,7 +29,7 @@ def renewal_reminders(now: datetime) -> int:
     """
     candidates = db.session.scalars(
         select(Certificate).where(
-            Certificate.status == "active",
+            Certificate.status == CertificateStatus.ACTIVE,
             Certificate.expires_at <= now + rules.earliest_reminder_window(),
             Certificate.expires_at > now - rules.EXPIRY_NOTICE_GRACE,
         )
@@ -71,7 +72,7 @@ def _renewal_text(
     assert cert.expires_at is not None
     expires = f"{cert.expires_at:%-d %B %Y}"
     renew_link = outbox.link("learn.program", program_id=cert.program_id) + "#renewal"
-    if stage == "expired":
+    if stage == ReminderStage.EXPIRED:
         subject = f"Your {cert.credential_name} certificate has expired"
         opening = f"Your certificate {cert.number} ({cert.credential_name}) expired on {expires}."
     else:

@@ -16,6 +16,7 @@ from trainer.domain import credential as vc
 from trainer.domain import requirements as req
 from trainer.domain.certnumbers import add_months, format_number
 from trainer.domain.errors import NotFound, RuleError
+from trainer.domain.statuses import CertificateStatus, EntryKind, EntryStatus
 from trainer.extensions import db
 from trainer.models import (
     Certificate,
@@ -65,7 +66,7 @@ def issue_if_met(user: User, program_id: str, now: datetime | None = None) -> Ce
         program_id=program.id,
         jurisdiction=program.jurisdiction,
         cycle=1,
-        status="review" if review else "active",
+        status=CertificateStatus.REVIEW if review else CertificateStatus.ACTIVE,
         earned_at=req.earned_at(statuses) or now,
         holder_name=user.legal_name,
         credential_name=d.credential,
@@ -100,7 +101,7 @@ def approve_review(admin: User, certificate_id: int, now: datetime) -> Certifica
     cert = db.session.get(Certificate, certificate_id)
     if cert is None:
         raise NotFound(certificate_id)
-    if cert.status != "review":
+    if cert.status != CertificateStatus.REVIEW:
         raise RuleError(None, "This certificate is not waiting for review.")
     finalise(cert, now)
     audit.record("certificate.review_approved", actor=admin, subject=cert)
@@ -122,14 +123,14 @@ def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any
     ).first()
     rows = db.session.execute(
         select(HourEntry.category, HourEntry.kind, func.sum(HourEntry.minutes))
-        .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == "approved")
+        .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == EntryStatus.APPROVED)
         .group_by(HourEntry.category, HourEntry.kind)
     ).all()
     supervisors = (
         db.session.execute(
             select(User.legal_name)
             .join(HourEntry, HourEntry.supervisor_id == User.id)
-            .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == "approved")
+            .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == EntryStatus.APPROVED)
             .distinct()
         )
         .scalars()
@@ -139,7 +140,7 @@ def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any
     supervision = 0.0
     for cat, kind, minutes in rows:
         hours_by_cat[cat] = hours_by_cat.get(cat, 0) + (minutes or 0) / 60
-        if kind == "supervision":
+        if kind == EntryKind.SUPERVISION:
             supervision += (minutes or 0) / 60
     return {
         "modules": [
@@ -196,7 +197,7 @@ def finalise(cert: Certificate, now: datetime, expires_at: datetime | None = Non
     cert.credential_json = json.dumps(signed, indent=2, ensure_ascii=False)
     cert.pdf = certificate_pdf.render(facts, cert.credential_json)
     cert.pdf_sha256 = hashlib.sha256(cert.pdf).hexdigest()
-    cert.status = "active"
+    cert.status = CertificateStatus.ACTIVE
     cert.updated_at = now
     db.session.flush()
     audit.record("certificate.issued", subject=cert, number=cert.number, sha256=cert.pdf_sha256)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from trainer.domain.certnumbers import parse_number
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
+from trainer.domain.statuses import CertificateStatus
 from trainer.extensions import db
 from trainer.models import (
     Certificate,
@@ -50,7 +51,7 @@ class PublicCertificate:
 
 def public(number: str, now: datetime) -> PublicCertificate:
     cert = by_number(number)
-    if cert is None or cert.status == "review" or cert.number is None:
+    if cert is None or cert.status == CertificateStatus.REVIEW or cert.number is None:
         raise NotFound(number)
     program = db.session.get(Program, cert.program_id)
     assert program is not None and cert.issued_at and cert.expires_at
@@ -86,17 +87,21 @@ def revoke(actor: User | None, number: str, reason: str, now: datetime) -> Certi
         raise NotFound(number)
     if not reason.strip():
         raise RuleError("reason", "Give the reason for revoking.")
-    if cert.status == "revoked":
+    if cert.status == CertificateStatus.REVOKED:
         raise RuleError(None, f"Certificate {cert.number} is already revoked.")
-    if cert.status == "superseded":
+    if cert.status == CertificateStatus.SUPERSEDED:
         raise RuleError(
             None,
             f"Certificate {cert.number} was superseded by a renewal; revoke "
             "the current certificate instead.",
         )
-    if cert.status != "active":
+    if cert.status != CertificateStatus.ACTIVE:
         raise RuleError(None, "Only an issued certificate can be revoked.")
-    cert.status, cert.revoked_at, cert.revoke_reason = "revoked", now, reason.strip()
+    cert.status, cert.revoked_at, cert.revoke_reason = (
+        CertificateStatus.REVOKED,
+        now,
+        reason.strip(),
+    )
     cert.revoked_by_id = actor.id if actor else None
     cert.updated_at = now
     db.session.flush()

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from trainer.domain import requirements as req
+from trainer.domain.statuses import EntryStatus, ReviewStatus
 from trainer.extensions import db
 from trainer.models import (
     AttestationSignature,
@@ -99,7 +100,7 @@ def record_for(enrolment: Enrolment, exam_note: str = "") -> req.Record:
         req.HourFact(r.decided_at, int(r.minutes), r.category, r.kind)
         for r in db.session.execute(
             select(HourEntry.decided_at, minutes, HourEntry.category, HourEntry.kind)
-            .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == "approved")
+            .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == EntryStatus.APPROVED)
             .group_by(HourEntry.decided_at, HourEntry.category, HourEntry.kind)
         ).all()
         if r.decided_at is not None
@@ -117,7 +118,7 @@ def record_for(enrolment: Enrolment, exam_note: str = "") -> req.Record:
         select(DocumentUpload.requirement_id, DocumentUpload.decided_at).where(
             DocumentUpload.user_id == user_id,
             DocumentUpload.program_id == program.id,
-            DocumentUpload.status == "approved",
+            DocumentUpload.status == ReviewStatus.APPROVED,
         )
     ).all():
         if at is not None:  # an approved document always has its decision time

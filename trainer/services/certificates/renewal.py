@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.domain import requirements as req
 from trainer.domain.certnumbers import add_months
 from trainer.domain.errors import NotFound, RuleError
+from trainer.domain.statuses import CertificateStatus, ReviewStatus
 from trainer.extensions import db
 from trainer.models import (
     Certificate,
@@ -37,7 +38,7 @@ def log_ce(
     from trainer.models import CEEntry
 
     cert = for_holder(holder, certificate_id)
-    if cert.status != "active" or cert.issued_at is None or cert.expires_at is None:
+    if cert.status != CertificateStatus.ACTIVE or cert.issued_at is None or cert.expires_at is None:
         raise RuleError(None, "Continuing education counts toward an issued, current certificate.")
     if not 0 < hours <= 100 or round(hours * 4) != hours * 4:
         raise RuleError("hours", "Enter the hours in quarter hours, more than 0.")
@@ -84,7 +85,9 @@ def pending_ce() -> list[Any]:
 
     return list(
         db.session.scalars(
-            select(CEEntry).where(CEEntry.status == "pending").order_by(CEEntry.created_at)
+            select(CEEntry)
+            .where(CEEntry.status == ReviewStatus.PENDING)
+            .order_by(CEEntry.created_at)
         )
     )
 
@@ -101,7 +104,7 @@ def renewal_status(cert: Certificate, now: datetime) -> list[req.Status]:
             e.topic,
         )
         for e in ce_entries(cert.id)
-        if e.status == "approved" and e.decided_at
+        if e.status == ReviewStatus.APPROVED and e.decided_at
     ]
     return req.evaluate_renewal(
         d.renewal_ce_hours,
@@ -121,9 +124,9 @@ def decide_ce(admin: User, entry_id: int, approve: bool, now: datetime) -> Any:
     entry = db.session.get(CEEntry, entry_id)
     if entry is None:
         raise NotFound(entry_id)
-    if entry.status != "pending":
+    if entry.status != ReviewStatus.PENDING:
         raise RuleError(None, "This entry was already decided.")
-    entry.status = "approved" if approve else "rejected"
+    entry.status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
     entry.decided_by_id, entry.decided_at = admin.id, now
     db.session.flush()
     audit.record(f"certificate.ce_{entry.status}", actor=admin, subject=entry)
@@ -135,7 +138,7 @@ def decide_ce(admin: User, entry_id: int, approve: bool, now: datetime) -> Any:
 def renew(cert: Certificate | None, now: datetime) -> Certificate | None:
     """When the cycle's continuing education is complete, issue the next certificate (its
     validity runs on from the old expiry) and mark the old one superseded. Exactly once."""
-    if cert is None or cert.status != "active" or cert.expires_at is None:
+    if cert is None or cert.status != CertificateStatus.ACTIVE or cert.expires_at is None:
         return None
     program = db.session.get(Program, cert.program_id)
     assert program is not None
@@ -149,7 +152,7 @@ def renew(cert: Certificate | None, now: datetime) -> Certificate | None:
         program_id=cert.program_id,
         jurisdiction=cert.jurisdiction,
         cycle=cert.cycle + 1,
-        status="active",
+        status=CertificateStatus.ACTIVE,
         earned_at=now,
         holder_name=user.legal_name,
         credential_name=cert.credential_name,
@@ -166,7 +169,7 @@ def renew(cert: Certificate | None, now: datetime) -> Certificate | None:
         return None
     validity = program.spec.validity_months
     finalise(new, now, expires_at=add_months(max(cert.expires_at, now), validity))
-    cert.status, cert.superseded_by_id, cert.updated_at = "superseded", new.id, now
+    cert.status, cert.superseded_by_id, cert.updated_at = CertificateStatus.SUPERSEDED, new.id, now
     db.session.flush()
     audit.record("certificate.renewed", subject=cert, renewed_by=new.number)
     return new

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from trainer.domain.errors import NotFound, RuleError
+from trainer.domain.statuses import LinkStatus
 from trainer.extensions import db
 from trainer.models import (
     Enrolment,
@@ -44,7 +45,7 @@ def links(enrolment_id: int) -> list[SupervisionLink]:
 
 
 def active_supervisors(enrolment_id: int) -> list[User]:
-    return [link.supervisor for link in links(enrolment_id) if link.status == "active"]
+    return [link.supervisor for link in links(enrolment_id) if link.status == LinkStatus.ACTIVE]
 
 
 def _supervisor_by_email(email: str) -> User:
@@ -68,7 +69,7 @@ def _add_link(enrolment: Enrolment, supervisor: User, status: str, actor: User) 
         status=status,
         created_by_id=actor.id,
         created_at=utcnow(),
-        accepted_at=utcnow() if status == "active" else None,
+        accepted_at=utcnow() if status == LinkStatus.ACTIVE else None,
     )
     try:
         # add inside the savepoint: begin_nested() flushes what is pending first
@@ -109,9 +110,9 @@ def respond(supervisor: User, link_id: int, accept: bool) -> SupervisionLink:
     link = db.session.get(SupervisionLink, link_id)
     if link is None or link.supervisor_id != supervisor.id:
         raise NotFound(link_id)
-    if link.status != "invited":
+    if link.status != LinkStatus.INVITED:
         raise RuleError(None, "This invitation was already answered.")
-    link.status = "active" if accept else "declined"
+    link.status = LinkStatus.ACTIVE if accept else LinkStatus.DECLINED
     link.accepted_at = utcnow() if accept else None
     db.session.flush()
     audit.record(
@@ -155,9 +156,9 @@ def end_link(admin: User, link_id: int) -> SupervisionLink:
     link = db.session.get(SupervisionLink, link_id)
     if link is None:
         raise NotFound(link_id)
-    if link.status not in ("active", "invited"):
+    if link.status not in (LinkStatus.ACTIVE, LinkStatus.INVITED):
         raise RuleError(None, "This supervision has already ended.")
-    link.status, link.ended_at = "ended", utcnow()
+    link.status, link.ended_at = LinkStatus.ENDED, utcnow()
     db.session.flush()
     audit.record("hours.supervisor_removed", actor=admin, subject=link)
     return link
@@ -169,7 +170,8 @@ def invitations(supervisor: User) -> list[SupervisionLink]:
             select(SupervisionLink)
             .options(joinedload(SupervisionLink.enrolment))
             .where(
-                SupervisionLink.supervisor_id == supervisor.id, SupervisionLink.status == "invited"
+                SupervisionLink.supervisor_id == supervisor.id,
+                SupervisionLink.status == LinkStatus.INVITED,
             )
         )
     )
@@ -183,7 +185,8 @@ def supervised_enrolments(supervisor: User) -> list[Enrolment]:
             .options(joinedload(Enrolment.user), selectinload(Enrolment.program))
             .join(SupervisionLink, SupervisionLink.enrolment_id == Enrolment.id)
             .where(
-                SupervisionLink.supervisor_id == supervisor.id, SupervisionLink.status == "active"
+                SupervisionLink.supervisor_id == supervisor.id,
+                SupervisionLink.status == LinkStatus.ACTIVE,
             )
             .order_by(Enrolment.id)
         ).unique()
@@ -209,7 +212,7 @@ def supervises(supervisor: User, enrolment_id: int) -> bool:
             .where(
                 SupervisionLink.supervisor_id == supervisor.id,
                 SupervisionLink.enrolment_id == enrolment_id,
-                SupervisionLink.status == "active",
+                SupervisionLink.status == LinkStatus.ACTIVE,
             )
         )
         or 0

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from trainer.domain import hours as rules
+from trainer.domain.statuses import EntryKind, LinkStatus
 from trainer.extensions import db
 from trainer.models import (
     Enrolment,
@@ -50,7 +51,7 @@ def totals(enrolment: Enrolment) -> Totals:
     pending = case((HourEntry.status == rules.PENDING, HourEntry.minutes), else_=0)
     supervision = case(
         (
-            (HourEntry.status == rules.APPROVED) & (HourEntry.kind == "supervision"),
+            (HourEntry.status == rules.APPROVED) & (HourEntry.kind == EntryKind.SUPERVISION),
             HourEntry.minutes,
         ),
         else_=0,
@@ -113,7 +114,7 @@ def queue(supervisor: User, flt: QueueFilter, page: int = 1) -> tuple[list[HourE
             SupervisionLink,
             (SupervisionLink.enrolment_id == HourEntry.enrolment_id)
             & (SupervisionLink.supervisor_id == supervisor.id)
-            & (SupervisionLink.status == "active"),
+            & (SupervisionLink.status == LinkStatus.ACTIVE),
         )
         .where(HourEntry.supervisor_id == supervisor.id, HourEntry.status == rules.PENDING)
     )

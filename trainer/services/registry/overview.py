@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, func, select
 from trainer.domain.registry import (
     month_starts,
 )
+from trainer.domain.statuses import CertificateStatus
 from trainer.extensions import db
 from trainer.models import AuditEvent, Certificate, User
 from trainer.services.registry.rows import ROW_COLUMNS, RegistryRow, day_start, row_of, visible
@@ -27,15 +28,16 @@ class Overview:
 
 def overview(jurisdiction: str, now: datetime, months: int = 12, days: int = 90) -> Overview:
     shown = visible(jurisdiction)
-    live = and_(Certificate.status == "active", Certificate.expires_at > now)
-    lapsed = and_(Certificate.status == "active", Certificate.expires_at <= now)
+    live = and_(Certificate.status == CertificateStatus.ACTIVE, Certificate.expires_at > now)
+    lapsed = and_(Certificate.status == CertificateStatus.ACTIVE, Certificate.expires_at <= now)
     starts = month_starts(now, months)
     bounds = [day_start(s) for s in starts] + [
         day_start(month_starts(now + timedelta(days=32), 1)[0])
     ]
     sums = [func.sum(case((live, 1), else_=0)), func.sum(case((lapsed, 1), else_=0))]
     sums += [
-        func.sum(case((Certificate.status == s, 1), else_=0)) for s in ("revoked", "superseded")
+        func.sum(case((Certificate.status == s, 1), else_=0))
+        for s in (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED)
     ]
     sums += [
         func.sum(case((and_(Certificate.issued_at >= lo, Certificate.issued_at < hi), 1), else_=0))

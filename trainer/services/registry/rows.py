@@ -17,6 +17,7 @@ from trainer.domain.registry import (
     Filters,
     public_status,
 )
+from trainer.domain.statuses import CertificateStatus
 from trainer.extensions import db
 from trainer.models import Certificate, Program
 
@@ -121,9 +122,9 @@ def conditions(jurisdiction: str, f: Filters, now: datetime) -> list[ColumnEleme
         else:
             conds.append(name)
     if f.status == "active":
-        conds += [Certificate.status == "active", Certificate.expires_at > now]
+        conds += [Certificate.status == CertificateStatus.ACTIVE, Certificate.expires_at > now]
     elif f.status == "expired":
-        conds += [Certificate.status == "active", Certificate.expires_at <= now]
+        conds += [Certificate.status == CertificateStatus.ACTIVE, Certificate.expires_at <= now]
     elif f.status:
         conds.append(Certificate.status == f.status)
     if f.program:

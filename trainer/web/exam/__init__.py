@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from trainer.domain.errors import NotAllowed, RuleError
+from trainer.domain.statuses import AttemptStatus
 from trainer.extensions import db
 from trainer.models.base import utcnow
 from trainer.services import content, exams
@@ -47,7 +48,7 @@ def start(program_id: str):
 def question(attempt_id: int, position: int):
     """Show a question; on POST save its answer, then go where the button says."""
     attempt = _attempt(attempt_id)
-    if attempt.status != "open":
+    if attempt.status != AttemptStatus.OPEN:
         flash("This attempt is closed; here is your result.", "info")
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     error = None
@@ -90,7 +91,7 @@ def question(attempt_id: int, position: int):
 @writes_on_read
 def review(attempt_id: int):
     attempt = _attempt(attempt_id)
-    if attempt.status != "open":
+    if attempt.status != AttemptStatus.OPEN:
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     page = exams.question(_me(), attempt.id, 1, utcnow())
     return render_template("exam/review.html", attempt=attempt, page=page)
@@ -109,7 +110,7 @@ def submit(attempt_id: int):
 @writes_on_read
 def result(attempt_id: int):
     attempt = _attempt(attempt_id)
-    if attempt.status == "open":
+    if attempt.status == AttemptStatus.OPEN:
         return redirect(url_for("exam.review", attempt_id=attempt.id))
     program = exams._program(attempt.program_id)
     decision = exams.eligibility(_me(), program, utcnow())

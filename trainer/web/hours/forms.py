@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length
 
 from trainer.domain.hours import KINDS, MAX_DESCRIPTION
+from trainer.domain.statuses import EntryKind
 from trainer.web.inputs import DateRange
 
 
@@ -29,7 +30,9 @@ class EntryFormUI(FlaskForm):
     category = SelectField("Category", choices=[])
     setting = SelectField("Setting", choices=[])
     kind = RadioField(
-        "Kind of work", choices=[SelectChoice(k, v) for k, v in KINDS.items()], default="direct"
+        "Kind of work",
+        choices=[SelectChoice(k, v) for k, v in KINDS.items()],
+        default=EntryKind.DIRECT,
     )
     supervisor = SelectField("Supervisor", choices=[], coerce=int)
     description = TextAreaField(
