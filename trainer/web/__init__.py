@@ -22,7 +22,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from trainer.domain import errors
+from trainer.domain import errors, statuses
 from trainer.domain.roles import ROLE_LABELS, home_role
 from trainer.web import access
 from trainer.web.access import declared as access_declared
@@ -76,8 +76,22 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["duration"] = duration
-    app.jinja_env.filters["urlencode_without_page"] = _urlencode_without_page
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    # templates compare stored states with the members, as the services do
+    app.jinja_env.globals.update(
+        {
+            enum.__name__: enum
+            for enum in (
+                statuses.AttemptStatus,
+                statuses.CertificateStatus,
+                statuses.EntryKind,
+                statuses.EntryStatus,
+                statuses.LinkStatus,
+                statuses.MessageStatus,
+                statuses.ReviewStatus,
+            )
+        }
+    )
     app.jinja_env.globals["home_role"] = home_role
     app.after_request(_no_store_for_signed_in)
 
@@ -109,12 +123,6 @@ def duration(value: timedelta) -> str:
 
 def localdate(value: datetime | None) -> str:
     return localtime(value, "%-d %b %Y")
-
-
-def _urlencode_without_page(args: Any) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode([(k, v) for k, v in args.items(multi=True) if k != "page"])
 
 
 def _refuse_nul_bytes() -> None:
