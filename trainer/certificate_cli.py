@@ -22,9 +22,9 @@ def list_(as_json: bool) -> None:
     """Every issued certificate with its current status."""
     from sqlalchemy import select
 
+    from trainer.clock import utcnow
     from trainer.extensions import db
     from trainer.models import Certificate
-    from trainer.models.base import utcnow
 
     now = utcnow()
     rows = db.session.scalars(
@@ -75,9 +75,9 @@ def pdf(number: str, output: str) -> None:
 @with_appcontext
 def revoke(number: str, reason: str) -> None:
     """Revoke certificate NUMBER. The document stays as it was; its status changes."""
+    from trainer.clock import utcnow
     from trainer.domain.errors import NotFound, RuleError
     from trainer.extensions import db
-    from trainer.models.base import utcnow
     from trainer.services import certificates
 
     try:

@@ -134,8 +134,8 @@ def exam_close_expired() -> None:
     """Score and close every exam attempt past its deadline (run it from cron, e.g. every
     5 minutes). Attempts also close when their taker returns; this catches the abandoned ones
     so results, waiting periods and certificates do not wait for them."""
+    from trainer.clock import utcnow
     from trainer.extensions import db
-    from trainer.models.base import utcnow
     from trainer.services import exams
 
     closed = exams.close_expired(utcnow())

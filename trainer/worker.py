@@ -22,8 +22,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
+from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.models.base import utcnow
 from trainer.services import health, jobs, outbox
 from trainer.services.mail import transport_for
 

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.clock import utcnow
 from trainer.domain.roles import ROLES
-from trainer.models.base import Base, UTCDateTime, utcnow
+from trainer.models.base import Base, UTCDateTime
 
 _ROLE_CHECK = "role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")"
 

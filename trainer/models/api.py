@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.clock import utcnow
 from trainer.models.accounts import User
-from trainer.models.base import Base, UTCDateTime, utcnow
+from trainer.models.base import Base, UTCDateTime
 
 
 class ApiToken(Base):

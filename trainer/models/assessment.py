@@ -18,9 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.clock import utcnow
 from trainer.domain.statuses import AttemptStatus, one_of
 from trainer.models.accounts import User
-from trainer.models.base import Base, JSONType, UTCDateTime, utcnow
+from trainer.models.base import Base, JSONType, UTCDateTime
 
 
 class QuizAttempt(Base):

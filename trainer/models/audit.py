@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from trainer.clock import utcnow
 from trainer.models.accounts import User
-from trainer.models.base import Base, JSONType, UTCDateTime, utcnow
+from trainer.models.base import Base, JSONType, UTCDateTime
 
 
 class AuditEvent(Base):

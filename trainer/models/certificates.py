@@ -19,10 +19,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from trainer.clock import utcnow
 from trainer.domain.registry import public_status
 from trainer.domain.statuses import CertificateStatus, ReminderStage, ReviewStatus, one_of
 from trainer.models.accounts import User
-from trainer.models.base import Base, JSONType, UTCDateTime, utcnow
+from trainer.models.base import Base, JSONType, UTCDateTime
 
 
 class Certificate(Base):

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.clock import utcnow
 from trainer.domain import programs
-from trainer.models.base import Base, JSONType, UTCDateTime, utcnow
+from trainer.models.base import Base, JSONType, UTCDateTime
 
 if TYPE_CHECKING:
     from trainer.domain.content.model import Program as ProgramSpec

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from trainer.clock import utcnow
 from trainer.domain.statuses import EntryKind, EntryStatus, LinkStatus, one_of
 from trainer.models.accounts import User
-from trainer.models.base import Base, UTCDateTime, utcnow
+from trainer.models.base import Base, UTCDateTime
 from trainer.models.learning import Enrolment
 
 

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from trainer.clock import utcnow
 from trainer.domain.statuses import MessageStatus, one_of
-from trainer.models.base import Base, UTCDateTime, utcnow
+from trainer.models.base import Base, UTCDateTime
 
 
 class OutboxMessage(Base):

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trainer.models.base import Base, UTCDateTime, utcnow
+from trainer.clock import utcnow
+from trainer.models.base import Base, UTCDateTime
 
 
 class ScheduledJob(Base):

@@ -12,13 +12,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app
 from sqlalchemy import select
 
+from trainer.clock import utcnow
 from trainer.domain import roles as role_rules
 from trainer.domain.errors import NotAllowed, RuleError
 from trainer.domain.passwords import check_new_password
 from trainer.extensions import db
 from trainer.models import PasswordToken, User, UserRole
 from trainer.models.accounts import new_session_token
-from trainer.models.base import utcnow
 from trainer.services import audit, outbox
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters

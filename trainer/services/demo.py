@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.models.base import utcnow
 from trainer.services import accounts
 
 #: Demo sign-ins, printed by ``make run``. Demo only: never use these on a real deployment.

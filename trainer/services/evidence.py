@@ -10,11 +10,11 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from trainer.clock import utcnow
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.domain.statuses import ReviewStatus
 from trainer.extensions import db
 from trainer.models import AttestationSignature, DocumentUpload, Enrolment, Program, User
-from trainer.models.base import utcnow
 from trainer.services import audit, certificates
 
 MAX_UPLOAD = 5 * 1024 * 1024

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from trainer.clock import utcnow
 from trainer.domain.errors import NotAllowed, NotFound
 from trainer.extensions import db
 from trainer.models import (
@@ -20,7 +21,6 @@ from trainer.models import (
     SectionRead,
     User,
 )
-from trainer.models.base import utcnow
 from trainer.services import audit, certificates, content
 from trainer.services.db_util import insert_or_ignore, upsert
 

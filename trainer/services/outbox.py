@@ -22,12 +22,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import case, func, or_, select, text, update
 
+from trainer.clock import utcnow
 from trainer.domain import outbox as rules
 from trainer.domain.errors import NotFound, RuleError
 from trainer.domain.statuses import MessageStatus
 from trainer.extensions import db
 from trainer.models import OutboxMessage, User
-from trainer.models.base import utcnow
 from trainer.services import audit, db_util
 from trainer.services.mail import DeliveryError, Transport
 

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from trainer.clock import utcnow
 from trainer.domain import exam as rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.domain.questions import TYPES
 from trainer.extensions import db
 from trainer.models import Item, ItemRevision, Module, QuizAttempt, User
-from trainer.models.base import utcnow
 from trainer.services import audit, db_util, learning
 
 

@@ -86,7 +86,7 @@ def enforce() -> Any:
     if access is None:
         abort(403)  # undeclared endpoints are closed, never open
     if access.kind == "token":
-        from trainer.models.base import utcnow
+        from trainer.clock import utcnow
         from trainer.services.api_tokens import TokenRefused, authenticate
 
         try:

@@ -122,9 +122,9 @@ def revoke_from_form(back: str, not_found: str) -> Any:
     from flask import flash, redirect, request
     from flask_login import current_user
 
+    from trainer.clock import utcnow
     from trainer.domain.errors import NotFound
     from trainer.extensions import db
-    from trainer.models.base import utcnow
     from trainer.services import certificates
 
     number = request.form.get("number", "").strip()

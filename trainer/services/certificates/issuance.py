@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from trainer.clock import utcnow
 from trainer.domain import credential as vc
 from trainer.domain import requirements as req
 from trainer.domain.certnumbers import add_months, format_number
@@ -26,7 +27,6 @@ from trainer.models import (
     Program,
     User,
 )
-from trainer.models.base import utcnow
 from trainer.services import audit, certificate_pdf, content, outbox
 from trainer.services.certificates.keys import base_url, key_url, signing_key
 from trainer.services.certificates.record import requirements

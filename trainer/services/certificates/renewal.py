@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from trainer.clock import utcnow
 from trainer.domain import requirements as req
 from trainer.domain.certnumbers import add_months
 from trainer.domain.errors import NotFound, RuleError
@@ -20,7 +21,6 @@ from trainer.models import (
     Program,
     User,
 )
-from trainer.models.base import utcnow
 from trainer.services import audit, content
 from trainer.services.certificates.issuance import finalise
 from trainer.services.certificates.public import for_holder

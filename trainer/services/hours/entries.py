@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
+from trainer.clock import utcnow
 from trainer.domain import hours as rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
@@ -17,7 +18,6 @@ from trainer.models import (
     HourEntry,
     User,
 )
-from trainer.models.base import utcnow
 from trainer.services import audit, content, db_util
 from trainer.services.hours.links import active_supervisors, categories, trainee_enrolment
 

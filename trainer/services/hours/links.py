@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from trainer.clock import utcnow
 from trainer.domain.errors import NotFound, RuleError
 from trainer.domain.statuses import LinkStatus
 from trainer.extensions import db
@@ -15,7 +16,6 @@ from trainer.models import (
     SupervisionLink,
     User,
 )
-from trainer.models.base import utcnow
 from trainer.services import accounts, audit, content, outbox
 
 

@@ -18,10 +18,10 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from trainer.clock import utcnow
 from trainer.domain import outbox as outbox_rules
 from trainer.domain.errors import NotAllowed, NotFound
 from trainer.extensions import db
-from trainer.models.base import utcnow
 from trainer.services import (
     accounts,
     admin,

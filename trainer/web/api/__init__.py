@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
+from trainer.clock import utcnow
 from trainer.domain import registry as rq
 from trainer.domain.errors import NotFound
 from trainer.extensions import csrf, db, limiter
-from trainer.models.base import utcnow
 from trainer.services import api_tokens, audit, certificates, registry
 from trainer.web.access import api_user, public, token
 from trainer.web.api.openapi import document

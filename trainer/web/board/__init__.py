@@ -26,10 +26,10 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from trainer.clock import utcnow
 from trainer.domain import registry as rq
 from trainer.domain.errors import NotFound
 from trainer.domain.registry import bar_chart
-from trainer.models.base import utcnow
 from trainer.services import api_tokens, registry
 from trainer.web.access import roles
 from trainer.web.board.forms import RegistrySearchForm, TokenForm

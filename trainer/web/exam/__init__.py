@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from trainer.clock import utcnow
 from trainer.domain.errors import NotAllowed, RuleError
 from trainer.domain.statuses import AttemptStatus
 from trainer.extensions import db
-from trainer.models.base import utcnow
 from trainer.services import content, exams
 from trainer.web.access import roles
 from trainer.web.forms import writes_on_read

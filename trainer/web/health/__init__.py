@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from trainer.models.base import utcnow
+from trainer.clock import utcnow
 from trainer.services import health
 from trainer.web.access import public
 

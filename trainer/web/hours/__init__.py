@@ -16,10 +16,10 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from trainer.clock import utcnow
 from trainer.domain import hours as rules
 from trainer.domain.errors import NotAllowed
 from trainer.extensions import db
-from trainer.models.base import utcnow
 from trainer.services import content, hours, learning
 from trainer.web.access import roles
 from trainer.web.forms import save

@@ -14,10 +14,10 @@ from flask import (
 )
 from flask_login import current_user
 
+from trainer.clock import utcnow
 from trainer.domain.errors import NotAllowed, RuleError
 from trainer.domain.hours import PLAIN_NUMBER
 from trainer.extensions import db
-from trainer.models.base import utcnow
 from trainer.services import certificates, dashboard, evidence, exams, learning, quizzes
 from trainer.web.access import roles, signed_in
 from trainer.web.forms import act, writes_on_read

@@ -17,11 +17,11 @@ from flask import (
 )
 from flask_login import current_user
 
+from trainer.clock import utcnow
 from trainer.domain import hours as rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import Enrolment
-from trainer.models.base import utcnow
 from trainer.services import content, hours
 from trainer.web.access import roles
 from trainer.web.forms import act

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
+from trainer.clock import utcnow
 from trainer.domain import credential as vc
 from trainer.domain.errors import NotFound
 from trainer.extensions import limiter
-from trainer.models.base import utcnow
 from trainer.services import certificates
 from trainer.web.access import public
 
