@@ -42,7 +42,8 @@ def _message_id_domain() -> str:
 def link(endpoint: str, **values: Any) -> str:
     """An absolute link for an e-mail, built without a request (the worker has none)."""
     path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"] + path
+    base: str = current_app.config["BASE_URL"]
+    return base + path
 
 
 def queue_mail(to: str, subject: str, body: str, kind: str = "general") -> OutboxMessage:

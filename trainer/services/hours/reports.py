@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -194,14 +194,9 @@ def export_rows(enrolment_id: int) -> Iterator[str]:
         yield flush()
 
 
-def verification_pdf(enrolment: Enrolment, now: datetime) -> bytes:
-    """The "Supervised Experience Verification" PDF: approved hours by category and month,
-    and each supervisor's attestation. No free-text descriptions (they may name clients)."""
-    from trainer import pdf
-
-    trainee = enrolment.user
-    t = totals(enrolment)
-    rows = db.session.execute(
+def _approved_rows(enrolment: Enrolment) -> Sequence[Any]:
+    """Approved entries (reversals included) with their supervisor, oldest work first."""
+    return db.session.execute(
         select(
             HourEntry.work_date,
             HourEntry.category,
@@ -215,11 +210,21 @@ def verification_pdf(enrolment: Enrolment, now: datetime) -> bytes:
         .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == rules.APPROVED)
         .order_by(HourEntry.work_date)
     ).all()
+
+
+def _by_month(rows: Sequence[Any]) -> dict[str, dict[str, float]]:
+    """Hours per category in each month ("March 2026"), reversals netted out."""
     months: dict[str, dict[str, float]] = {}
-    people: dict[str, dict[str, Any]] = {}
     for r in rows:
         month = months.setdefault(r.work_date.strftime("%B %Y"), {})
         month[r.category] = month.get(r.category, 0.0) + r.minutes / 60
+    return months
+
+
+def _supervisor_attestations(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Per supervisor: hours and entries they approved, the work period and decision dates."""
+    people: dict[str, dict[str, Any]] = {}
+    for r in rows:
         if r.reverses_id is not None:
             continue
         p = people.setdefault(
@@ -250,6 +255,17 @@ def verification_pdf(enrolment: Enrolment, now: datetime) -> bytes:
                 "last_decided": f"{decided[-1]:%-d %b %Y}" if decided else "",
             }
         )
+    return supervisors
+
+
+def verification_pdf(enrolment: Enrolment, now: datetime) -> bytes:
+    """The "Supervised Experience Verification" PDF: approved hours by category and month,
+    and each supervisor's attestation. No free-text descriptions (they may name clients)."""
+    from trainer import pdf
+
+    trainee = enrolment.user
+    t = totals(enrolment)
+    rows = _approved_rows(enrolment)
     period = (
         f"{rows[0].work_date:%-d %B %Y} to {rows[-1].work_date:%-d %B %Y}"
         if rows
@@ -272,8 +288,8 @@ def verification_pdf(enrolment: Enrolment, now: datetime) -> bytes:
         required_hours=t.required_hours,
         supervision_hours=t.supervision_hours,
         required_supervision=t.required_supervision_hours,
-        months=list(months.items()),
-        supervisors=supervisors,
+        months=list(_by_month(rows).items()),
+        supervisors=_supervisor_attestations(rows),
         attestation=rules.ATTESTATION,
         reversals=sum(1 for r in rows if r.reverses_id is not None),
     )
