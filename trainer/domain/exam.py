@@ -104,6 +104,30 @@ def assemble_form(
     return form
 
 
+def draw_quiz(pool: Sequence[PoolItem], wanted: int, seed: int) -> list[FormItem]:
+    """A formative quiz: whole scenario sets (or lone items) in random order until at least
+    ``wanted`` items, options shuffled as on the exam. No blueprint: any domain will do.
+
+    ``pool`` in a stable order (by item id); the same pool and seed give the same quiz.
+    """
+    rng = random.Random(seed)  # noqa: S311 (seeded to rebuild a form; the seed is from secrets)
+    units: dict[str, list[PoolItem]] = {}
+    for item in pool:
+        units.setdefault(item.scenario or item.id, []).append(item)
+    groups = list(units.values())
+    rng.shuffle(groups)
+    form: list[FormItem] = []
+    for group in groups:
+        if len(form) >= wanted:
+            break
+        for item in sorted(group, key=lambda i: i.id):
+            order = list(item.option_keys)
+            if item.type != "truefalse":
+                rng.shuffle(order)
+            form.append(FormItem(item.id, tuple(order)))
+    return form
+
+
 # -- attempt rules --------------------------------------------------------------------------
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -50,28 +49,31 @@ def start(user: User, module_id: str, seed: int | None = None) -> QuizAttempt:
         raise NotFound(module_id)
     if not learning.can_read(user, module_id):
         raise NotAllowed(module_id)
-    pool = [
-        r
+    revisions = {
+        r.item_id: r
         for r in current_revisions(Item.module_id == module_id)
         if r.content["use"] in ("quiz", "both")
+    }
+    pool = [
+        rules.PoolItem(
+            id=r.item_id,
+            domain=r.content["domain"],
+            scenario=r.content.get("scenario"),
+            option_keys=tuple(o["key"] for o in r.content["options"]),
+            type=r.content["type"],
+        )
+        for r in revisions.values()
     ]
-    units: dict[str, list[ItemRevision]] = {}
-    for rev in pool:
-        units.setdefault(rev.content.get("scenario") or rev.item_id, []).append(rev)
     seed = secrets.randbelow(2**31) if seed is None else seed
-    rng = random.Random(seed)  # noqa: S311 (seeded to rebuild a form; the seed is from secrets)
-    groups = list(units.values())
-    rng.shuffle(groups)
-    wanted = module.meta.get("quiz_items", 5)
-    form: list[dict[str, Any]] = []
-    for group in groups:
-        if len(form) >= wanted:
-            break
-        for rev in sorted(group, key=lambda r: r.item_id):
-            order = [o["key"] for o in rev.content["options"]]
-            if rev.content["type"] != "truefalse":
-                rng.shuffle(order)
-            form.append({"item_id": rev.item_id, "revision": rev.revision, "order": order})
+    drawn = rules.draw_quiz(pool, module.meta.get("quiz_items", 5), seed)
+    form = [
+        {
+            "item_id": f.item_id,
+            "revision": revisions[f.item_id].revision,
+            "order": list(f.option_order),
+        }
+        for f in drawn
+    ]
     if not form:
         raise RuleError(None, "This module has no quiz questions yet.")
     attempt = QuizAttempt(
