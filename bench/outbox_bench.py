@@ -94,7 +94,7 @@ def _people(app: Any, tmp: Path, entries: int) -> tuple[int, list[int]]:
         db.session.commit()
         ids = []
         for n in range(entries):
-            form = hours.EntryForm(
+            form = hours.EntrySubmission(
                 date.today() - timedelta(days=n + 1),
                 "1",
                 "advocacy",

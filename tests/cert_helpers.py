@@ -59,7 +59,7 @@ def log_hours(
     with app.app_context():
         user = db.session.get(User, trainee.id)
         for n, (amount, category, kind) in enumerate(plan, start=1):
-            form = hours.EntryForm(
+            form = hours.EntrySubmission(
                 hours.local_date(user, utcnow()) - timedelta(days=n),
                 amount,
                 category,

@@ -82,7 +82,7 @@ def test_parse_hours_refuses(text: str, message: str) -> None:
     assert info.value.field == "hours"
 
 
-def _entry(**changes: object) -> hours.EntryInput:
+def _entry(**changes: object) -> hours.ParsedEntry:
     base = dict(
         work_date=date(2026, 3, 9),
         minutes=120,
@@ -92,10 +92,10 @@ def _entry(**changes: object) -> hours.EntryInput:
         description="Led a recovery group.",
     )
     base.update(changes)
-    return hours.EntryInput(**base)  # type: ignore[arg-type]
+    return hours.ParsedEntry(**base)  # type: ignore[arg-type]
 
 
-def _check(entry: hours.EntryInput, other: int = 0) -> None:
+def _check(entry: hours.ParsedEntry, other: int = 0) -> None:
     hours.check_entry(
         entry,
         today=TODAY,

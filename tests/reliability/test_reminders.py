@@ -131,7 +131,7 @@ def test_supervisors_hear_about_entries_pending_over_a_week(
     t = utcnow()
     with app.app_context():
         user = db.session.get(User, trainee.id)
-        form = hours.EntryForm(
+        form = hours.EntrySubmission(
             date.today() - timedelta(days=1),
             "2",
             "advocacy",

@@ -37,7 +37,7 @@ def _u(p: Any) -> User:
     return db.session.get(User, p.id)
 
 
-def _form(sup_id: int, **changes: Any) -> hours.EntryForm:
+def _form(sup_id: int, **changes: Any) -> hours.EntrySubmission:
     base = dict(
         work_date=date.today() - timedelta(days=1),
         hours="2",
@@ -48,7 +48,7 @@ def _form(sup_id: int, **changes: Any) -> hours.EntryForm:
         supervisor_id=sup_id,
     )
     base.update(changes)
-    return hours.EntryForm(**base)
+    return hours.EntrySubmission(**base)
 
 
 def _log(s: dict[str, Any], **changes: Any) -> int:

@@ -99,7 +99,9 @@ def parse_hours(text: str) -> int:
 
 
 @dataclass(frozen=True)
-class EntryInput:
+class ParsedEntry:
+    """An hour entry with its hours parsed to minutes, ready for ``check_entry``."""
+
     work_date: date
     minutes: int
     category: str
@@ -109,7 +111,7 @@ class EntryInput:
 
 
 def check_entry(
-    entry: EntryInput,
+    entry: ParsedEntry,
     *,
     today: date,
     enrolled_on: date,

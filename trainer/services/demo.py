@@ -106,7 +106,7 @@ def _certified_trainee() -> str | None:
         exams.submit(casey, attempt.id, utcnow())
         entries = []
         for n, category in enumerate(["advocacy", "recovery-wellness", "mentoring-education"]):
-            form = hours.EntryForm(
+            form = hours.EntrySubmission(
                 hours.local_date(casey, now) - timedelta(days=10 + n),
                 "3",
                 category,

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from trainer.domain import exam as rules
+from trainer.domain import exam as exam_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.domain.questions import TYPES
 from trainer.domain.statuses import AttemptStatus
@@ -62,7 +62,7 @@ def eligibility(
     now: datetime,
     past: Sequence[ExamAttempt] | None = None,
     progress: Sequence[learning.ModuleProgress] | None = None,
-) -> rules.StartDecision:
+) -> exam_rules.StartDecision:
     """May the person start an attempt now? ``past`` (their attempts in the program) and
     ``progress`` (their module progress) may be passed by a page that already has them."""
     if past is None:
@@ -70,8 +70,8 @@ def eligibility(
     for attempt in past:
         finalize_due(attempt, now)
     spec = program.spec.exam
-    return rules.may_start(
-        [rules.PastAttempt(a.started_at, a.finished_at, a.passed) for a in past],
+    return exam_rules.may_start(
+        [exam_rules.PastAttempt(a.started_at, a.finished_at, a.passed) for a in past],
         spec.attempts_allowed,
         spec.wait_days,
         modules_complete(user, program, progress),
@@ -103,7 +103,7 @@ def start(user: User, program_id: str, now: datetime, seed: int | None = None) -
     spec = program.spec.exam
     pool_revisions = current_revisions(Item.module_id.in_(program.spec.modules))
     pool = [
-        rules.PoolItem(
+        exam_rules.PoolItem(
             r.item_id,
             r.content["domain"],
             r.content.get("scenario"),
@@ -115,7 +115,7 @@ def start(user: User, program_id: str, now: datetime, seed: int | None = None) -
     ]
     revision_of = {r.item_id: r.revision for r in pool_revisions}
     seed = secrets.randbelow(2**31) if seed is None else seed
-    form = rules.assemble_form(pool, spec.blueprint, seed)
+    form = exam_rules.assemble_form(pool, spec.blueprint, seed)
     multiplier = time_multiplier(user, program.id)
     release = content.latest_release()
     assert release is not None
@@ -126,7 +126,7 @@ def start(user: User, program_id: str, now: datetime, seed: int | None = None) -
         seed=seed,
         status=AttemptStatus.OPEN,
         started_at=now,
-        deadline=rules.deadline(now, spec.time_limit_minutes, multiplier),
+        deadline=exam_rules.deadline(now, spec.time_limit_minutes, multiplier),
         time_multiplier=multiplier,
         passing_percent=spec.passing_percent,
     )
@@ -197,11 +197,11 @@ def save_answer(
     one-answer question). Nothing is saved when it raises.
     """
     attempt = get(user, attempt_id, now)
-    if not rules.accepts_answers(attempt.status, attempt.deadline, now):
+    if not exam_rules.accepts_answers(attempt.status, attempt.deadline, now):
         raise RuleError(None, "This attempt is closed; answers can no longer be changed.")
     item = _item(attempt.id, position)
     content_type = _revision(item).content["type"]
-    chosen = rules.decode_choice(content_type, item.option_order, tokens)
+    chosen = exam_rules.decode_choice(content_type, item.option_order, tokens)
     db.session.execute(
         update(ExamItem)
         .where(ExamItem.id == item.id)
@@ -282,11 +282,11 @@ def _close(attempt: ExamAttempt, status: str, at: datetime) -> None:
     for item in items:
         c = revs[(item.item_id, item.revision)].content
         answered.append(
-            rules.Answered(
+            exam_rules.Answered(
                 item.item_id, c["type"], c["domain"], tuple(c["answer"]), tuple(item.chosen)
             )
         )
-    report = rules.score(answered, attempt.passing_percent, partial)
+    report = exam_rules.score(answered, attempt.passing_percent, partial)
     for item in items:
         item.points = report.item_scores[item.item_id]
     attempt.status, attempt.finished_at = status, at
@@ -359,7 +359,7 @@ def question(user: User, attempt_id: int, position: int, now: datetime) -> Quest
     options = [
         {"token": t, "text": by_key[k], "chosen": k in current.chosen}
         for t, k in zip(
-            rules.option_tokens(current.option_order), current.option_order, strict=True
+            exam_rules.option_tokens(current.option_order), current.option_order, strict=True
         )
     ]
     navigator = [

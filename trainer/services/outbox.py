@@ -23,7 +23,7 @@ from flask import current_app
 from sqlalchemy import case, func, or_, select, text, update
 
 from trainer.clock import utcnow
-from trainer.domain import outbox as rules
+from trainer.domain import outbox as outbox_rules
 from trainer.domain.errors import NotFound, RuleError
 from trainer.domain.statuses import MessageStatus
 from trainer.extensions import db
@@ -160,7 +160,7 @@ def _mark_failed(
     for message in messages:
         attempts = message.attempts + 1
         give_up = error.permanent or attempts >= config["OUTBOX_MAX_ATTEMPTS"]
-        delay = rules.retry_delay(
+        delay = outbox_rules.retry_delay(
             attempts, config["OUTBOX_RETRY_BASE_SECONDS"], config["OUTBOX_RETRY_CAP_SECONDS"]
         )
         db.session.execute(
@@ -266,7 +266,7 @@ def counts(now: datetime) -> dict[str, int]:
         (OutboxMessage.attempts > 0, "retrying"),
         else_="queued",
     ).label("state")
-    out = dict.fromkeys(rules.STATES, 0)
+    out = dict.fromkeys(outbox_rules.STATES, 0)
     # grouped by the output column's name, so the clock is bound once (PostgreSQL insists)
     for name, n in db.session.execute(select(state, func.count()).group_by(text("state"))):
         out[name] = n

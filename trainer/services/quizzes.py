@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from trainer.clock import utcnow
-from trainer.domain import exam as rules
+from trainer.domain import exam as exam_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.domain.questions import TYPES
 from trainer.extensions import db
@@ -55,7 +55,7 @@ def start(user: User, module_id: str, seed: int | None = None) -> QuizAttempt:
         if r.content["use"] in ("quiz", "both")
     }
     pool = [
-        rules.PoolItem(
+        exam_rules.PoolItem(
             id=r.item_id,
             domain=r.content["domain"],
             scenario=r.content.get("scenario"),
@@ -65,7 +65,7 @@ def start(user: User, module_id: str, seed: int | None = None) -> QuizAttempt:
         for r in revisions.values()
     ]
     seed = secrets.randbelow(2**31) if seed is None else seed
-    drawn = rules.draw_quiz(pool, module.meta.get("quiz_items", 5), seed)
+    drawn = exam_rules.draw_quiz(pool, module.meta.get("quiz_items", 5), seed)
     form = [
         {
             "item_id": f.item_id,
@@ -128,7 +128,9 @@ def questions(attempt: QuizAttempt) -> list[QuizQuestion]:
         by_key = {o["key"]: o for o in content["options"]}
         chosen = attempt.responses.get(str(position), [])
         options = []
-        for token, key in zip(rules.option_tokens(entry["order"]), entry["order"], strict=True):
+        for token, key in zip(
+            exam_rules.option_tokens(entry["order"]), entry["order"], strict=True
+        ):
             option = by_key[key]
             options.append(
                 {
@@ -178,14 +180,14 @@ def submit(user: User, attempt_id: int, answers: Mapping[str, Sequence[str]]) ->
     for position, entry in enumerate(attempt.form, start=1):
         content = revisions[(entry["item_id"], entry["revision"])].content
         try:
-            chosen = rules.decode_choice(
+            chosen = exam_rules.decode_choice(
                 content["type"], entry["order"], answers.get(f"q{position}", [])
             )
         except RuleError as error:
             raise RuleError(f"q{position}", f"Question {position}: {error.message}") from None
         responses[str(position)] = chosen
         answered.append(
-            rules.Answered(
+            exam_rules.Answered(
                 entry["item_id"],
                 content["type"],
                 content["domain"],
@@ -193,7 +195,7 @@ def submit(user: User, attempt_id: int, answers: Mapping[str, Sequence[str]]) ->
                 tuple(chosen),
             )
         )
-    report = rules.score(answered, attempt.pass_percent)
+    report = exam_rules.score(answered, attempt.pass_percent)
     # Conditional update: of two submissions racing, exactly one scores the quiz.
     won = (
         db_util.rows_changed(

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer.domain import hours as hour_rules
-from trainer.domain import outbox as rules
+from trainer.domain import outbox as outbox_rules
 from trainer.domain.statuses import CertificateStatus, ReminderStage
 from trainer.extensions import db
 from trainer.models import Certificate, HourEntry, Program, RenewalReminder, User
@@ -30,14 +30,14 @@ def renewal_reminders(now: datetime) -> int:
     candidates = db.session.scalars(
         select(Certificate).where(
             Certificate.status == CertificateStatus.ACTIVE,
-            Certificate.expires_at <= now + rules.earliest_reminder_window(),
-            Certificate.expires_at > now - rules.EXPIRY_NOTICE_GRACE,
+            Certificate.expires_at <= now + outbox_rules.earliest_reminder_window(),
+            Certificate.expires_at > now - outbox_rules.EXPIRY_NOTICE_GRACE,
         )
     ).all()
     sent = 0
     for cert in candidates:
         assert cert.expires_at is not None
-        stage = rules.reminder_stage(cert.expires_at, now)
+        stage = outbox_rules.reminder_stage(cert.expires_at, now)
         if stage is None:
             continue
         try:

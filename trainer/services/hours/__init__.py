@@ -6,7 +6,7 @@ Callers use the names below (``from trainer.services import hours``; ``hours.dec
 
 from trainer.services.hours.decisions import DecisionResult, decide, reverse
 from trainer.services.hours.entries import (
-    EntryForm,
+    EntrySubmission,
     edit_entry,
     local_date,
     log_entry,
@@ -44,7 +44,7 @@ __all__ = [
     "CSV_HEADER",
     "PAGE_SIZE",
     "DecisionResult",
-    "EntryForm",
+    "EntrySubmission",
     "QueueFilter",
     "Totals",
     "active_supervisors",

@@ -14,7 +14,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from trainer.domain import hours as rules
+from trainer.domain import hours as hour_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import (
@@ -64,24 +64,24 @@ def decide(
             raise NotAllowed("You cannot decide your own hours.")
         if entry.supervisor_id != supervisor.id or not supervises(supervisor, entry.enrolment_id):
             raise NotAllowed("You do not supervise this entry.")
-    new_state = rules.TRANSITIONS[(rules.PENDING, action)][1]
+    new_state = hour_rules.TRANSITIONS[(hour_rules.PENDING, action)][1]
     remote = request.remote_addr if has_request_context() else None
     decided, skipped = [], 0
     for entry in entries:
-        if entry.status != rules.PENDING:
+        if entry.status != hour_rules.PENDING:
             skipped += 1
             continue
         won = (
             db_util.rows_changed(
                 update(HourEntry)
-                .where(HourEntry.id == entry.id, HourEntry.status == rules.PENDING)
+                .where(HourEntry.id == entry.id, HourEntry.status == hour_rules.PENDING)
                 .values(
                     status=new_state,
                     decided_at=now,
                     decided_by_id=supervisor.id,
                     decision_note=note or None,
                     decided_from=remote,
-                    attestation=rules.ATTESTATION if action == "approve" else None,
+                    attestation=hour_rules.ATTESTATION if action == "approve" else None,
                 )
                 .execution_options(synchronize_session=False)
             )
@@ -113,7 +113,7 @@ def decide(
 def _tell_trainee(entry: HourEntry) -> None:
     trainee = db.session.get(User, entry.trainee_id)
     assert trainee is not None
-    what = rules.STATUS_LABELS[entry.status].lower()
+    what = hour_rules.STATUS_LABELS[entry.status].lower()
     extra = f"\nYour supervisor wrote: {entry.decision_note}\n" if entry.decision_note else ""
     outbox.queue_mail(
         trainee.email,
@@ -130,7 +130,7 @@ def reverse(admin: User, entry_id: int, reason: str, now: datetime) -> HourEntry
     original = db.session.get(HourEntry, entry_id)
     if original is None:
         raise NotFound(entry_id)
-    if original.status != rules.APPROVED or original.minutes < 0:
+    if original.status != hour_rules.APPROVED or original.minutes < 0:
         raise RuleError(None, "Only an approved entry can be reversed.")
     if not reason.strip():
         raise RuleError("reason", "Give the reason for the correction.")
@@ -144,7 +144,7 @@ def reverse(admin: User, entry_id: int, reason: str, now: datetime) -> HourEntry
         setting=original.setting,
         kind=original.kind,
         description=f"Reversal of entry {original.id}: {reason.strip()}",
-        status=rules.APPROVED,
+        status=hour_rules.APPROVED,
         created_at=now,
         updated_at=now,
         decided_at=now,

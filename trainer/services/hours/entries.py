@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from trainer.clock import utcnow
-from trainer.domain import hours as rules
+from trainer.domain import hours as hour_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import (
@@ -30,7 +30,7 @@ def _minutes_that_day(trainee_id: int, day: date, exclude: int | None = None) ->
     stmt = select(func.coalesce(func.sum(HourEntry.minutes), 0)).where(
         HourEntry.trainee_id == trainee_id,
         HourEntry.work_date == day,
-        HourEntry.status.in_((rules.PENDING, rules.RETURNED, rules.APPROVED)),
+        HourEntry.status.in_((hour_rules.PENDING, hour_rules.RETURNED, hour_rules.APPROVED)),
         HourEntry.minutes > 0,
     )
     if exclude is not None:
@@ -39,7 +39,10 @@ def _minutes_that_day(trainee_id: int, day: date, exclude: int | None = None) ->
 
 
 @dataclass(frozen=True)
-class EntryForm:
+class EntrySubmission:
+    """An hour entry as the trainee submitted it (hours as typed); the web form is
+    ``web.hours.forms.HourEntryForm``, and once parsed it is ``domain.hours.ParsedEntry``."""
+
     work_date: date
     hours: str
     category: str
@@ -50,13 +53,17 @@ class EntryForm:
 
 
 def _checked(
-    trainee: User, enrolment: Enrolment, form: EntryForm, now: datetime, exclude: int | None = None
-) -> rules.EntryInput:
-    minutes = rules.parse_hours(form.hours)
-    data = rules.EntryInput(
+    trainee: User,
+    enrolment: Enrolment,
+    form: EntrySubmission,
+    now: datetime,
+    exclude: int | None = None,
+) -> hour_rules.ParsedEntry:
+    minutes = hour_rules.parse_hours(form.hours)
+    data = hour_rules.ParsedEntry(
         form.work_date, minutes, form.category, form.setting, form.kind, form.description.strip()
     )
-    rules.check_entry(
+    hour_rules.check_entry(
         data,
         today=local_date(trainee, now),
         enrolled_on=local_date(trainee, enrolment.enrolled_at),
@@ -69,7 +76,9 @@ def _checked(
     return data
 
 
-def _entry_values(data: rules.EntryInput, form: EntryForm, now: datetime) -> dict[str, Any]:
+def _entry_values(
+    data: hour_rules.ParsedEntry, form: EntrySubmission, now: datetime
+) -> dict[str, Any]:
     """What the trainee wrote, checked, as a pending entry's columns (new or edited)."""
     return {
         "supervisor_id": form.supervisor_id,
@@ -79,12 +88,12 @@ def _entry_values(data: rules.EntryInput, form: EntryForm, now: datetime) -> dic
         "setting": data.setting,
         "kind": data.kind,
         "description": data.description,
-        "status": rules.PENDING,
+        "status": hour_rules.PENDING,
         "updated_at": now,
     }
 
 
-def log_entry(trainee: User, enrolment_id: int, form: EntryForm, now: datetime) -> HourEntry:
+def log_entry(trainee: User, enrolment_id: int, form: EntrySubmission, now: datetime) -> HourEntry:
     """Record a pending entry for the supervisor to decide. RuleError names the bad field."""
     enrolment = trainee_enrolment(trainee, enrolment_id)
     data = _checked(trainee, enrolment, form, now)
@@ -109,15 +118,18 @@ def own_entry(trainee: User, entry_id: int) -> HourEntry:
     return entry
 
 
-def edit_entry(trainee: User, entry_id: int, form: EntryForm, now: datetime) -> HourEntry:
+def edit_entry(trainee: User, entry_id: int, form: EntrySubmission, now: datetime) -> HourEntry:
     """Change a pending or returned entry; it goes (back) to pending."""
     entry = own_entry(trainee, entry_id)
-    rules.transition(entry.status, "edit", "trainee")
+    hour_rules.transition(entry.status, "edit", "trainee")
     enrolment = trainee_enrolment(trainee, entry.enrolment_id)
     data = _checked(trainee, enrolment, form, now, exclude=entry.id)
     changed = db_util.rows_changed(
         update(HourEntry)
-        .where(HourEntry.id == entry.id, HourEntry.status.in_((rules.PENDING, rules.RETURNED)))
+        .where(
+            HourEntry.id == entry.id,
+            HourEntry.status.in_((hour_rules.PENDING, hour_rules.RETURNED)),
+        )
         .values(**_entry_values(data, form, now), notified_at=None)
         .execution_options(synchronize_session=False)
     )
@@ -130,11 +142,14 @@ def edit_entry(trainee: User, entry_id: int, form: EntryForm, now: datetime) -> 
 
 def withdraw_entry(trainee: User, entry_id: int) -> HourEntry:
     entry = own_entry(trainee, entry_id)
-    rules.transition(entry.status, "withdraw", "trainee")
+    hour_rules.transition(entry.status, "withdraw", "trainee")
     changed = db_util.rows_changed(
         update(HourEntry)
-        .where(HourEntry.id == entry.id, HourEntry.status.in_((rules.PENDING, rules.RETURNED)))
-        .values(status=rules.WITHDRAWN, updated_at=utcnow())
+        .where(
+            HourEntry.id == entry.id,
+            HourEntry.status.in_((hour_rules.PENDING, hour_rules.RETURNED)),
+        )
+        .values(status=hour_rules.WITHDRAWN, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     if not changed:

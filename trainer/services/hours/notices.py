@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from trainer.domain import hours as rules
+from trainer.domain import hours as hour_rules
 from trainer.extensions import db
 from trainer.models import (
     HourEntry,
@@ -23,7 +23,7 @@ def send_digests(now: datetime) -> int:
     message per supervisor per day. Returns the number of messages sent."""
     pending = db.session.execute(
         select(HourEntry.supervisor_id, func.count())
-        .where(HourEntry.status == rules.PENDING, HourEntry.notified_at.is_(None))
+        .where(HourEntry.status == hour_rules.PENDING, HourEntry.notified_at.is_(None))
         .group_by(HourEntry.supervisor_id)
     ).all()
     sent = 0
@@ -44,7 +44,7 @@ def send_digests(now: datetime) -> int:
             .join(User, User.id == HourEntry.trainee_id)
             .where(
                 HourEntry.supervisor_id == supervisor_id,
-                HourEntry.status == rules.PENDING,
+                HourEntry.status == hour_rules.PENDING,
                 HourEntry.notified_at.is_(None),
             )
             .order_by(User.legal_name, HourEntry.work_date)
@@ -63,7 +63,7 @@ def send_digests(now: datetime) -> int:
             update(HourEntry)
             .where(
                 HourEntry.supervisor_id == supervisor_id,
-                HourEntry.status == rules.PENDING,
+                HourEntry.status == hour_rules.PENDING,
                 HourEntry.notified_at.is_(None),
             )
             .values(notified_at=now)

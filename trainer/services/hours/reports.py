@@ -12,7 +12,7 @@ from defusedcsv import csv
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from trainer.domain import hours as rules
+from trainer.domain import hours as hour_rules
 from trainer.domain.statuses import EntryKind, LinkStatus
 from trainer.extensions import db
 from trainer.models import (
@@ -29,7 +29,7 @@ PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class Totals:
-    categories: list[rules.CategoryTotal]
+    categories: list[hour_rules.CategoryTotal]
     approved_minutes: int
     pending_minutes: int
     supervision_minutes: int  # approved supervision received
@@ -47,11 +47,11 @@ class Totals:
 
 def totals(enrolment: Enrolment) -> Totals:
     """Approved and pending minutes per category, in one grouped query."""
-    approved = case((HourEntry.status == rules.APPROVED, HourEntry.minutes), else_=0)
-    pending = case((HourEntry.status == rules.PENDING, HourEntry.minutes), else_=0)
+    approved = case((HourEntry.status == hour_rules.APPROVED, HourEntry.minutes), else_=0)
+    pending = case((HourEntry.status == hour_rules.PENDING, HourEntry.minutes), else_=0)
     supervision = case(
         (
-            (HourEntry.status == rules.APPROVED) & (HourEntry.kind == EntryKind.SUPERVISION),
+            (HourEntry.status == hour_rules.APPROVED) & (HourEntry.kind == EntryKind.SUPERVISION),
             HourEntry.minutes,
         ),
         else_=0,
@@ -64,7 +64,7 @@ def totals(enrolment: Enrolment) -> Totals:
     by_cat = {r[0]: (int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows}
     d = enrolment.program.spec
     cats = [
-        rules.CategoryTotal(
+        hour_rules.CategoryTotal(
             c,
             label,
             by_cat.get(c, (0, 0, 0))[0],
@@ -116,7 +116,7 @@ def queue(supervisor: User, flt: QueueFilter, page: int = 1) -> tuple[list[HourE
             & (SupervisionLink.supervisor_id == supervisor.id)
             & (SupervisionLink.status == LinkStatus.ACTIVE),
         )
-        .where(HourEntry.supervisor_id == supervisor.id, HourEntry.status == rules.PENDING)
+        .where(HourEntry.supervisor_id == supervisor.id, HourEntry.status == hour_rules.PENDING)
     )
     if flt.trainee_id:
         stmt = stmt.where(HourEntry.trainee_id == flt.trainee_id)
@@ -207,7 +207,7 @@ def _approved_rows(enrolment: Enrolment) -> Sequence[Any]:
             User.email,
         )
         .join(User, User.id == HourEntry.supervisor_id)
-        .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == rules.APPROVED)
+        .where(HourEntry.enrolment_id == enrolment.id, HourEntry.status == hour_rules.APPROVED)
         .order_by(HourEntry.work_date)
     ).all()
 
@@ -290,6 +290,6 @@ def verification_pdf(enrolment: Enrolment, now: datetime) -> bytes:
         required_supervision=t.required_supervision_hours,
         months=list(_by_month(rows).items()),
         supervisors=_supervisor_attestations(rows),
-        attestation=rules.ATTESTATION,
+        attestation=hour_rules.ATTESTATION,
         reversals=sum(1 for r in rows if r.reverses_id is not None),
     )

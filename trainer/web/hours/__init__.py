@@ -17,13 +17,13 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from trainer.clock import utcnow
-from trainer.domain import hours as rules
+from trainer.domain import hours as hour_rules
 from trainer.domain.errors import NotAllowed
 from trainer.extensions import db
 from trainer.services import content, hours, learning
 from trainer.web.access import roles
 from trainer.web.forms import save
-from trainer.web.hours.forms import EntryFormUI, InviteForm
+from trainer.web.hours.forms import HourEntryForm, InviteForm
 from trainer.web.inputs import parse_page
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
@@ -65,7 +65,7 @@ def enrolment(enrolment_id: int):
         page=page,
         has_next=has_next,
         invite=InviteForm(),
-        labels=rules.STATUS_LABELS,
+        labels=hour_rules.STATUS_LABELS,
         categories=hours.categories(e),
         settings=content.labels("settings"),
     )
@@ -89,14 +89,14 @@ def invite(enrolment_id: int):
         page=1,
         has_next=has_next,
         invite=form,
-        labels=rules.STATUS_LABELS,
+        labels=hour_rules.STATUS_LABELS,
         categories=hours.categories(e),
         settings=content.labels("settings"),
     )
 
 
 def _entry_form(e, obj=None):
-    form = EntryFormUI(obj=obj)
+    form = HourEntryForm(obj=obj)
     form.category.choices = [SelectChoice(k, v) for k, v in hours.categories(e).items()]
     form.setting.choices = [SelectChoice(k, v) for k, v in content.labels("settings").items()]
     form.supervisor.choices = [
@@ -105,8 +105,8 @@ def _entry_form(e, obj=None):
     return form
 
 
-def _entry_data(form: EntryFormUI) -> hours.EntryForm:
-    return hours.EntryForm(
+def _entry_data(form: HourEntryForm) -> hours.EntrySubmission:
+    return hours.EntrySubmission(
         form.work_date.data,
         form.hours.data or "",
         form.category.data or "",
@@ -137,7 +137,7 @@ def edit(entry_id: int):
     me = _me()
     entry = hours.own_entry(me, entry_id)
     e = _enrolment(entry.enrolment_id)
-    if entry.status not in (rules.PENDING, rules.RETURNED):
+    if entry.status not in (hour_rules.PENDING, hour_rules.RETURNED):
         abort(409, description="This entry was decided and can no longer be changed.")
     form = _entry_form(e, obj=None if request.method == "POST" else _prefill(entry))
     try:

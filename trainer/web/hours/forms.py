@@ -17,7 +17,7 @@ from trainer.domain.statuses import EntryKind
 from trainer.web.inputs import DateRange
 
 
-class EntryFormUI(FlaskForm):
+class HourEntryForm(FlaskForm):
     work_date = DateField(
         "Date of the work",
         validators=[InputRequired(message="Enter the date, e.g. 2026-03-14."), DateRange()],

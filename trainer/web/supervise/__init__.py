@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 
 from trainer.clock import utcnow
-from trainer.domain import hours as rules
+from trainer.domain import hours as hour_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import Enrolment
@@ -96,7 +96,7 @@ def queue():
         categories=cats,
         settings=content.labels("settings"),
         bad_dates=bad_dates,
-        attestation=rules.ATTESTATION,
+        attestation=hour_rules.ATTESTATION,
         args=request.args,
     )
 
@@ -140,7 +140,7 @@ def trainee(enrolment_id: int):
         e=e,
         totals=hours.totals(e),
         entries=rows,
-        labels=rules.STATUS_LABELS,
+        labels=hour_rules.STATUS_LABELS,
         categories=hours.categories(e),
     )
 
