@@ -81,16 +81,17 @@ def _people(app: Any, tmp: Path, entries: int) -> tuple[int, list[int]]:
             "Sam Supervisor",
             {"supervisor"},
             password=PASSWORD,
+            now=utcnow(),
         )
         admin = accounts.create_user(
-            None, "admin@bench.example", "Ann Admin", {"admin"}, password=PASSWORD
+            None, "admin@bench.example", "Ann Admin", {"admin"}, password=PASSWORD, now=utcnow()
         )
         trainee = accounts.create_user(
-            None, "t@bench.example", "Tess Trainee", {"trainee"}, password=PASSWORD
+            None, "t@bench.example", "Tess Trainee", {"trainee"}, password=PASSWORD, now=utcnow()
         )
-        enrolment = learning.enrol(trainee, "test-prog")
+        enrolment = learning.enrol(trainee, "test-prog", utcnow())
         enrolment.enrolled_at = utcnow() - timedelta(days=entries + 10)
-        hours.assign(admin, trainee.email, "test-prog", sup.email)
+        hours.assign(admin, trainee.email, "test-prog", sup.email, utcnow())
         db.session.commit()
         ids = []
         for n in range(entries):

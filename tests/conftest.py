@@ -26,6 +26,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from trainer import create_app
+from trainer.clock import utcnow
 from trainer.extensions import db
 
 DATABASE_URL = os.environ.get("TRAINER_DATABASE_URL")
@@ -156,6 +157,7 @@ def make_user(app: Flask) -> Callable[..., Any]:
                 set(roles),
                 jurisdiction,
                 password=password,
+                now=utcnow(),
             )
             for key, value in fields.items():
                 setattr(user, key, value)

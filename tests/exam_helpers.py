@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from trainer.clock import utcnow
 from trainer.domain.exam import option_tokens
 from trainer.extensions import db
 from trainer.models import ItemRevision, ModuleSection, User
@@ -24,7 +25,7 @@ def right_tokens(form_entry: dict[str, Any], content: dict[str, Any]) -> list[st
 
 
 def pass_quiz(user: User, module_id: str) -> None:
-    attempt = quizzes.start(user, module_id)
+    attempt = quizzes.start(user, module_id, utcnow())
     answers = {}
     for n, entry in enumerate(attempt.form, start=1):
         content = db.session.scalar(
@@ -33,19 +34,19 @@ def pass_quiz(user: User, module_id: str) -> None:
             )
         )
         answers[f"q{n}"] = right_tokens(entry, content)
-    assert quizzes.submit(user, attempt.id, answers).passed
+    assert quizzes.submit(user, attempt.id, answers, utcnow()).passed
 
 
 def complete_program_modules(app: Any, user_id: int, program_id: str) -> None:
     with app.app_context():
         user = db.session.get(User, user_id)
-        learning.enrol(user, program_id)
+        learning.enrol(user, program_id, utcnow())
         program = learning.get_program(program_id)
         for module_id in program.definition["modules"]:
             anchors = db.session.scalars(
                 select(ModuleSection.anchor).where(ModuleSection.module_id == module_id)
             ).all()
             for anchor in anchors:
-                learning.read_section(user, module_id, anchor)
+                learning.read_section(user, module_id, anchor, utcnow())
             pass_quiz(user, module_id)
         db.session.commit()

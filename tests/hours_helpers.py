@@ -22,8 +22,10 @@ def supervised_trainee(
     """Enrol ``trainee`` (backdated) and assign ``supervisor``; returns the enrolment id."""
     with app.app_context():
         person = db.session.get(User, trainee.id)
-        enrolment = learning.enrol(person, program_id)
+        enrolment = learning.enrol(person, program_id, utcnow())
         enrolment.enrolled_at = utcnow() - timedelta(days=days_ago)
-        hours.assign(db.session.get(User, admin.id), trainee.email, program_id, supervisor.email)
+        hours.assign(
+            db.session.get(User, admin.id), trainee.email, program_id, supervisor.email, utcnow()
+        )
         db.session.commit()
         return enrolment.id

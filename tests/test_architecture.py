@@ -210,3 +210,23 @@ def test_pages_commit_only_when_they_say_they_write() -> None:
                 offenders.append(f"{path.relative_to(PACKAGE)}: {view.name}")
     assert declared >= 5  # the check saw the declared pages
     assert not offenders, offenders
+
+
+def test_services_take_the_time_as_a_parameter() -> None:
+    """Services and rules never read the wall clock: the caller passes ``now`` (so jobs,
+    reminders and deadlines are tested with a chosen time)."""
+    offenders = []
+    for folder in ("services", "domain"):
+        for path in sorted((PACKAGE / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(), filename=str(path))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module == "trainer.clock":
+                    offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} imports the clock")
+                if isinstance(node, ast.Call) and ast.unparse(node.func) in {
+                    "datetime.now",
+                    "datetime.utcnow",
+                    "date.today",
+                    "time.time",
+                }:
+                    offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} reads the time")
+    assert not offenders, offenders

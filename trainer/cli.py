@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import ScriptInfo, with_appcontext
 
+from trainer.clock import utcnow
 from trainer.domain.errors import RuleError
 from trainer.domain.roles import ROLES
 
@@ -56,7 +57,7 @@ def user_create(
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         person = accounts.create_user(
-            None, email, name, set(roles), jurisdiction, password=password
+            None, email, name, set(roles), jurisdiction, password=password, now=utcnow()
         )
     except RuleError as error:
         db.session.rollback()
@@ -71,7 +72,7 @@ def demo() -> None:
     """Seed the demo accounts (and demo data). Running it again changes nothing."""
     from trainer.services import demo as demo_service
 
-    for line in demo_service.seed():
+    for line in demo_service.seed(utcnow()):
         click.echo(line)
 
 
@@ -134,7 +135,6 @@ def exam_close_expired() -> None:
     """Score and close every exam attempt past its deadline (run it from cron, e.g. every
     5 minutes). Attempts also close when their taker returns; this catches the abandoned ones
     so results, waiting periods and certificates do not wait for them."""
-    from trainer.clock import utcnow
     from trainer.extensions import db
     from trainer.services import exams
 

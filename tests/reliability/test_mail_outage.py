@@ -209,7 +209,7 @@ def test_a_change_that_fails_after_queueing_mail_sends_nothing(
     monkeypatch.setattr(audit, "record", broken)  # runs after the reset mail is queued
     with app.app_context():
         with pytest.raises(RuntimeError):
-            accounts.request_password_reset(person.email)
+            accounts.request_password_reset(person.email, utcnow())
         db.session.rollback()
     r = _client(app).post("/forgot", data={"email": person.email})
     assert r.status_code == 500 and "Nothing was saved" in r.text

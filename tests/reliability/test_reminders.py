@@ -64,7 +64,13 @@ def test_a_simulated_year_of_renewal_reminders(app: Any, tmp_path: Path, make_us
         holder_of_renewed = db.session.get(User, _cert(renewed).user_id)
         ce = [  # the cycle's continuing education, logged by the holder, approved on day 80
             certificates.log_ce(
-                holder_of_renewed, ids[renewed], date(2026, 6, 1), hours_, topic, "Ethics course"
+                holder_of_renewed,
+                ids[renewed],
+                date(2026, 6, 1),
+                hours_,
+                topic,
+                "Ethics course",
+                utcnow(),
             ).id
             for hours_, topic in ((4, None), (2, "ethical-responsibility"))
         ]

@@ -14,6 +14,7 @@ from tests.cert_helpers import PNG
 from tests.conftest import Auth
 from tests.content_fixture import write_tree
 from tests.exam_helpers import load
+from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import DocumentUpload
 from trainer.services import learning
@@ -23,7 +24,7 @@ def test_upload_into_an_unwritable_folder(app: Any, tmp_path: Path, make_user: A
     load(app, write_tree(tmp_path))
     trainee = make_user("trainee")
     with app.app_context():
-        learning.enrol(db.session.get(type(trainee), trainee.id), "test-prog")
+        learning.enrol(db.session.get(type(trainee), trainee.id), "test-prog", utcnow())
         db.session.commit()
     client = app.test_client()
     Auth(client).login(trainee)

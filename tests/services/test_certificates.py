@@ -91,7 +91,9 @@ def test_exactly_one_certificate_under_concurrent_checks(app: Any, people: dict[
         try:
             with app.app_context():
                 barrier.wait(timeout=30)
-                certificates.issue_if_met(db.session.get(User, people["trainee"].id), "test-prog")
+                certificates.issue_if_met(
+                    db.session.get(User, people["trainee"].id), "test-prog", utcnow()
+                )
                 db.session.commit()
         except BaseException as error:  # noqa: BLE001 (reported below)
             errors.append(error)

@@ -78,7 +78,7 @@ def test_one_open_attempt_and_no_start_before_modules_are_done(
             exams.start(_user(ready), "test-prog", utcnow())
         db.session.rollback()  # end this session's transaction before another one writes
         newcomer = make_user("trainee")
-        learning.enrol(db.session.get(User, newcomer.id), "test-prog")
+        learning.enrol(db.session.get(User, newcomer.id), "test-prog", utcnow())
         db.session.commit()
         with pytest.raises(RuleError, match="Complete every required module"):
             exams.start(db.session.get(User, newcomer.id), "test-prog", utcnow())

@@ -92,7 +92,7 @@ def test_separation_of_duties(app: Any, setup: dict[str, Any], make_user: Any) -
             hours.decide(_u(setup["sup"]), [entry, 99999], "approve", "", True, utcnow())
         # after the assignment ends, the supervisor can no longer decide
         link = hours.links(setup["enrolment"])[0]
-        hours.end_link(_u(setup["admin"]), link.id)
+        hours.end_link(_u(setup["admin"]), link.id, utcnow())
         db.session.commit()
         with pytest.raises(NotAllowed):
             hours.decide(_u(setup["sup"]), [entry], "approve", "", True, utcnow())
@@ -109,10 +109,10 @@ def test_supervisor_cannot_approve_their_own_hours(
     with app.app_context():
         from trainer.services import learning
 
-        learning.enrol(_u(both), "test-prog")
+        learning.enrol(_u(both), "test-prog", utcnow())
         db.session.commit()
         with pytest.raises(RuleError, match="cannot supervise your own"):
-            hours.assign(_u(admin), both.email, "test-prog", both.email)
+            hours.assign(_u(admin), both.email, "test-prog", both.email, utcnow())
 
 
 def test_approved_entries_cannot_be_edited_or_withdrawn(app: Any, setup: dict[str, Any]) -> None:
@@ -125,7 +125,7 @@ def test_approved_entries_cannot_be_edited_or_withdrawn(app: Any, setup: dict[st
                 _u(setup["trainee"]), entry, _form(setup["sup"].id, hours="9"), utcnow()
             )
         with pytest.raises(NotAllowed):
-            hours.withdraw_entry(_u(setup["trainee"]), entry)
+            hours.withdraw_entry(_u(setup["trainee"]), entry, utcnow())
         db.session.rollback()
         assert db.session.get(HourEntry, entry).minutes == 120
 
@@ -243,15 +243,15 @@ def test_invitation_must_be_accepted(app: Any, tmp_path: Path, make_user: Any) -
     with app.app_context():
         from trainer.services import learning
 
-        enrolment = learning.enrol(_u(trainee), "test-prog")
+        enrolment = learning.enrol(_u(trainee), "test-prog", utcnow())
         with pytest.raises(RuleError, match="No supervisor account"):
-            hours.invite_supervisor(_u(trainee), enrolment.id, "nobody@example.org")
-        link = hours.invite_supervisor(_u(trainee), enrolment.id, sup.email)
+            hours.invite_supervisor(_u(trainee), enrolment.id, "nobody@example.org", utcnow())
+        link = hours.invite_supervisor(_u(trainee), enrolment.id, sup.email, utcnow())
         db.session.commit()
         assert hours.active_supervisors(enrolment.id) == []
         today = hours.local_date(_u(trainee), utcnow())  # the trainee's own calendar day
         with pytest.raises(RuleError, match="Choose one of your supervisors"):
             hours.log_entry(_u(trainee), enrolment.id, _form(sup.id, work_date=today), utcnow())
-        hours.respond(_u(sup), link.id, accept=True)
+        hours.respond(_u(sup), link.id, accept=True, now=utcnow())
         db.session.commit()
         assert [s.id for s in hours.active_supervisors(enrolment.id)] == [sup.id]

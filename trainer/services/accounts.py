@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
@@ -12,7 +12,6 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app
 from sqlalchemy import select
 
-from trainer.clock import utcnow
 from trainer.domain import roles as role_rules
 from trainer.domain.errors import NotAllowed, RuleError
 from trainer.domain.passwords import check_new_password
@@ -53,7 +52,9 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
-def register_trainee(email: str, legal_name: str, password: str, timezone: str) -> None:
+def register_trainee(
+    email: str, legal_name: str, password: str, timezone: str, now: datetime
+) -> None:
     """Start a trainee account; the caller's answer is the same whether or not the address
     was taken, so nobody learns from it who has an account.
 
@@ -67,7 +68,7 @@ def register_trainee(email: str, legal_name: str, password: str, timezone: str) 
     timezone = _check_timezone(timezone)
     existing = find_by_email(email)
     if existing is not None:
-        _tell_owner_of_registration(existing)
+        _tell_owner_of_registration(existing, now)
         return
     user = User(email=email, legal_name=legal_name.strip(), timezone=timezone)
     user.role_rows = [UserRole(role=role_rules.TRAINEE)]
@@ -75,12 +76,12 @@ def register_trainee(email: str, legal_name: str, password: str, timezone: str) 
     db.session.add(user)
     db.session.flush()
     audit.record("account.registered", actor=user, subject=user)
-    _send_confirmation(user)
+    _send_confirmation(user, now)
 
 
-def _send_confirmation(user: User) -> None:
+def _send_confirmation(user: User, now: datetime) -> None:
     hours = current_app.config["ACCOUNT_SETUP_HOURS"]
-    token = _issue_token(user, "confirm", hours)
+    token = _issue_token(user, "confirm", hours, now)
     outbox.queue_mail(
         user.email,
         "Confirm your e-mail address for trainer",
@@ -93,9 +94,9 @@ def _send_confirmation(user: User) -> None:
     )
 
 
-def _tell_owner_of_registration(user: User) -> None:
+def _tell_owner_of_registration(user: User, now: datetime) -> None:
     if user.email_verified_at is None and user.active:
-        _send_confirmation(user)  # they registered before and lost the link
+        _send_confirmation(user, now)  # they registered before and lost the link
         audit.record("account.confirmation_resent", subject=user)
         return
     outbox.queue_mail(
@@ -111,12 +112,12 @@ def _tell_owner_of_registration(user: User) -> None:
     audit.record("account.register_existing", subject=user)
 
 
-def confirm_email(token: str) -> User:
+def confirm_email(token: str, now: datetime) -> User:
     """Mark the address proven and return the account, or RuleError for a bad link."""
-    row = token_user(token, purposes={"confirm"})
+    row = token_user(token, now, purposes={"confirm"})
     if row is None:
         raise RuleError(None, "This link has expired or was already used.")
-    row.used_at = utcnow()
+    row.used_at = now
     row.user.email_verified_at = row.user.email_verified_at or row.used_at
     audit.record("account.email_confirmed", actor=row.user, subject=row.user)
     return row.user
@@ -162,9 +163,8 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _issue_token(user: User, purpose: str, hours: int) -> str:
+def _issue_token(user: User, purpose: str, hours: int, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
-    now = utcnow()
     db.session.add(
         PasswordToken(
             user_id=user.id,
@@ -182,13 +182,13 @@ def _password_link(token: str) -> str:
     return outbox.link("auth.reset_password", token=token)
 
 
-def request_password_reset(email: str) -> None:
+def request_password_reset(email: str, now: datetime) -> None:
     """E-mail a reset link if an active account has this address; say nothing either way."""
     user = find_by_email(email)
     if user is None or not user.active:
         return
     hours = current_app.config["PASSWORD_RESET_HOURS"]
-    token = _issue_token(user, "reset", hours)
+    token = _issue_token(user, "reset", hours, now)
     outbox.queue_mail(
         user.email,
         "Reset your trainer password",
@@ -202,23 +202,23 @@ def request_password_reset(email: str) -> None:
 
 
 def token_user(
-    token: str, purposes: frozenset[str] | set[str] = frozenset({"reset", "setup"})
+    token: str, now: datetime, purposes: frozenset[str] | set[str] = frozenset({"reset", "setup"})
 ) -> PasswordToken | None:
     """The unused, unexpired token row for ``token`` with one of ``purposes``, or None."""
     row = db.session.scalar(
         select(PasswordToken).where(PasswordToken.token_hash == _hash_token(token[:200]))
     )
-    if row is None or row.used_at is not None or row.expires_at <= utcnow() or not row.user.active:
+    if row is None or row.used_at is not None or row.expires_at <= now or not row.user.active:
         return None
     return row if row.purpose in purposes else None
 
 
-def reset_password(token: str, new_password: str) -> User:
-    row = token_user(token)
+def reset_password(token: str, new_password: str, now: datetime) -> User:
+    row = token_user(token, now)
     if row is None:
         raise RuleError(None, "This link has expired or was already used. Ask for a new one.")
     check_new_password(new_password, row.user.email)
-    row.used_at = utcnow()
+    row.used_at = now
     row.user.email_verified_at = row.user.email_verified_at or row.used_at  # the link proves it
     _set_password(row.user, new_password)
     audit.record("account.password_reset", actor=row.user, subject=row.user, purpose=row.purpose)
@@ -236,6 +236,8 @@ def create_user(
     jurisdiction: str | None = None,
     password: str | None = None,
     send_setup_link: bool = True,
+    *,
+    now: datetime,
 ) -> User:
     """Create an account with ``roles``. Without a password, mail a link to set one."""
     email = normalise_email(email)
@@ -246,7 +248,7 @@ def create_user(
         check_new_password(password, email)
     user = User(email=email, legal_name=legal_name.strip(), jurisdiction=jurisdiction)
     if password is not None:
-        user.email_verified_at = utcnow()  # an admin vouches for an address given a password
+        user.email_verified_at = now  # an admin vouches for an address given a password
     user.role_rows = [UserRole(role=r) for r in sorted(roles)]
     if password is not None:
         _set_password(user, password)
@@ -257,7 +259,7 @@ def create_user(
     )
     if password is None and send_setup_link:
         hours = current_app.config["ACCOUNT_SETUP_HOURS"]
-        token = _issue_token(user, "setup", hours)
+        token = _issue_token(user, "setup", hours, now)
         outbox.queue_mail(
             user.email,
             "Your trainer account",

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.services import accounts
 
@@ -21,22 +20,22 @@ DEMO_ACCOUNTS = [
 CERTIFIED_PROGRAM = "ky-apss"
 
 
-def seed() -> Iterator[str]:
+def seed(now: datetime) -> Iterator[str]:
     for email, name, roles, jurisdiction, password in DEMO_ACCOUNTS:
         if accounts.find_by_email(email) is None:
-            accounts.create_user(None, email, name, roles, jurisdiction, password=password)
+            accounts.create_user(None, email, name, roles, jurisdiction, password=password, now=now)
             status = "created"
         else:
             status = "exists"
         yield f"  {sorted(roles)[0]:<11} {email:<26} password: {password}   ({status})"
     db.session.commit()
-    line = _certified_trainee()
+    line = _certified_trainee(now)
     db.session.commit()
     if line:
         yield line
 
 
-def _certified_trainee() -> str | None:
+def _certified_trainee(now: datetime) -> str | None:
     """Casey earns a real certificate through the services: reads every module, passes the
     quizzes and the exam, signs the statements, uploads a document an admin approves, and
     logs hours the demo supervisor approves."""
@@ -57,12 +56,11 @@ def _certified_trainee() -> str | None:
     assert casey and admin and sup
     existing = db.session.scalar(select(Certificate).where(Certificate.user_id == casey.id))
     if existing is None:
-        now = utcnow()
-        enrolment = learning.enrol(casey, CERTIFIED_PROGRAM)
+        enrolment = learning.enrol(casey, CERTIFIED_PROGRAM, now)
         enrolment.enrolled_at = now - timedelta(days=90)
-        hours.assign(admin, casey.email, CERTIFIED_PROGRAM, sup.email)
+        hours.assign(admin, casey.email, CERTIFIED_PROGRAM, sup.email, now)
 
-        def right(entry_order: list[str], content: dict) -> list[str]:
+        def right(entry_order: list[str], content: dict[str, Any]) -> list[str]:
             return [
                 t
                 for t, k in zip(option_tokens(entry_order), entry_order, strict=True)
@@ -83,8 +81,8 @@ def _certified_trainee() -> str | None:
             for anchor in db.session.scalars(
                 select(ModuleSection.anchor).where(ModuleSection.module_id == module_id)
             ):
-                learning.read_section(casey, module_id, anchor)
-            quiz = quizzes.start(casey, module_id)
+                learning.read_section(casey, module_id, anchor, now)
+            quiz = quizzes.start(casey, module_id, now)
             quizzes.submit(
                 casey,
                 quiz.id,
@@ -92,8 +90,9 @@ def _certified_trainee() -> str | None:
                     f"q{n}": right(e["order"], revision(e["item_id"], e["revision"]))
                     for n, e in enumerate(quiz.form, start=1)
                 },
+                now,
             )
-        attempt = exams.start(casey, CERTIFIED_PROGRAM, utcnow())
+        attempt = exams.start(casey, CERTIFIED_PROGRAM, now)
         for item in db.session.scalars(select(ExamItem).where(ExamItem.attempt_id == attempt.id)):
             exams.save_answer(
                 casey,
@@ -101,9 +100,9 @@ def _certified_trainee() -> str | None:
                 item.position,
                 right(item.option_order, revision(item.item_id, item.revision)),
                 False,
-                utcnow(),
+                now,
             )
-        exams.submit(casey, attempt.id, utcnow())
+        exams.submit(casey, attempt.id, now)
         entries = []
         for n, category in enumerate(["advocacy", "recovery-wellness", "mentoring-education"]):
             form = hours.EntrySubmission(
@@ -118,15 +117,15 @@ def _certified_trainee() -> str | None:
             entries.append(hours.log_entry(casey, enrolment.id, form, now).id)
         hours.decide(sup, entries, "approve", "", True, now)
         for statement in program.definition["attestations"]:
-            evidence.sign(casey, CERTIFIED_PROGRAM, statement["id"], casey.legal_name)
+            evidence.sign(casey, CERTIFIED_PROGRAM, statement["id"], casey.legal_name, now)
         image = BytesIO()
         segno.make("Demo diploma").save(image, kind="png", scale=4)
         for doc in program.definition["documents"]:
             for _ in range(doc["count"]):
                 upload = evidence.upload(
-                    casey, CERTIFIED_PROGRAM, doc["id"], "diploma.png", image.getvalue()
+                    casey, CERTIFIED_PROGRAM, doc["id"], "diploma.png", image.getvalue(), now
                 )
-                evidence.decide_document(admin, upload.id, True, "")
+                evidence.decide_document(admin, upload.id, True, "", now)
         db.session.flush()
         existing = db.session.scalar(select(Certificate).where(Certificate.user_id == casey.id))
     if existing is None or existing.number is None:

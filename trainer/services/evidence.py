@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from trainer.clock import utcnow
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.domain.statuses import ReviewStatus
 from trainer.extensions import db
@@ -39,7 +39,7 @@ def _normal(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def sign(user: User, program_id: str, attestation_id: str, typed_name: str) -> None:
+def sign(user: User, program_id: str, attestation_id: str, typed_name: str, now: datetime) -> None:
     """Sign a program's statement by typing one's legal name exactly."""
     program = _program_for(user, program_id)
     texts = {a.id: a.text for a in program.spec.attestations}
@@ -56,7 +56,7 @@ def sign(user: User, program_id: str, attestation_id: str, typed_name: str) -> N
         attestation_id=attestation_id,
         text_sha256=hashlib.sha256(texts[attestation_id].encode()).hexdigest(),
         typed_name=typed_name.strip(),
-        signed_at=utcnow(),
+        signed_at=now,
         remote_addr=request.remote_addr if has_request_context() else None,
     )
     try:
@@ -74,7 +74,7 @@ def sign(user: User, program_id: str, attestation_id: str, typed_name: str) -> N
         attestation=attestation_id,
         text_sha256=row.text_sha256,
     )
-    certificates.issue_if_met(user, program_id)
+    certificates.issue_if_met(user, program_id, now)
 
 
 def signatures(user: User, program_id: str) -> dict[str, AttestationSignature]:
@@ -96,7 +96,7 @@ def upload_dir() -> Path:
 
 
 def upload(
-    user: User, program_id: str, requirement_id: str, filename: str, data: bytes
+    user: User, program_id: str, requirement_id: str, filename: str, data: bytes, now: datetime
 ) -> DocumentUpload:
     """Store a PDF, PNG or JPEG (checked by content) for a document requirement."""
     program = _program_for(user, program_id)
@@ -131,7 +131,7 @@ def upload(
         content_type=kind,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_at=utcnow(),
+        uploaded_at=now,
     )
     db.session.add(row)
     db.session.flush()
@@ -175,7 +175,9 @@ def pending_documents() -> list[DocumentUpload]:
     )
 
 
-def decide_document(admin: User, document_id: int, approve: bool, reason: str) -> DocumentUpload:
+def decide_document(
+    admin: User, document_id: int, approve: bool, reason: str, now: datetime
+) -> DocumentUpload:
     row = db.session.get(DocumentUpload, document_id)
     if row is None:
         raise NotFound(document_id)
@@ -184,10 +186,10 @@ def decide_document(admin: User, document_id: int, approve: bool, reason: str) -
     if not approve and not reason.strip():
         raise RuleError("reason", "Give the reason for rejecting the document.")
     row.status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
-    row.decided_by_id, row.decided_at = admin.id, utcnow()
+    row.decided_by_id, row.decided_at = admin.id, now
     row.reason = reason.strip() or None
     db.session.flush()
     audit.record(f"evidence.document_{row.status}", actor=admin, subject=row, reason=row.reason)
     if approve:
-        certificates.issue_if_met(row.user, row.program_id)
+        certificates.issue_if_met(row.user, row.program_id, now)
     return row

@@ -228,14 +228,14 @@ def submit(user: User, attempt_id: int, now: datetime) -> ExamAttempt:
     """Submit and score an attempt. Idempotent: whoever comes second gets the first result."""
     attempt = get(user, attempt_id, now)
     if attempt.status == AttemptStatus.OPEN:
-        _close(attempt, "submitted", now)
+        _close(attempt, "submitted", now, now)
     return attempt
 
 
 def finalize_due(attempt: ExamAttempt, now: datetime) -> None:
     """Close and score an open attempt whose deadline has passed, from its saved answers."""
     if attempt.status == AttemptStatus.OPEN and now >= attempt.deadline:
-        _close(attempt, "expired", attempt.deadline)
+        _close(attempt, "expired", attempt.deadline, now)
 
 
 def close_expired(now: datetime) -> int:
@@ -250,8 +250,9 @@ def close_expired(now: datetime) -> int:
     return len(due)
 
 
-def _close(attempt: ExamAttempt, status: str, at: datetime) -> None:
-    """Score the attempt from its saved answers; exactly one caller wins the race."""
+def _close(attempt: ExamAttempt, status: str, at: datetime, now: datetime) -> None:
+    """Score the attempt from its saved answers, finished at ``at`` (the deadline, for an
+    expired attempt; ``now`` is when this runs). Exactly one caller wins the race."""
     won = (
         db_util.rows_changed(
             update(ExamAttempt)
@@ -303,14 +304,14 @@ def _close(attempt: ExamAttempt, status: str, at: datetime) -> None:
         passed=report.passed,
     )
     if report.passed:
-        _on_exam_passed(attempt)
+        _on_exam_passed(attempt, now)
 
 
-def _on_exam_passed(attempt: ExamAttempt) -> None:
+def _on_exam_passed(attempt: ExamAttempt, now: datetime) -> None:
     """Passing is evidence for the requirements engine: it may complete the program."""
     user = db.session.get(User, attempt.user_id)
     assert user is not None
-    certificates.issue_if_met(user, attempt.program_id)
+    certificates.issue_if_met(user, attempt.program_id, now)
 
 
 @dataclass(frozen=True)

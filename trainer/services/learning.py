@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
-from trainer.clock import utcnow
 from trainer.domain.errors import NotAllowed, NotFound
 from trainer.extensions import db
 from trainer.models import (
@@ -90,7 +90,7 @@ def enrolment(user: User, program_id: str) -> Enrolment | None:
     )
 
 
-def enrol(user: User, program_id: str) -> Enrolment:
+def enrol(user: User, program_id: str, now: datetime) -> Enrolment:
     """Enrol ``user`` in a program (doing it twice is harmless)."""
     program = get_program(program_id)
     existing = enrolment(user, program.id)
@@ -103,7 +103,7 @@ def enrol(user: User, program_id: str) -> Enrolment:
         user_id=user.id,
         program_id=program.id,
         release_id=release.id,
-        enrolled_at=utcnow(),
+        enrolled_at=now,
     )
     row = enrolment(user, program.id)
     assert row is not None
@@ -209,7 +209,7 @@ def resume_anchor(user: User, module_id: str) -> str:
     return anchors[0]
 
 
-def read_section(user: User, module_id: str, anchor: str) -> ReaderPage:
+def read_section(user: User, module_id: str, anchor: str, now: datetime) -> ReaderPage:
     """Open a section: records it as read and as the place to resume. Constant SQL count.
 
     Raises NotFound for an unknown module or section, NotAllowed when the person is not
@@ -234,7 +234,6 @@ def read_section(user: User, module_id: str, anchor: str) -> ReaderPage:
         )
     )
     assert section is not None
-    now = utcnow()
     insert_or_ignore(SectionRead, user_id=user.id, module_id=module_id, anchor=anchor, read_at=now)
     upsert(
         ModulePlace,
@@ -253,7 +252,7 @@ def read_section(user: User, module_id: str, anchor: str) -> ReaderPage:
     )
     # Reading the last section of a module whose quiz is passed completes the module.
     if all(a in read for a in anchors) and passed_modules(user, [module_id]):
-        module_may_be_complete(user, module_id)
+        module_may_be_complete(user, module_id, now)
     index = anchors.index(anchor)
     sections = [
         {"anchor": a, "title": t, "read": a in read, "current": a == anchor} for a, t in outline
@@ -286,8 +285,8 @@ def passed_modules(user: User, module_ids: Sequence[str]) -> set[str]:
     )
 
 
-def module_may_be_complete(user: User, module_id: str) -> None:
+def module_may_be_complete(user: User, module_id: str, now: datetime) -> None:
     """A passed quiz can complete a module, and so a program's last requirement."""
     for enrolment in enrolments(user):
         if module_id in enrolment.program.spec.modules:
-            certificates.issue_if_met(user, enrolment.program_id)
+            certificates.issue_if_met(user, enrolment.program_id, now)

@@ -22,7 +22,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import case, func, or_, select, text, update
 
-from trainer.clock import utcnow
 from trainer.domain import outbox as outbox_rules
 from trainer.domain.errors import NotFound, RuleError
 from trainer.domain.statuses import MessageStatus
@@ -47,8 +46,8 @@ def link(endpoint: str, **values: Any) -> str:
 
 
 def queue_mail(to: str, subject: str, body: str, kind: str = "general") -> OutboxMessage:
-    """Queue a message in the current transaction; the worker sends it after the commit."""
-    now = utcnow()
+    """Queue a message in the current transaction; the worker sends it after the commit.
+    It is due at once: ``created_at`` and ``next_attempt_at`` are the row's insert time."""
     message = OutboxMessage(
         channel="mail",
         kind=kind,
@@ -58,8 +57,6 @@ def queue_mail(to: str, subject: str, body: str, kind: str = "general") -> Outbo
         message_id=make_msgid("trainer", domain=_message_id_domain()),
         status=MessageStatus.QUEUED,
         attempts=0,
-        created_at=now,
-        next_attempt_at=now,
     )
     db.session.add(message)
     db.session.flush()

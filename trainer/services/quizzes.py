@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 
-from trainer.clock import utcnow
 from trainer.domain import exam as exam_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.domain.questions import TYPES
@@ -42,7 +42,7 @@ def current_revisions(where: Any) -> list[ItemRevision]:
     )
 
 
-def start(user: User, module_id: str, seed: int | None = None) -> QuizAttempt:
+def start(user: User, module_id: str, now: datetime, seed: int | None = None) -> QuizAttempt:
     """Draw a new quiz for a module the person may read."""
     module = db.session.get(Module, module_id)
     if module is None or module.retired:
@@ -83,7 +83,7 @@ def start(user: User, module_id: str, seed: int | None = None) -> QuizAttempt:
         form=form,
         responses={},
         pass_percent=module.meta.get("quiz_pass_percent", 80),
-        started_at=utcnow(),
+        started_at=now,
     )
     db.session.add(attempt)
     db.session.flush()
@@ -161,7 +161,9 @@ def questions(attempt: QuizAttempt) -> list[QuizQuestion]:
     return out
 
 
-def submit(user: User, attempt_id: int, answers: Mapping[str, Sequence[str]]) -> QuizAttempt:
+def submit(
+    user: User, attempt_id: int, answers: Mapping[str, Sequence[str]], now: datetime
+) -> QuizAttempt:
     """Score a quiz. ``answers`` maps field names (q1, q2...) to option ids.
 
     Submitting an already scored quiz changes nothing. Raises RuleError for an option that
@@ -205,7 +207,7 @@ def submit(user: User, attempt_id: int, answers: Mapping[str, Sequence[str]]) ->
                 responses=responses,
                 percent=report.percent,
                 passed=report.passed,
-                submitted_at=utcnow(),
+                submitted_at=now,
             )
             .execution_options(synchronize_session=False)
         )
@@ -223,5 +225,5 @@ def submit(user: User, attempt_id: int, answers: Mapping[str, Sequence[str]]) ->
         passed=report.passed,
     )
     if report.passed:
-        learning.module_may_be_complete(user, attempt.module_id)
+        learning.module_may_be_complete(user, attempt.module_id, now)
     return attempt

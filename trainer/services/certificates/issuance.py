@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from trainer.clock import utcnow
 from trainer.domain import credential as vc
 from trainer.domain import requirements as req
 from trainer.domain.certnumbers import add_months, format_number
@@ -41,12 +40,11 @@ def current(enrolment_id: int) -> Certificate | None:
     )
 
 
-def issue_if_met(user: User, program_id: str, now: datetime | None = None) -> Certificate | None:
+def issue_if_met(user: User, program_id: str, now: datetime) -> Certificate | None:
     """Issue the certificate (or queue it for the authority's review) if every requirement
     is now met: writes the certificate, its PDF and signed credential, audit events and the
     holder's e-mail. Called by whatever may complete a requirement; returns None when
     nothing was issued (not met yet, or already issued)."""
-    now = now or utcnow()
     enrolment = db.session.scalar(
         select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.program_id == program_id)
     )

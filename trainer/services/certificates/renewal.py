@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from trainer.clock import utcnow
 from trainer.domain import requirements as req
 from trainer.domain.certnumbers import add_months
 from trainer.domain.errors import NotFound, RuleError
@@ -33,6 +32,7 @@ def log_ce(
     hours: float,
     topic: str | None,
     title: str,
+    now: datetime,
 ) -> Any:
     """The holder records continuing education toward renewing a certificate."""
     from trainer.models import CEEntry
@@ -49,7 +49,7 @@ def log_ce(
     topics = content.labels("topics")
     if topic and topic not in topics:
         raise RuleError("topic", "Choose a topic from the list.")
-    if not cert.issued_at.date() <= completed_on <= min(utcnow().date(), cert.expires_at.date()):
+    if not cert.issued_at.date() <= completed_on <= min(now.date(), cert.expires_at.date()):
         raise RuleError(
             "completed_on",
             "The date must fall within this certificate's cycle and not in the future.",

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
-from trainer.clock import utcnow
 from trainer.domain import hours as hour_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
@@ -140,7 +139,7 @@ def edit_entry(trainee: User, entry_id: int, form: EntrySubmission, now: datetim
     return entry
 
 
-def withdraw_entry(trainee: User, entry_id: int) -> HourEntry:
+def withdraw_entry(trainee: User, entry_id: int, now: datetime) -> HourEntry:
     entry = own_entry(trainee, entry_id)
     hour_rules.transition(entry.status, "withdraw", "trainee")
     changed = db_util.rows_changed(
@@ -149,7 +148,7 @@ def withdraw_entry(trainee: User, entry_id: int) -> HourEntry:
             HourEntry.id == entry.id,
             HourEntry.status.in_((hour_rules.PENDING, hour_rules.RETURNED)),
         )
-        .values(status=hour_rules.WITHDRAWN, updated_at=utcnow())
+        .values(status=hour_rules.WITHDRAWN, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if not changed:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from trainer.clock import utcnow
 from trainer.domain.errors import NotFound, RuleError
 from trainer.domain.statuses import LinkStatus
 from trainer.extensions import db
@@ -60,7 +61,9 @@ def _supervisor_by_email(email: str) -> User:
     return person
 
 
-def _add_link(enrolment: Enrolment, supervisor: User, status: str, actor: User) -> SupervisionLink:
+def _add_link(
+    enrolment: Enrolment, supervisor: User, status: str, actor: User, now: datetime
+) -> SupervisionLink:
     if supervisor.id == enrolment.user_id:
         raise RuleError("email", "You cannot supervise your own hours.")
     link = SupervisionLink(
@@ -68,8 +71,8 @@ def _add_link(enrolment: Enrolment, supervisor: User, status: str, actor: User) 
         supervisor_id=supervisor.id,
         status=status,
         created_by_id=actor.id,
-        created_at=utcnow(),
-        accepted_at=utcnow() if status == LinkStatus.ACTIVE else None,
+        created_at=now,
+        accepted_at=now if status == LinkStatus.ACTIVE else None,
     )
     try:
         # add inside the savepoint: begin_nested() flushes what is pending first
@@ -83,11 +86,13 @@ def _add_link(enrolment: Enrolment, supervisor: User, status: str, actor: User) 
     return link
 
 
-def invite_supervisor(trainee: User, enrolment_id: int, email: str) -> SupervisionLink:
+def invite_supervisor(
+    trainee: User, enrolment_id: int, email: str, now: datetime
+) -> SupervisionLink:
     """The trainee asks a supervisor (by e-mail) to supervise this enrolment."""
     enrolment = trainee_enrolment(trainee, enrolment_id)
     supervisor = _supervisor_by_email(email)
-    link = _add_link(enrolment, supervisor, "invited", trainee)
+    link = _add_link(enrolment, supervisor, "invited", trainee, now)
     audit.record(
         "hours.supervisor_invited",
         actor=trainee,
@@ -106,14 +111,14 @@ def invite_supervisor(trainee: User, enrolment_id: int, email: str) -> Supervisi
     return link
 
 
-def respond(supervisor: User, link_id: int, accept: bool) -> SupervisionLink:
+def respond(supervisor: User, link_id: int, accept: bool, now: datetime) -> SupervisionLink:
     link = db.session.get(SupervisionLink, link_id)
     if link is None or link.supervisor_id != supervisor.id:
         raise NotFound(link_id)
     if link.status != LinkStatus.INVITED:
         raise RuleError(None, "This invitation was already answered.")
     link.status = LinkStatus.ACTIVE if accept else LinkStatus.DECLINED
-    link.accepted_at = utcnow() if accept else None
+    link.accepted_at = now if accept else None
     db.session.flush()
     audit.record(
         "hours.invitation_" + ("accepted" if accept else "declined"), actor=supervisor, subject=link
@@ -122,7 +127,7 @@ def respond(supervisor: User, link_id: int, accept: bool) -> SupervisionLink:
 
 
 def assign(
-    admin: User, trainee_email: str, program_id: str, supervisor_email: str
+    admin: User, trainee_email: str, program_id: str, supervisor_email: str, now: datetime
 ) -> SupervisionLink:
     """An admin assigns a supervisor to a trainee's enrolment (active at once)."""
     trainee = accounts.find_by_email(trainee_email)
@@ -139,7 +144,7 @@ def assign(
         raise RuleError("trainee_email", "That person is not enrolled in that program.")
     supervisor = _supervisor_by_email(supervisor_email)
     try:
-        link = _add_link(enrolment, supervisor, "active", admin)
+        link = _add_link(enrolment, supervisor, "active", admin, now)
     except RuleError as error:
         raise RuleError("supervisor_email", error.message) from None
     audit.record(
@@ -152,13 +157,13 @@ def assign(
     return link
 
 
-def end_link(admin: User, link_id: int) -> SupervisionLink:
+def end_link(admin: User, link_id: int, now: datetime) -> SupervisionLink:
     link = db.session.get(SupervisionLink, link_id)
     if link is None:
         raise NotFound(link_id)
     if link.status not in (LinkStatus.ACTIVE, LinkStatus.INVITED):
         raise RuleError(None, "This supervision has already ended.")
-    link.status, link.ended_at = LinkStatus.ENDED, utcnow()
+    link.status, link.ended_at = LinkStatus.ENDED, now
     db.session.flush()
     audit.record("hours.supervisor_removed", actor=admin, subject=link)
     return link

@@ -99,6 +99,7 @@ def user_new():
             form.legal_name.data or "",
             set(form.roles.data or []),
             form.jurisdiction.data,
+            now=utcnow(),
         ),
     )
     if created:
@@ -334,6 +335,7 @@ def supervision_assign():
             form.trainee_email.data or "",
             form.program.data or "",
             form.supervisor_email.data or "",
+            utcnow(),
         ),
     )
     if assigned:
@@ -346,7 +348,7 @@ def supervision_assign():
 @roles("admin")
 def supervision_end(link_id: int):
     return act(
-        lambda: hours.end_link(current_user._get_current_object(), link_id),
+        lambda: hours.end_link(current_user._get_current_object(), link_id, utcnow()),
         url_for("admin.supervision"),
         "Supervision ended. Entries already approved stay approved.",
     )
@@ -410,7 +412,11 @@ def document_decide(document_id: int):
     approve = request.form.get("decision") == "approve"
     return act(
         lambda: evidence.decide_document(
-            current_user._get_current_object(), document_id, approve, request.form.get("reason", "")
+            current_user._get_current_object(),
+            document_id,
+            approve,
+            request.form.get("reason", ""),
+            utcnow(),
         ),
         url_for("admin.certificates_page"),
         "Document approved." if approve else "Document rejected.",

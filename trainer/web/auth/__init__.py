@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from trainer.clock import utcnow
 from trainer.domain.errors import RuleError
 from trainer.extensions import db, limiter
 from trainer.services import accounts, audit
@@ -93,6 +94,7 @@ def register():
             form.legal_name.data or "",
             form.password.data or "",
             form.timezone.data or "UTC",
+            utcnow(),
         ),
     )
     if registered:
@@ -108,11 +110,11 @@ def register():
 @public
 def confirm_email(token: str):
     """GET shows a button, POST confirms: mail scanners that open links change nothing."""
-    if accounts.token_user(token, purposes={"confirm"}) is None:
+    if accounts.token_user(token, utcnow(), purposes={"confirm"}) is None:
         return render_template("auth/confirm_invalid.html"), 404
     if request.method == "POST":
         try:
-            user = accounts.confirm_email(token)
+            user = accounts.confirm_email(token, utcnow())
         except RuleError:
             db.session.rollback()
             return render_template("auth/confirm_invalid.html"), 404
@@ -132,7 +134,7 @@ def confirm_email(token: str):
 def forgot_password():
     form = ForgotForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data or "")
+        accounts.request_password_reset(form.email.data or "", utcnow())
         db.session.commit()
         flash(
             "If an account uses that address, we have e-mailed it a link to choose a new "
@@ -146,11 +148,11 @@ def forgot_password():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str):
-    row = accounts.token_user(token)
+    row = accounts.token_user(token, utcnow())
     if row is None:
         return render_template("auth/reset_invalid.html"), 404
     form = ResetForm()
-    if save(form, lambda: accounts.reset_password(token, form.password.data or "")):
+    if save(form, lambda: accounts.reset_password(token, form.password.data or "", utcnow())):
         logout_user()
         flash("Your password is set. Sign in with it now.", "success")
         return redirect(url_for("auth.login"))

@@ -76,7 +76,7 @@ def enrolment(enrolment_id: int):
 def invite(enrolment_id: int):
     e = _enrolment(enrolment_id)
     form = InviteForm()
-    if save(form, lambda: hours.invite_supervisor(_me(), e.id, form.email.data or "")):
+    if save(form, lambda: hours.invite_supervisor(_me(), e.id, form.email.data or "", utcnow())):
         flash("Invitation sent. Your supervisor accepts it on their supervision page.", "success")
         return redirect(url_for("hours.enrolment", enrolment_id=e.id))
     rows, has_next = hours.entries(e.id)
@@ -168,7 +168,7 @@ def _prefill(entry):
 @roles("trainee")
 def withdraw(entry_id: int):
     try:
-        entry = hours.withdraw_entry(_me(), entry_id)
+        entry = hours.withdraw_entry(_me(), entry_id, utcnow())
     except NotAllowed as error:
         db.session.rollback()
         abort(409, description=str(error))

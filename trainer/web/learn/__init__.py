@@ -83,7 +83,7 @@ def program(program_id: str):
 @bp.post("/programs/<program_id>/enrol")
 @roles("trainee")
 def enrol(program_id: str):
-    learning.enrol(_me(), program_id)
+    learning.enrol(_me(), program_id, utcnow())
     db.session.commit()
     flash("You are enrolled. Start with the first module.", "success")
     return redirect(url_for("learn.program", program_id=program_id))
@@ -105,7 +105,7 @@ def module(module_id: str):
 @writes_on_read  # learning.read_section marks the section read
 def section(module_id: str, anchor: str):
     try:
-        page = learning.read_section(_me(), module_id, anchor)
+        page = learning.read_section(_me(), module_id, anchor, utcnow())
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
     return render_template(
@@ -134,7 +134,7 @@ def quiz_intro(module_id: str):
 @roles("trainee")
 def quiz_start(module_id: str):
     try:
-        attempt = quizzes.start(_me(), module_id)
+        attempt = quizzes.start(_me(), module_id, utcnow())
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
     except RuleError as error:
@@ -154,7 +154,7 @@ def quiz(attempt_id: int):
     if request.method == "POST" and attempt.submitted_at is None:
         answers = {k: request.form.getlist(k) for k in request.form if k != "csrf_token"}
         try:
-            quizzes.submit(me, attempt.id, answers)
+            quizzes.submit(me, attempt.id, answers, utcnow())
         except RuleError as err:
             db.session.rollback()
             error = err.message
@@ -178,7 +178,7 @@ def quiz(attempt_id: int):
 def sign(program_id: str, attestation_id: str):
     return act(
         lambda: evidence.sign(
-            _me(), program_id, attestation_id, request.form.get("typed_name", "")
+            _me(), program_id, attestation_id, request.form.get("typed_name", ""), utcnow()
         ),
         url_for("learn.program", program_id=program_id) + "#requirements",
         "Signed.",
@@ -196,6 +196,7 @@ def upload(program_id: str, requirement_id: str):
             requirement_id,
             (file.filename or "") if file else "",
             file.read(evidence.MAX_UPLOAD + 1) if file else b"",
+            utcnow(),
         ),
         url_for("learn.program", program_id=program_id) + "#requirements",
         "Uploaded. An administrator reviews it.",
@@ -260,7 +261,13 @@ def log_ce(certificate_id: int):
         return redirect(back)
     try:
         certificates.log_ce(
-            _me(), cert.id, completed, amount, form.get("topic") or None, form.get("title", "")
+            _me(),
+            cert.id,
+            completed,
+            amount,
+            form.get("topic") or None,
+            form.get("title", ""),
+            utcnow(),
         )
     except RuleError as error:
         db.session.rollback()

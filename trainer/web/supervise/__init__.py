@@ -53,7 +53,7 @@ def home():
 def respond(link_id: int):
     accept = request.form.get("answer") == "accept"
     return act(
-        lambda: hours.respond(_me(), link_id, accept),
+        lambda: hours.respond(_me(), link_id, accept, utcnow()),
         url_for("supervise.home"),
         "You now supervise this trainee." if accept else "Invitation declined.",
     )
