@@ -212,9 +212,10 @@ def test_pages_commit_only_when_they_say_they_write() -> None:
     assert not offenders, offenders
 
 
-def test_services_take_the_time_as_a_parameter() -> None:
-    """Services and rules never read the wall clock: the caller passes ``now`` (so jobs,
-    reminders and deadlines are tested with a chosen time)."""
+def test_services_take_the_time_and_the_request_from_their_caller() -> None:
+    """Services and rules never read the wall clock (the caller passes ``now``, so jobs,
+    reminders and deadlines are tested with a chosen time) nor the HTTP request (the web
+    layer states where a change comes from, audit.set_origin)."""
     offenders = []
     for folder in ("services", "domain"):
         for path in sorted((PACKAGE / folder).rglob("*.py")):
@@ -222,6 +223,12 @@ def test_services_take_the_time_as_a_parameter() -> None:
             for node in ast.walk(tree):
                 if isinstance(node, ast.ImportFrom) and node.module == "trainer.clock":
                     offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} imports the clock")
+                if isinstance(node, ast.ImportFrom) and node.module == "flask":
+                    names = {a.name for a in node.names}
+                    if names & {"request", "has_request_context", "session", "url_for"}:
+                        offenders.append(
+                            f"{path.relative_to(PACKAGE)}:{node.lineno} reads the request"
+                        )
                 if isinstance(node, ast.Call) and ast.unparse(node.func) in {
                     "datetime.now",
                     "datetime.utcnow",

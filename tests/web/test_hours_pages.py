@@ -158,6 +158,8 @@ def test_supervisor_queue_filters_and_bulk_approval(app: Any, world: dict[str, A
         follow_redirects=True,
     )
     assert "2 entries approved." in ok.text
+    # the decision records where it came from (the web layer states the address)
+    assert {e.decided_from for e in _entries(app) if e.id in ids} == {"127.0.0.1"}
     again = s.post(
         "/supervise/decide",
         data={"entry": ids, "action": "approve", "attest": "1"},

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
 from typing import Any
-
-from flask import has_request_context, request
 
 from trainer.extensions import db
 from trainer.models import AuditEvent, User
+
+#: The network address the current change comes from. The web layer states it at the start
+#: of every request (``web.__init__``); commands, the worker and tests leave it empty. Audit
+#: events, signatures and hour decisions record it.
+_origin: ContextVar[str | None] = ContextVar("origin", default=None)
+
+
+def set_origin(address: str | None) -> Token[str | None]:
+    return _origin.set(address)
+
+
+def reset_origin(token: Token[str | None]) -> None:
+    _origin.reset(token)
+
+
+def origin() -> str | None:
+    """Where the current change comes from (None outside a web request)."""
+    return _origin.get()
 
 
 def record(
@@ -21,8 +38,7 @@ def record(
     """Append an audit event for ``action`` by ``actor`` about ``subject``.
 
     ``subject`` may be a model instance (its class name and id are recorded) or left out in
-    favour of explicit ``subject_type``/``subject_id``. The remote address comes from the
-    current request, if any.
+    favour of explicit ``subject_type``/``subject_id``. The remote address is ``origin()``.
     """
     if subject is not None:
         subject_type = subject_type or type(subject).__name__
@@ -34,7 +50,7 @@ def record(
         subject_type=subject_type,
         subject_id=None if subject_id is None else str(subject_id),
         details=details,
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=origin(),
     )
     db.session.add(event)
     db.session.flush()

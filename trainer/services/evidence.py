@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -57,7 +57,7 @@ def sign(user: User, program_id: str, attestation_id: str, typed_name: str, now:
         text_sha256=hashlib.sha256(texts[attestation_id].encode()).hexdigest(),
         typed_name=typed_name.strip(),
         signed_at=now,
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=audit.origin(),
     )
     try:
         # add inside the savepoint: begin_nested() flushes what is pending first

@@ -61,7 +61,9 @@ def register(app: Flask) -> None:
         app.register_blueprint(bp)
 
     setattr(app.view_functions["static"], "access", access.PUBLIC)  # noqa: B010 (a Flask view)
+    app.before_request(_state_origin)
     app.before_request(_refuse_nul_bytes)
+    app.teardown_request(_forget_origin)
     app.before_request(access.enforce)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -123,6 +125,22 @@ def duration(value: timedelta) -> str:
 
 def localdate(value: datetime | None) -> str:
     return localtime(value, "%-d %b %Y")
+
+
+def _state_origin() -> None:
+    """Services record where a change came from (audit events, signatures, hour decisions)
+    without reading the request: the address is stated here, once per request."""
+    from trainer.services import audit
+
+    g.origin_token = audit.set_origin(request.remote_addr)
+
+
+def _forget_origin(error: BaseException | None) -> None:
+    from trainer.services import audit
+
+    token = g.pop("origin_token", None)
+    if token is not None:
+        audit.reset_origin(token)
 
 
 def _refuse_nul_bytes() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -65,7 +65,7 @@ def decide(
         if entry.supervisor_id != supervisor.id or not supervises(supervisor, entry.enrolment_id):
             raise NotAllowed("You do not supervise this entry.")
     new_state = hour_rules.TRANSITIONS[(hour_rules.PENDING, action)][1]
-    remote = request.remote_addr if has_request_context() else None
+    remote = audit.origin()
     decided, skipped = [], 0
     for entry in entries:
         if entry.status != hour_rules.PENDING:
@@ -151,7 +151,7 @@ def reverse(admin: User, entry_id: int, reason: str, now: datetime) -> HourEntry
         decided_by_id=admin.id,
         decision_note=reason.strip(),
         reverses_id=original.id,
-        decided_from=request.remote_addr if has_request_context() else None,
+        decided_from=audit.origin(),
     )
     try:
         # add inside the savepoint: begin_nested() flushes what is pending first
