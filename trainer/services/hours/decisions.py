@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -120,7 +119,7 @@ def _tell_trainee(entry: HourEntry) -> None:
         f"Your hours of {entry.work_date:%-d %B %Y}: {what}",
         f"Hello {trainee.display_name},\n\nYour entry of {entry.minutes / 60:g} hours on "
         f"{entry.work_date:%-d %B %Y} was {what}.{extra}\nSee your hours: "
-        f"{current_app.config['BASE_URL']}/hours/\n",
+        f"{outbox.link('hours.home')}\n",
         kind="hours_decision",
     )
 

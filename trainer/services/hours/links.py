@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -105,7 +104,7 @@ def invite_supervisor(
         "A trainee asks you to supervise their hours",
         f"Hello {supervisor.display_name},\n\n{trainee.legal_name} asks you to supervise "
         f"their work hours for {enrolment.program.title}. Accept or decline on your "
-        f"supervision page: {current_app.config['BASE_URL']}/supervise/\n",
+        f"supervision page: {outbox.link('supervise.home')}\n",
         kind="supervision_invite",
     )
     return link

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -56,7 +55,7 @@ def send_digests(now: datetime) -> int:
             supervisor.email,
             f"{count} supervised-hour entr{'y' if count == 1 else 'ies'} waiting for you",
             f"Hello {supervisor.display_name},\n\nThese entries wait for your decision:\n"
-            f"{lines}\n\nReview them: {current_app.config['BASE_URL']}/supervise/queue\n",
+            f"{lines}\n\nReview them: {outbox.link('supervise.queue')}\n",
             kind="hours_pending",
         )
         db.session.execute(
