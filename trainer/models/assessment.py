@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.clock import utcnow
+from trainer.domain import stored
 from trainer.domain.statuses import AttemptStatus, one_of
 from trainer.models.accounts import User
 from trainer.models.base import Base, JSONType, UTCDateTime
@@ -42,6 +43,11 @@ class QuizAttempt(Base):
     percent: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column()
     pass_percent: Mapped[int] = mapped_column(Integer)
+
+    @property
+    def questions(self) -> tuple[stored.DrawnQuestion, ...]:
+        """The drawn form, in order (position n is ``questions[n - 1]``)."""
+        return stored.drawn_questions(self.form)
 
 
 class ExamAttempt(Base):

@@ -13,10 +13,11 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.clock import utcnow
-from trainer.domain import programs
+from trainer.domain import stored
 from trainer.models.base import Base, JSONType, UTCDateTime
 
 if TYPE_CHECKING:
+    from trainer.domain.content.model import Item as ItemContent
     from trainer.domain.content.model import Program as ProgramSpec
 
 
@@ -91,6 +92,16 @@ class ItemRevision(Base):
     source_path: Mapped[str] = mapped_column(String(300))
     source_line: Mapped[int] = mapped_column(Integer)
     release_id: Mapped[int] = mapped_column(ForeignKey("content_releases.id"))
+
+    @property
+    def item(self) -> ItemContent:
+        """The frozen content as the dataclass (decoded once per loaded row)."""
+        cached = self.__dict__.get("_item")
+        if cached is None or cached[0] is not self.content:
+            cached = (self.content, stored.item_from_content(self.content))
+            self.__dict__["_item"] = cached
+        return cached[1]
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -110,6 +121,6 @@ class Program(Base):
         """The definition as the frozen dataclass (decoded once per loaded definition)."""
         cached = self.__dict__.get("_spec")
         if cached is None or cached[0] is not self.definition:
-            cached = (self.definition, programs.from_definition(self.definition))
+            cached = (self.definition, stored.from_definition(self.definition))
             self.__dict__["_spec"] = cached
         return cached[1]

@@ -105,13 +105,13 @@ def start(user: User, program_id: str, now: datetime, seed: int | None = None) -
     pool = [
         exam_rules.PoolItem(
             r.item_id,
-            r.content["domain"],
-            r.content.get("scenario"),
-            tuple(o["key"] for o in r.content["options"]),
-            r.content["type"],
+            r.item.domain,
+            r.item.scenario,
+            tuple(o.key for o in r.item.options),
+            r.item.type,
         )
         for r in pool_revisions
-        if r.content["use"] in ("exam", "both")
+        if r.item.use in ("exam", "both")
     ]
     revision_of = {r.item_id: r.revision for r in pool_revisions}
     seed = secrets.randbelow(2**31) if seed is None else seed
@@ -200,7 +200,7 @@ def save_answer(
     if not exam_rules.accepts_answers(attempt.status, attempt.deadline, now):
         raise RuleError(None, "This attempt is closed; answers can no longer be changed.")
     item = _item(attempt.id, position)
-    content_type = _revision(item).content["type"]
+    content_type = _revision(item).item.type
     chosen = exam_rules.decode_choice(content_type, item.option_order, tokens)
     db.session.execute(
         update(ExamItem)
@@ -281,11 +281,9 @@ def _close(attempt: ExamAttempt, status: str, at: datetime, now: datetime) -> No
     partial = program.spec.exam.multiple_response == "partial"
     answered = []
     for item in items:
-        c = revs[(item.item_id, item.revision)].content
+        c = revs[(item.item_id, item.revision)].item
         answered.append(
-            exam_rules.Answered(
-                item.item_id, c["type"], c["domain"], tuple(c["answer"]), tuple(item.chosen)
-            )
+            exam_rules.Answered(item.item_id, c.type, c.domain, c.answer, tuple(item.chosen))
         )
     report = exam_rules.score(answered, attempt.passing_percent, partial)
     for item in items:
@@ -355,8 +353,8 @@ def question(user: User, attempt_id: int, position: int, now: datetime) -> Quest
         )
     )
     assert rev is not None
-    c = rev.content
-    by_key = {o["key"]: o["text"] for o in c["options"]}
+    c = rev.item
+    by_key = {o.key: o.text for o in c.options}
     options = [
         {"token": t, "text": by_key[k], "chosen": k in current.chosen}
         for t, k in zip(
@@ -376,10 +374,10 @@ def question(user: User, attempt_id: int, position: int, now: datetime) -> Quest
         attempt,
         position,
         len(rows),
-        c["type"],
-        TYPES[c["type"]].multiple,
-        c["stem"],
-        c.get("vignette"),
+        c.type,
+        TYPES[c.type].multiple,
+        c.stem,
+        c.vignette,
         options,
         current.flagged,
         navigator,

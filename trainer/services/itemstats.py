@@ -39,10 +39,10 @@ def _rows(revisions: dict[str, ItemRevision], stats: list[ItemStats]) -> list[It
         out.append(
             ItemRow(
                 s,
-                rev.content["stem"],
-                rev.content["domain"],
+                rev.item.stem,
+                rev.item.domain,
                 f"{rev.source_path}:{rev.source_line}",
-                tuple(rev.content["answer"]),
+                rev.item.answer,
             )
         )
     return out
@@ -89,9 +89,9 @@ def quiz_report(module_id: str) -> Report:
             QuizAttempt.module_id == module_id, QuizAttempt.submitted_at.is_not(None)
         )
     ).all()
-    revs_needed = {(f["item_id"], f["revision"]) for a in attempts for f in a.form}
+    revs_needed = {(q.item_id, q.revision) for a in attempts for q in a.questions}
     content = {
-        (r.item_id, r.revision): r.content
+        (r.item_id, r.revision): r.item
         for r in db.session.scalars(
             select(ItemRevision).where(ItemRevision.item_id.in_({i for i, _ in revs_needed}))
         )
@@ -100,11 +100,11 @@ def quiz_report(module_id: str) -> Report:
     choices: dict[int, dict[str, list[str]]] = {}
     passed: dict[int, bool] = {}
     for a in attempts:
-        for n, f in enumerate(a.form, start=1):
-            c = content[(f["item_id"], f["revision"])]
+        for n, q in enumerate(a.questions, start=1):
+            item = content[(q.item_id, q.revision)]
             chosen = a.responses.get(str(n), [])
-            matrix.setdefault(a.id, {})[f["item_id"]] = TYPES[c["type"]].grade(c["answer"], chosen)
-            choices.setdefault(a.id, {})[f["item_id"]] = chosen
+            matrix.setdefault(a.id, {})[q.item_id] = TYPES[item.type].grade(item.answer, chosen)
+            choices.setdefault(a.id, {})[q.item_id] = chosen
         passed[a.id] = bool(a.passed)
     return _report(f"Module quiz: {module_id}", matrix, choices, passed)
 
@@ -118,8 +118,8 @@ def _report(
     ids = sorted(matrix)
     item_ids = {i for row in matrix.values() for i in row}
     revisions = _latest_revisions(item_ids)
-    options = {i: [o["key"] for o in revisions[i].content["options"]] for i in item_ids}
-    correct = {i: list(revisions[i].content["answer"]) for i in item_ids}
+    options = {i: [o.key for o in revisions[i].item.options] for i in item_ids}
+    correct = {i: list(revisions[i].item.answer) for i in item_ids}
     per_form = form_stats([matrix[i] for i in ids], [passed[i] for i in ids])
     per_item = item_stats([matrix[i] for i in ids], [choices[i] for i in ids], options, correct)
     return Report(title, per_form, _rows(revisions, per_item))

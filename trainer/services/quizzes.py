@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from trainer.domain import exam as exam_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.domain.questions import TYPES
+from trainer.domain.stored import DrawnQuestion
 from trainer.extensions import db
 from trainer.models import Item, ItemRevision, Module, QuizAttempt, User
 from trainer.services import audit, db_util, learning
@@ -52,15 +53,15 @@ def start(user: User, module_id: str, now: datetime, seed: int | None = None) ->
     revisions = {
         r.item_id: r
         for r in current_revisions(Item.module_id == module_id)
-        if r.content["use"] in ("quiz", "both")
+        if r.item.use in ("quiz", "both")
     }
     pool = [
         exam_rules.PoolItem(
             id=r.item_id,
-            domain=r.content["domain"],
-            scenario=r.content.get("scenario"),
-            option_keys=tuple(o["key"] for o in r.content["options"]),
-            type=r.content["type"],
+            domain=r.item.domain,
+            scenario=r.item.scenario,
+            option_keys=tuple(o.key for o in r.item.options),
+            type=r.item.type,
         )
         for r in revisions.values()
     ]
@@ -97,8 +98,8 @@ def get(user: User, attempt_id: int) -> QuizAttempt:
     return attempt
 
 
-def _revisions(form: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], ItemRevision]:
-    pairs = {(f["item_id"], f["revision"]) for f in form}
+def _revisions(form: Sequence[DrawnQuestion]) -> dict[tuple[str, int], ItemRevision]:
+    pairs = {(q.item_id, q.revision) for q in form}
     ids = {p[0] for p in pairs}
     rows = db.session.scalars(select(ItemRevision).where(ItemRevision.item_id.in_(ids)))
     return {(r.item_id, r.revision): r for r in rows if (r.item_id, r.revision) in pairs}
@@ -120,42 +121,40 @@ class QuizQuestion:
 
 def questions(attempt: QuizAttempt) -> list[QuizQuestion]:
     """What the quiz page shows; correctness and rationale only once submitted."""
-    revisions = _revisions(attempt.form)
+    revisions = _revisions(attempt.questions)
     out = []
     done = attempt.submitted_at is not None
-    for position, entry in enumerate(attempt.form, start=1):
-        content = revisions[(entry["item_id"], entry["revision"])].content
-        by_key = {o["key"]: o for o in content["options"]}
+    for position, drawn in enumerate(attempt.questions, start=1):
+        item = revisions[(drawn.item_id, drawn.revision)].item
+        by_key = {o.key: o for o in item.options}
         chosen = attempt.responses.get(str(position), [])
         options = []
-        for token, key in zip(
-            exam_rules.option_tokens(entry["order"]), entry["order"], strict=True
-        ):
+        for token, key in zip(exam_rules.option_tokens(drawn.order), drawn.order, strict=True):
             option = by_key[key]
             options.append(
                 {
                     "token": token,
-                    "text": option["text"],
+                    "text": option.text,
                     "chosen": key in chosen,
-                    "correct": (key in content["answer"]) if done else None,
-                    "feedback": option.get("feedback") if done else None,
+                    "correct": (key in item.answer) if done else None,
+                    "feedback": option.feedback if done else None,
                 }
             )
         points = None
         if done:
-            points = TYPES[content["type"]].grade(content["answer"], chosen)
+            points = TYPES[item.type].grade(item.answer, chosen)
         out.append(
             QuizQuestion(
                 position,
                 f"q{position}",
-                content["type"],
-                TYPES[content["type"]].multiple,
-                content["stem"],
-                content.get("vignette"),
+                item.type,
+                TYPES[item.type].multiple,
+                item.stem,
+                item.vignette,
                 options,
                 chosen,
                 points,
-                content["rationale"] if done else None,
+                item.rationale if done else None,
             )
         )
     return out
@@ -172,30 +171,24 @@ def submit(
     attempt = get(user, attempt_id)
     if attempt.submitted_at is not None:
         return attempt
-    revisions = _revisions(attempt.form)
-    known = {f"q{n}" for n in range(1, len(attempt.form) + 1)}
+    revisions = _revisions(attempt.questions)
+    known = {f"q{n}" for n in range(1, len(attempt.questions) + 1)}
     unknown = sorted(set(answers) - known)
     if unknown:
         raise RuleError(None, "The answers included a question that is not on this quiz.")
     responses: dict[str, list[str]] = {}
     answered = []
-    for position, entry in enumerate(attempt.form, start=1):
-        content = revisions[(entry["item_id"], entry["revision"])].content
+    for position, drawn in enumerate(attempt.questions, start=1):
+        item = revisions[(drawn.item_id, drawn.revision)].item
         try:
             chosen = exam_rules.decode_choice(
-                content["type"], entry["order"], answers.get(f"q{position}", [])
+                item.type, drawn.order, answers.get(f"q{position}", [])
             )
         except RuleError as error:
             raise RuleError(f"q{position}", f"Question {position}: {error.message}") from None
         responses[str(position)] = chosen
         answered.append(
-            exam_rules.Answered(
-                entry["item_id"],
-                content["type"],
-                content["domain"],
-                tuple(content["answer"]),
-                tuple(chosen),
-            )
+            exam_rules.Answered(drawn.item_id, item.type, item.domain, item.answer, tuple(chosen))
         )
     report = exam_rules.score(answered, attempt.pass_percent)
     # Conditional update: of two submissions racing, exactly one scores the quiz.
