@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from trainer.domain.statuses import EntryKind
+
 
 @dataclass(frozen=True)
 class HourFact:
@@ -71,125 +73,132 @@ def _met_at(events: Sequence[tuple[datetime, float]], target: float) -> datetime
 
 
 def evaluate(spec: Spec, record: Record, as_of: datetime) -> list[Status]:
-    """One Status per requirement of the program, judged at ``as_of``."""
-    out: list[Status] = []
-    label = spec.labels.get
-
+    """One Status per requirement of the program, judged at ``as_of``: modules, education
+    hours, the exam, supervised hours, signed statements and documents, in that order."""
     done = {m: t for m, t in record.modules_completed.items() if t <= as_of}
+    facts = [h for h in record.hours if h.at <= as_of]
+    return [
+        *_modules(spec, done),
+        *_education(spec, done),
+        _exam(record, as_of),
+        *_supervised_hours(spec, facts),
+        *_statements(spec, record, as_of),
+        *_documents(spec, record, as_of),
+    ]
+
+
+def _threshold(
+    key: str, label: str, events: Sequence[tuple[datetime, float]], target: float, missing: str
+) -> Status:
+    """A running total that must reach ``target``; while it has not, the detail is the
+    hours still missing followed by ``missing``."""
+    got = sum(a for _, a in events)
+    ok = got + 1e-9 >= target
+    return Status(
+        key,
+        label,
+        ok,
+        "" if ok else f"{_hours(target - got)} {missing}",
+        _met_at(events, target) if ok else None,
+    )
+
+
+def _modules(spec: Spec, done: Mapping[str, datetime]) -> list[Status]:
+    out = []
     for module in spec.modules:
         title = spec.module_titles.get(module, module)
         at = done.get(module)
+        missing = f"Complete the module “{title}” (read every section and pass its quiz)."
         out.append(
             Status(
-                f"module:{module}",
-                f"Module: {title}",
-                at is not None,
-                ""
-                if at
-                else f"Complete the module “{title}” (read every section and pass its quiz).",
-                at,
+                f"module:{module}", f"Module: {title}", at is not None, "" if at else missing, at
             )
         )
+    return out
 
+
+def _education(spec: Spec, done: Mapping[str, datetime]) -> list[Status]:
+    """Education hours are credited when a module is completed (per topic, as content says)."""
     credit_events: dict[str, list[tuple[datetime, float]]] = {}
     for module in spec.modules:
         if module in done:
             for topic, minutes in spec.module_credit.get(module, {}).items():
                 credit_events.setdefault(topic, []).append((done[module], minutes / 60))
-    all_credit = [e for events in credit_events.values() for e in events]
-    have = sum(a for _, a in all_credit)
+    out = []
     if spec.education_hours:
-        ok = have + 1e-9 >= spec.education_hours
+        all_credit = [e for events in credit_events.values() for e in events]
         out.append(
-            Status(
+            _threshold(
                 "education:total",
                 f"Education: {_hours(spec.education_hours)} hours",
-                ok,
-                ""
-                if ok
-                else f"{_hours(spec.education_hours - have)} more hours "
-                "of education (complete more modules).",
-                _met_at(all_credit, spec.education_hours) if ok else None,
+                all_credit,
+                spec.education_hours,
+                "more hours of education (complete more modules).",
             )
         )
     for topic, hours in spec.education_topics.items():
-        events = credit_events.get(topic, [])
-        got = sum(a for _, a in events)
-        ok = got + 1e-9 >= hours
-        name = label(topic, topic)
+        name = spec.labels.get(topic, topic)
         out.append(
-            Status(
+            _threshold(
                 f"education:{topic}",
                 f"Education in {name}: {_hours(hours)} hours",
-                ok,
-                "" if ok else f"{_hours(hours - got)} more hours of education in {name}.",
-                _met_at(events, hours) if ok else None,
+                credit_events.get(topic, []),
+                hours,
+                f"more hours of education in {name}.",
             )
         )
+    return out
 
-    passed = (
-        record.exam_passed_at if record.exam_passed_at and record.exam_passed_at <= as_of else None
-    )
-    out.append(
-        Status(
-            "exam",
-            "Certification exam passed",
-            passed is not None,
-            "" if passed else (record.exam_note or "Pass the certification exam."),
-            passed,
-        )
+
+def _exam(record: Record, as_of: datetime) -> Status:
+    at = record.exam_passed_at
+    passed = at if at and at <= as_of else None
+    missing = record.exam_note or "Pass the certification exam."
+    return Status(
+        "exam", "Certification exam passed", passed is not None, "" if passed else missing, passed
     )
 
-    facts = [h for h in record.hours if h.at <= as_of]
+
+def _supervised_hours(spec: Spec, facts: Sequence[HourFact]) -> list[Status]:
+    out = []
     if spec.supervised_hours:
-        events = [(h.at, h.minutes / 60) for h in facts]
-        got = sum(a for _, a in events)
-        ok = got + 1e-9 >= spec.supervised_hours
         out.append(
-            Status(
+            _threshold(
                 "hours:total",
                 f"Supervised work: {_hours(spec.supervised_hours)} hours",
-                ok,
-                ""
-                if ok
-                else f"{_hours(spec.supervised_hours - got)} "
+                [(h.at, h.minutes / 60) for h in facts],
+                spec.supervised_hours,
                 "more approved hours of supervised work.",
-                _met_at(events, spec.supervised_hours) if ok else None,
             )
         )
     for category, minimum in spec.supervised_categories.items():
         if not minimum:
             continue
-        events = [(h.at, h.minutes / 60) for h in facts if h.category == category]
-        got = sum(a for _, a in events)
-        ok = got + 1e-9 >= minimum
-        name = label(category, category)
+        name = spec.labels.get(category, category)
         out.append(
-            Status(
+            _threshold(
                 f"hours:{category}",
                 f"Supervised work in {name}: {_hours(minimum)} hours",
-                ok,
-                "" if ok else f"{_hours(minimum - got)} more approved hours of {name}.",
-                _met_at(events, minimum) if ok else None,
+                [(h.at, h.minutes / 60) for h in facts if h.category == category],
+                minimum,
+                f"more approved hours of {name}.",
             )
         )
     if spec.supervision_hours:
-        events = [(h.at, h.minutes / 60) for h in facts if h.kind == "supervision"]
-        got = sum(a for _, a in events)
-        ok = got + 1e-9 >= spec.supervision_hours
         out.append(
-            Status(
+            _threshold(
                 "hours:supervision",
                 f"Supervision received: {_hours(spec.supervision_hours)} hours",
-                ok,
-                ""
-                if ok
-                else f"{_hours(spec.supervision_hours - got)} more approved hours of "
-                "supervision received.",
-                _met_at(events, spec.supervision_hours) if ok else None,
+                [(h.at, h.minutes / 60) for h in facts if h.kind == EntryKind.SUPERVISION],
+                spec.supervision_hours,
+                "more approved hours of supervision received.",
             )
         )
+    return out
 
+
+def _statements(spec: Spec, record: Record, as_of: datetime) -> list[Status]:
+    out = []
     for aid, text in spec.attestations.items():
         at = record.attestations.get(aid)
         at = at if at and at <= as_of else None
@@ -202,19 +211,22 @@ def evaluate(spec: Spec, record: Record, as_of: datetime) -> list[Status]:
                 at,
             )
         )
+    return out
+
+
+def _documents(spec: Spec, record: Record, as_of: datetime) -> list[Status]:
+    out = []
     for did, (title, count) in spec.documents.items():
         approvals = sorted(t for t in record.documents.get(did, ()) if t <= as_of)
         ok = len(approvals) >= count
+        short = count - len(approvals)
+        missing = f"Upload {short} more approved document{'s' if short > 1 else ''}: {title}."
         out.append(
             Status(
                 f"document:{did}",
                 f"Document: {title}" + (f" ({count})" if count > 1 else ""),
                 ok,
-                ""
-                if ok
-                else f"Upload {count - len(approvals)} more "
-                f"approved document{'s' if count - len(approvals) > 1 else ''}: "
-                f"{title}.",
+                "" if ok else missing,
                 approvals[count - 1] if ok else None,
             )
         )
