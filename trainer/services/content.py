@@ -8,6 +8,7 @@ from typing import Any
 from flask import g, has_app_context
 from sqlalchemy import select
 
+from trainer.domain import stored
 from trainer.domain.content import ContentTree
 from trainer.domain.content import model as content
 from trainer.domain.content.render import render
@@ -82,7 +83,23 @@ def load(tree: ContentTree) -> LoadResult:
     release = ContentRelease(hash=tree.hash, stats=tree.stats(), manifest={})
     db.session.add(release)
     db.session.flush()
+    _load_modules(tree, release.id, counts)
+    revisions = _load_items(tree, release.id, counts)
+    _load_programs(tree, release.id, counts)
+    release.manifest = {
+        "taxonomy": asdict(tree.taxonomy),
+        "modules": {m.id: m.content_hash() for m in tree.modules.values()},
+        "items": revisions,
+        "programs": {p.id: p.content_hash() for p in tree.programs.values()},
+    }
+    db.session.flush()
+    details: dict[str, Any] = {k.replace(" ", "_"): v for k, v in counts.items() if v}
+    audit.record("content.loaded", subject=release, hash=tree.hash, **details)
+    return LoadResult(release, changed=True, counts=counts)
 
+
+def _load_modules(tree: ContentTree, release_id: int, counts: dict[str, int]) -> None:
+    """Upsert changed modules (their sections rendered again); retire the ones gone."""
     links = _module_links(tree)
     modules = {m.id: m for m in db.session.scalars(select(Module))}
     for parsed in tree.modules.values():
@@ -96,13 +113,16 @@ def load(tree: ContentTree) -> LoadResult:
             counts["modules added"] += 1
         else:
             counts["modules updated"] += 1
-        _fill_module(row, parsed, digest, release.id, links)
+        _fill_module(row, parsed, digest, release_id, links)
     for mid, row in modules.items():
         if mid not in tree.modules and not row.retired:
             row.retired = True
             counts["modules retired"] += 1
     db.session.flush()
 
+
+def _load_items(tree: ContentTree, release_id: int, counts: dict[str, int]) -> dict[str, int]:
+    """A new revision for each item whose content changed; returns item id -> revision."""
     items = {i.id: i for i in db.session.scalars(select(Item))}
     current = {
         r.item_id: r
@@ -140,7 +160,7 @@ def load(tree: ContentTree) -> LoadResult:
                 content=parsed_item.content(),
                 source_path=parsed_item.path,
                 source_line=parsed_item.line,
-                release_id=release.id,
+                release_id=release_id,
             )
         )
         revisions[parsed_item.id] = item_row.current_revision
@@ -148,7 +168,11 @@ def load(tree: ContentTree) -> LoadResult:
         if iid not in tree.items and not item_row.retired:
             item_row.retired = True
             counts["items retired"] += 1
+    return revisions
 
+
+def _load_programs(tree: ContentTree, release_id: int, counts: dict[str, int]) -> None:
+    """Upsert changed program definitions; retire the ones gone."""
     programs = {p.id: p for p in db.session.scalars(select(Program))}
     for parsed_program in tree.programs.values():
         digest = parsed_program.content_hash()
@@ -167,25 +191,14 @@ def load(tree: ContentTree) -> LoadResult:
             counts["programs updated"] += 1
         program_row.title = parsed_program.title
         program_row.jurisdiction = parsed_program.jurisdiction
-        program_row.definition = program_definition(parsed_program)
+        program_row.definition = stored.to_definition(parsed_program)
         program_row.content_hash = digest
-        program_row.release_id = release.id
+        program_row.release_id = release_id
         program_row.retired = False
     for pid, program_row in programs.items():
         if pid not in tree.programs and not program_row.retired:
             program_row.retired = True
             counts["programs retired"] += 1
-
-    release.manifest = {
-        "taxonomy": asdict(tree.taxonomy),
-        "modules": {m.id: m.content_hash() for m in tree.modules.values()},
-        "items": revisions,
-        "programs": {p.id: p.content_hash() for p in tree.programs.values()},
-    }
-    db.session.flush()
-    details: dict[str, Any] = {k.replace(" ", "_"): v for k, v in counts.items() if v}
-    audit.record("content.loaded", subject=release, hash=tree.hash, **details)
-    return LoadResult(release, changed=True, counts=counts)
 
 
 def _fill_module(
@@ -221,9 +234,3 @@ def _fill_module(
                 words=section.words,
             )
         )
-
-
-def program_definition(program: content.Program) -> dict[str, Any]:
-    data = asdict(program)
-    data.pop("path")
-    return data
