@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from io import BytesIO
 
+import segno
+from sqlalchemy import select
+
+from trainer.domain.exam import option_tokens
 from trainer.extensions import db
-from trainer.services import accounts
+from trainer.models import Certificate, ExamItem, ItemRevision, ModuleSection, Program, User
+from trainer.services import accounts, evidence, exams, hours, learning, quizzes
 
 #: Demo sign-ins, printed by ``make run``. Demo only: never use these on a real deployment.
 DEMO_ACCOUNTS = [
@@ -39,15 +44,6 @@ def _certified_trainee(now: datetime) -> str | None:
     """Casey earns a real certificate through the services: reads every module, passes the
     quizzes and the exam, signs the statements, uploads a document an admin approves, and
     logs hours the demo supervisor approves."""
-    from io import BytesIO
-
-    import segno
-    from sqlalchemy import select
-
-    from trainer.domain.exam import option_tokens
-    from trainer.models import Certificate, ExamItem, ItemRevision, ModuleSection, Program
-    from trainer.services import evidence, exams, hours, learning, quizzes
-
     if db.session.get(Program, CERTIFIED_PROGRAM) is None:
         return "  (no certified demo trainee: load content/ first)"
     casey = accounts.find_by_email("certified@demo.trainer")
@@ -59,73 +55,11 @@ def _certified_trainee(now: datetime) -> str | None:
         enrolment = learning.enrol(casey, CERTIFIED_PROGRAM, now)
         enrolment.enrolled_at = now - timedelta(days=90)
         hours.assign(admin, casey.email, CERTIFIED_PROGRAM, sup.email, now)
-
-        def right(entry_order: list[str], content: dict[str, Any]) -> list[str]:
-            return [
-                t
-                for t, k in zip(option_tokens(entry_order), entry_order, strict=True)
-                if k in content["answer"]
-            ]
-
-        def revision(item_id: str, rev: int) -> dict[str, Any]:
-            content = db.session.scalar(
-                select(ItemRevision.content).where(
-                    ItemRevision.item_id == item_id, ItemRevision.revision == rev
-                )
-            )
-            assert content is not None
-            return dict(content)
-
         program = learning.get_program(CERTIFIED_PROGRAM)
-        for module_id in program.definition["modules"]:
-            for anchor in db.session.scalars(
-                select(ModuleSection.anchor).where(ModuleSection.module_id == module_id)
-            ):
-                learning.read_section(casey, module_id, anchor, now)
-            quiz = quizzes.start(casey, module_id, now)
-            quizzes.submit(
-                casey,
-                quiz.id,
-                {
-                    f"q{n}": right(e["order"], revision(e["item_id"], e["revision"]))
-                    for n, e in enumerate(quiz.form, start=1)
-                },
-                now,
-            )
-        attempt = exams.start(casey, CERTIFIED_PROGRAM, now)
-        for item in db.session.scalars(select(ExamItem).where(ExamItem.attempt_id == attempt.id)):
-            exams.save_answer(
-                casey,
-                attempt.id,
-                item.position,
-                right(item.option_order, revision(item.item_id, item.revision)),
-                False,
-                now,
-            )
-        exams.submit(casey, attempt.id, now)
-        entries = []
-        for n, category in enumerate(["advocacy", "recovery-wellness", "mentoring-education"]):
-            form = hours.EntrySubmission(
-                hours.local_date(casey, now) - timedelta(days=10 + n),
-                "3",
-                category,
-                "peer-group",
-                "direct",
-                "Co-facilitated a peer support group.",
-                sup.id,
-            )
-            entries.append(hours.log_entry(casey, enrolment.id, form, now).id)
-        hours.decide(sup, entries, "approve", "", True, now)
-        for statement in program.definition["attestations"]:
-            evidence.sign(casey, CERTIFIED_PROGRAM, statement["id"], casey.legal_name, now)
-        image = BytesIO()
-        segno.make("Demo diploma").save(image, kind="png", scale=4)
-        for doc in program.definition["documents"]:
-            for _ in range(doc["count"]):
-                upload = evidence.upload(
-                    casey, CERTIFIED_PROGRAM, doc["id"], "diploma.png", image.getvalue(), now
-                )
-                evidence.decide_document(admin, upload.id, True, "", now)
+        _complete_modules(casey, program, now)
+        _pass_exam(casey, now)
+        _log_approved_hours(casey, sup, enrolment.id, now)
+        _sign_and_upload(casey, admin, program, now)
         db.session.flush()
         existing = db.session.scalar(select(Certificate).where(Certificate.user_id == casey.id))
     if existing is None or existing.number is None:
@@ -134,3 +68,65 @@ def _certified_trainee(now: datetime) -> str | None:
         f"  certified   certified@demo.trainer     holds certificate {existing.number}"
         f" (verify at /verify/{existing.number})"
     )
+
+
+def _right_tokens(order: Sequence[str], item_id: str, revision: int) -> list[str]:
+    """The answer tokens that choose the correct options of an item revision shown in ``order``."""
+    row = db.session.scalar(
+        select(ItemRevision).where(
+            ItemRevision.item_id == item_id, ItemRevision.revision == revision
+        )
+    )
+    assert row is not None
+    return [t for t, k in zip(option_tokens(order), order, strict=True) if k in row.item.answer]
+
+
+def _complete_modules(casey: User, program: Program, now: datetime) -> None:
+    for module_id in program.spec.modules:
+        for anchor in db.session.scalars(
+            select(ModuleSection.anchor).where(ModuleSection.module_id == module_id)
+        ):
+            learning.read_section(casey, module_id, anchor, now)
+        quiz = quizzes.start(casey, module_id, now)
+        answers = {
+            f"q{n}": _right_tokens(q.order, q.item_id, q.revision)
+            for n, q in enumerate(quiz.questions, start=1)
+        }
+        quizzes.submit(casey, quiz.id, answers, now)
+
+
+def _pass_exam(casey: User, now: datetime) -> None:
+    attempt = exams.start(casey, CERTIFIED_PROGRAM, now)
+    for item in db.session.scalars(select(ExamItem).where(ExamItem.attempt_id == attempt.id)):
+        right = _right_tokens(item.option_order, item.item_id, item.revision)
+        exams.save_answer(casey, attempt.id, item.position, right, False, now)
+    exams.submit(casey, attempt.id, now)
+
+
+def _log_approved_hours(casey: User, sup: User, enrolment_id: int, now: datetime) -> None:
+    entries = []
+    for n, category in enumerate(["advocacy", "recovery-wellness", "mentoring-education"]):
+        form = hours.EntrySubmission(
+            hours.local_date(casey, now) - timedelta(days=10 + n),
+            "3",
+            category,
+            "peer-group",
+            "direct",
+            "Co-facilitated a peer support group.",
+            sup.id,
+        )
+        entries.append(hours.log_entry(casey, enrolment_id, form, now).id)
+    hours.decide(sup, entries, "approve", "", True, now)
+
+
+def _sign_and_upload(casey: User, admin: User, program: Program, now: datetime) -> None:
+    for statement in program.spec.attestations:
+        evidence.sign(casey, CERTIFIED_PROGRAM, statement.id, casey.legal_name, now)
+    image = BytesIO()
+    segno.make("Demo diploma").save(image, kind="png", scale=4)
+    for doc in program.spec.documents:
+        for _ in range(doc.count):
+            upload = evidence.upload(
+                casey, CERTIFIED_PROGRAM, doc.id, "diploma.png", image.getvalue(), now
+            )
+            evidence.decide_document(admin, upload.id, True, "", now)
