@@ -1,0 +1,365 @@
+"""Credential programs (``content/programs/ID.yaml``): the requirements as data, checked
+against the modules (education credit) and the item bank (the exam blueprint)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from trainer.domain.content.checker import Checker, Doc, as_list
+from trainer.domain.content.model import (
+    Attestation,
+    DocumentSpec,
+    ExamSpec,
+    Item,
+    Module,
+    Program,
+)
+
+
+class ProgramChecker(Checker):
+    def parse_programs(
+        self, modules: dict[str, Module], items: dict[str, Item]
+    ) -> dict[str, Program]:
+        folder = self.root / "programs"
+        programs: dict[str, Program] = {}
+        if not folder.is_dir():
+            self.add(self.rel(folder), 1, "the programs/ folder is missing")
+            return programs
+        pool: dict[str, int] = {}
+        for item in items.values():
+            if item.in_exam:
+                pool[item.domain] = pool.get(item.domain, 0) + 1
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(".") or path.is_dir() or path.name == "README.md":
+                continue
+            if path.suffix != ".yaml":
+                self.add(self.rel(path), 1, "programs are named PROGRAM-ID.yaml")
+                continue
+            doc = self.load_yaml(path)
+            if doc is None:
+                continue
+            program = self.program(doc, path.stem, modules, pool)
+            if program is None:
+                continue
+            if program.id in programs:
+                self.add(doc.rel, doc.line("id"), f"duplicate program id '{program.id}'")
+                continue
+            programs[program.id] = program
+        return programs
+
+    def program(
+        self, doc: Doc, stem: str, modules: dict[str, Module], pool: dict[str, int]
+    ) -> Program | None:
+        p = doc.loc.data
+        required = {
+            "id",
+            "title",
+            "credential",
+            "abbreviation",
+            "number_prefix",
+            "jurisdiction",
+            "issuing_authority",
+            "issuance",
+            "summary",
+            "modules",
+            "education",
+            "exam",
+            "supervised_hours",
+            "validity_months",
+            "sources",
+        }
+        if not self.keys(
+            doc, (), p, required, {"attestations", "documents", "renewal"}, "a program"
+        ):
+            return None
+        pid = self.ident(doc, ("id",), p.get("id"))
+        if pid and pid != stem:
+            self.add(doc.rel, doc.line("id"), f"id '{pid}' does not match the file name ('{stem}')")
+        title = self.text(doc, ("title",), p.get("title"), "title")
+        credential = self.text(doc, ("credential",), p.get("credential"), "credential")
+        abbreviation = self.text(doc, ("abbreviation",), p.get("abbreviation"), "abbreviation")
+        prefix = p.get("number_prefix")
+        if not isinstance(prefix, str) or not re.match(r"^[A-Z0-9]+(-[A-Z0-9]+)*$", prefix):
+            self.add(
+                doc.rel,
+                doc.line("number_prefix"),
+                "'number_prefix' must be capital letters, digits and hyphens, e.g. KY-PSS",
+            )
+            prefix = None
+        jurisdiction = p.get("jurisdiction")
+        code = name = None
+        if self.keys(doc, ("jurisdiction",), jurisdiction, {"code", "name"}, set(), "jurisdiction"):
+            code = jurisdiction.get("code")
+            if not isinstance(code, str) or not re.match(r"^[A-Z][A-Z0-9-]{1,7}$", code):
+                self.add(
+                    doc.rel,
+                    doc.line("jurisdiction", "code"),
+                    "the jurisdiction code is a short capitalised code such as KY",
+                )
+                code = None
+            name = self.text(doc, ("jurisdiction", "name"), jurisdiction.get("name"), "name")
+        authority = self.text(
+            doc, ("issuing_authority",), p.get("issuing_authority"), "issuing_authority"
+        )
+        issuance = p.get("issuance")
+        if issuance not in ("automatic", "review"):
+            self.add(doc.rel, doc.line("issuance"), "'issuance' must be automatic or review")
+            issuance = None
+        summary = self.text(doc, ("summary",), p.get("summary"), "summary")
+        module_ids: list[str] = []
+        raw_modules = p.get("modules")
+        if not isinstance(raw_modules, list) or not raw_modules:
+            self.add(doc.rel, doc.line("modules"), "'modules' must list at least one module id")
+        else:
+            for i, mid in enumerate(raw_modules):
+                if mid not in modules:
+                    self.add(doc.rel, doc.line("modules", i), f"unknown module {mid!r}")
+                elif mid in module_ids:
+                    self.add(doc.rel, doc.line("modules", i), f"module '{mid}' is listed twice")
+                else:
+                    module_ids.append(mid)
+        topics = self.taxonomy.topics
+        domains = self.taxonomy.domains
+        education = p.get("education")
+        edu_total, edu_topics = None, {}
+        if self.keys(doc, ("education",), education, {"total_hours"}, {"topics"}, "education"):
+            edu_total = self.number(
+                doc,
+                ("education", "total_hours"),
+                education.get("total_hours"),
+                "education.total_hours",
+            )
+            edu_topics = self.hours_map(
+                doc,
+                ("education", "topics"),
+                education.get("topics"),
+                topics,
+                "topic",
+                "education.topics",
+            )
+            if raw_modules and edu_total is not None and len(module_ids) == len(raw_modules):
+                self.education_covered(doc, modules, module_ids, edu_total, edu_topics)
+        exam = self.exam(doc, p.get("exam"), pool)
+        supervised = p.get("supervised_hours")
+        sup_total = sup_supervision = None
+        sup_categories: dict[str, Any] = {}
+        if self.keys(
+            doc,
+            ("supervised_hours",),
+            supervised,
+            {"total", "categories", "supervision"},
+            set(),
+            "supervised_hours",
+        ):
+            sup_total = self.number(
+                doc,
+                ("supervised_hours", "total"),
+                supervised.get("total"),
+                "supervised_hours.total",
+            )
+            sup_categories = self.hours_map(
+                doc,
+                ("supervised_hours", "categories"),
+                supervised.get("categories"),
+                domains,
+                "domain",
+                "supervised_hours.categories",
+            )
+            if not sup_categories:
+                self.add(
+                    doc.rel,
+                    doc.line("supervised_hours", "categories"),
+                    "'categories' must name at least one hours category",
+                )
+            sup_supervision = self.number(
+                doc,
+                ("supervised_hours", "supervision"),
+                supervised.get("supervision"),
+                "supervised_hours.supervision",
+            )
+        attestations = []
+        for i, a in enumerate(as_list(self, doc, ("attestations",), p.get("attestations"))):
+            if self.keys(doc, ("attestations", i), a, {"id", "text"}, set(), "an attestation"):
+                aid = self.ident(doc, ("attestations", i, "id"), a.get("id"))
+                text = self.text(doc, ("attestations", i, "text"), a.get("text"), "text")
+                if aid and text:
+                    attestations.append(Attestation(aid, text))
+        documents = []
+        for i, d in enumerate(as_list(self, doc, ("documents",), p.get("documents"))):
+            if self.keys(doc, ("documents", i), d, {"id", "title"}, {"count"}, "a document"):
+                did = self.ident(doc, ("documents", i, "id"), d.get("id"))
+                dtitle = self.text(doc, ("documents", i, "title"), d.get("title"), "title")
+                count = self.integer(doc, ("documents", i, "count"), d.get("count", 1), "count", 1)
+                if did and dtitle and count:
+                    documents.append(DocumentSpec(did, dtitle, count))
+        validity = self.integer(
+            doc, ("validity_months",), p.get("validity_months"), "validity_months", low=1
+        )
+        renewal = p.get("renewal") or {}
+        ce_hours, ce_topics = 0.0, {}
+        if renewal and self.keys(doc, ("renewal",), renewal, {"ce_hours"}, {"topics"}, "renewal"):
+            ce_hours = (
+                self.number(
+                    doc, ("renewal", "ce_hours"), renewal.get("ce_hours"), "renewal.ce_hours"
+                )
+                or 0.0
+            )
+            ce_topics = self.hours_map(
+                doc, ("renewal", "topics"), renewal.get("topics"), topics, "topic", "renewal.topics"
+            )
+        sources = self.references(doc, ("sources",), p.get("sources"), "sources")
+        values = (
+            pid,
+            title,
+            credential,
+            abbreviation,
+            prefix,
+            code,
+            name,
+            authority,
+            issuance,
+            summary,
+            module_ids,
+            edu_total,
+            exam,
+            sup_total,
+            sup_supervision,
+            validity,
+            sources,
+        )
+        if any(v is None or v == [] for v in values):
+            return None
+        # every value was checked just above; the asserts tell the type checker so
+        assert pid is not None and title is not None and credential is not None
+        assert abbreviation is not None and prefix is not None and code is not None
+        assert name is not None and authority is not None and summary is not None
+        assert edu_total is not None and exam is not None and sup_total is not None
+        assert sup_supervision is not None and validity is not None
+        return Program(
+            pid,
+            title,
+            credential,
+            abbreviation,
+            prefix,
+            code,
+            name,
+            authority,
+            issuance,
+            summary,
+            tuple(module_ids),
+            edu_total,
+            edu_topics,
+            exam,
+            sup_total,
+            sup_categories,
+            sup_supervision,
+            tuple(attestations),
+            tuple(documents),
+            validity,
+            ce_hours,
+            ce_topics,
+            sources,
+            doc.rel,
+        )
+
+    def education_covered(
+        self,
+        doc: Doc,
+        modules: dict[str, Module],
+        module_ids: list[str],
+        total: float,
+        topics: dict[str, float],
+    ) -> None:
+        credit: dict[str, int] = {}
+        for mid in module_ids:
+            for topic, minutes in modules[mid].credit.items():
+                credit[topic] = credit.get(topic, 0) + minutes
+        have = sum(credit.values()) / 60
+        if have + 1e-9 < total:
+            self.add(
+                doc.rel,
+                doc.line("education", "total_hours"),
+                f"the required modules credit {have:g} hours; the program requires {total:g}",
+            )
+        for topic, hours in topics.items():
+            got = credit.get(topic, 0) / 60
+            if got + 1e-9 < hours:
+                self.add(
+                    doc.rel,
+                    doc.line("education", "topics", topic),
+                    f"the required modules credit {got:g} hours of '{topic}'; the program "
+                    f"requires {hours:g}",
+                )
+
+    def exam(self, doc: Doc, raw: Any, pool: dict[str, int]) -> ExamSpec | None:
+        keys = {
+            "blueprint",
+            "passing_percent",
+            "time_limit_minutes",
+            "attempts_allowed",
+            "wait_days",
+        }
+        if not self.keys(doc, ("exam",), raw, keys, {"multiple_response"}, "exam"):
+            return None
+        blueprint = self.hours_map(
+            doc,
+            ("exam", "blueprint"),
+            raw.get("blueprint"),
+            self.taxonomy.domains,
+            "domain",
+            "exam.blueprint",
+            whole=True,
+        )
+        if not blueprint:
+            self.add(
+                doc.rel,
+                doc.line("exam", "blueprint"),
+                "the blueprint must ask for items of at least one domain",
+            )
+        for domain, count in blueprint.items():
+            if count > pool.get(domain, 0):
+                self.add(
+                    doc.rel,
+                    doc.line("exam", "blueprint", domain),
+                    f"the blueprint asks for {count} items of '{domain}' but the bank holds "
+                    f"only {pool.get(domain, 0)} exam items of that domain",
+                )
+        passing = self.integer(
+            doc,
+            ("exam", "passing_percent"),
+            raw.get("passing_percent"),
+            "exam.passing_percent",
+            1,
+            100,
+        )
+        limit = self.integer(
+            doc,
+            ("exam", "time_limit_minutes"),
+            raw.get("time_limit_minutes"),
+            "exam.time_limit_minutes",
+            1,
+            24 * 60,
+        )
+        attempts = self.integer(
+            doc,
+            ("exam", "attempts_allowed"),
+            raw.get("attempts_allowed"),
+            "exam.attempts_allowed",
+            0,
+            100,
+        )
+        wait = self.integer(
+            doc, ("exam", "wait_days"), raw.get("wait_days"), "exam.wait_days", 0, 3650
+        )
+        scoring = raw.get("multiple_response", "all-or-nothing")
+        if scoring not in ("all-or-nothing", "partial"):
+            self.add(
+                doc.rel,
+                doc.line("exam", "multiple_response"),
+                "'multiple_response' must be all-or-nothing or partial",
+            )
+            return None
+        if passing is None or limit is None or attempts is None or wait is None or not blueprint:
+            return None
+        return ExamSpec(blueprint, passing, limit, attempts, wait, scoring)
