@@ -168,7 +168,8 @@ class ItemChecker(Checker):
     def options_and_answer(
         self, doc: Doc, path: tuple[Any, ...], raw: dict[str, Any], qtype: str | None
     ) -> tuple[tuple[Option, ...], tuple[str, ...]]:
-        answer = raw.get("answer")
+        """The item's options (feedback attached) and its correct keys, checked for its type;
+        ``()`` for the answer when it is wrong (the problem is reported)."""
         feedback = raw.get("feedback") or {}
         if not isinstance(feedback, dict):
             self.add(
@@ -176,33 +177,52 @@ class ItemChecker(Checker):
             )
             feedback = {}
         if qtype == "truefalse":
-            if "options" in raw:
-                self.add(
-                    doc.rel,
-                    doc.line(*path, "options"),
-                    "a true/false item has no options; its answer is true or false",
-                )
-            if not isinstance(answer, bool):
-                self.add(
-                    doc.rel,
-                    doc.line(*path, "answer"),
-                    "the answer of a true/false item must be true or false",
-                )
-                return (), ()
-            for key in feedback:
-                if str(key).lower() not in ("true", "false"):
-                    self.add(
-                        doc.rel,
-                        doc.line(*path, "feedback", key),
-                        f"feedback for '{key}': a true/false item has options true and false",
-                    )
-            opts = tuple(
-                Option(k, label, opt_text(feedback.get(k, feedback.get(k == "true"))))
-                for k, label in TRUEFALSE_OPTIONS
-            )
-            return opts, ("true" if answer else "false",)
+            return self._true_false(doc, path, raw, feedback)
         if qtype is None:
             return (), ()
+        options = self._choice_options(doc, path, raw, feedback)
+        if options is None:
+            return (), ()
+        keys = [o.key for o in options]
+        answer = raw.get("answer")
+        if qtype == "single":
+            return tuple(options), self._single_answer(doc, path, answer, keys)
+        return tuple(options), self._multiple_answer(doc, path, answer, keys)
+
+    def _true_false(
+        self, doc: Doc, path: tuple[Any, ...], raw: dict[str, Any], feedback: dict[Any, Any]
+    ) -> tuple[tuple[Option, ...], tuple[str, ...]]:
+        answer = raw.get("answer")
+        if "options" in raw:
+            self.add(
+                doc.rel,
+                doc.line(*path, "options"),
+                "a true/false item has no options; its answer is true or false",
+            )
+        if not isinstance(answer, bool):
+            self.add(
+                doc.rel,
+                doc.line(*path, "answer"),
+                "the answer of a true/false item must be true or false",
+            )
+            return (), ()
+        for key in feedback:
+            if str(key).lower() not in ("true", "false"):
+                self.add(
+                    doc.rel,
+                    doc.line(*path, "feedback", key),
+                    f"feedback for '{key}': a true/false item has options true and false",
+                )
+        opts = tuple(
+            Option(k, label, opt_text(feedback.get(k, feedback.get(k == "true"))))
+            for k, label in TRUEFALSE_OPTIONS
+        )
+        return opts, ("true" if answer else "false",)
+
+    def _choice_options(
+        self, doc: Doc, path: tuple[Any, ...], raw: dict[str, Any], feedback: dict[Any, Any]
+    ) -> list[Option] | None:
+        """Options a-f of a choice item: 3 to 6, distinct, no 'all/none of the above'."""
         raw_options = raw.get("options")
         if not isinstance(raw_options, dict):
             self.add(
@@ -210,7 +230,7 @@ class ItemChecker(Checker):
                 doc.line(*path, "options" if "options" in raw else "id"),
                 "'options' must map keys a-f to the option text",
             )
-            return (), ()
+            return None
         options = []
         for key, text in raw_options.items():
             if not isinstance(key, str) or key not in OPTION_KEYS:
@@ -246,30 +266,37 @@ class ItemChecker(Checker):
                     doc.line(*path, "feedback", key),
                     f"feedback for '{key}', which is not an option",
                 )
-        if qtype == "single":
-            if isinstance(answer, list):
-                self.add(
-                    doc.rel,
-                    doc.line(*path, "answer"),
-                    "a single-choice item has one answer; use type: multiple for several",
-                )
-                return tuple(options), ()
-            if answer not in keys:
-                self.add(
-                    doc.rel,
-                    doc.line(*path, "answer"),
-                    f"the answer {answer!r} is not among the options ({', '.join(keys)})",
-                )
-                return tuple(options), ()
-            return tuple(options), (answer,)
-        # multiple response
+        return options
+
+    def _single_answer(
+        self, doc: Doc, path: tuple[Any, ...], answer: Any, keys: list[str]
+    ) -> tuple[str, ...]:
+        if isinstance(answer, list):
+            self.add(
+                doc.rel,
+                doc.line(*path, "answer"),
+                "a single-choice item has one answer; use type: multiple for several",
+            )
+            return ()
+        if answer not in keys:
+            self.add(
+                doc.rel,
+                doc.line(*path, "answer"),
+                f"the answer {answer!r} is not among the options ({', '.join(keys)})",
+            )
+            return ()
+        return (answer,)
+
+    def _multiple_answer(
+        self, doc: Doc, path: tuple[Any, ...], answer: Any, keys: list[str]
+    ) -> tuple[str, ...]:
         if not isinstance(answer, list) or not answer:
             self.add(
                 doc.rel,
                 doc.line(*path, "answer"),
                 "a multiple-response item needs a list of correct options, e.g. [a, c]",
             )
-            return tuple(options), ()
+            return ()
         missing = [a for a in answer if a not in keys]
         if missing:
             self.add(
@@ -277,12 +304,12 @@ class ItemChecker(Checker):
                 doc.line(*path, "answer"),
                 f"the answer {missing!r} is not among the options ({', '.join(keys)})",
             )
-            return tuple(options), ()
+            return ()
         if len(set(answer)) == len(keys):
             self.add(
                 doc.rel,
                 doc.line(*path, "answer"),
                 "every option is correct; a multiple-response item needs a wrong option too",
             )
-            return tuple(options), ()
-        return tuple(options), tuple(sorted(set(answer)))
+            return ()
+        return tuple(sorted(set(answer)))

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-from trainer.domain.content.checker import (
-    RAW_HTML_RE,
-    Checker,
-)
+from trainer.domain.content.checker import RAW_HTML_RE, Checker, Doc
 from trainer.domain.content.model import Module, Section
 
 MODULE_FILE_RE = re.compile(r"^(\d+)-([a-z0-9-]+)\.md$")
@@ -71,7 +69,8 @@ class ModuleChecker(Checker):
             modules[module.id] = module
         return modules
 
-    def parse_module(self, path: Path, file_id: str) -> Module | None:
+    def _front_matter(self, path: Path) -> tuple[Doc, list[str], int] | None:
+        """The file's YAML front matter, its lines, and the index of the closing '---'."""
         rel = self.rel(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -88,8 +87,14 @@ class ModuleChecker(Checker):
             self.add(rel, 1, "the front matter is not closed by a '---' line")
             return None
         doc = self.load_yaml(path, "\n".join(lines[1:end]), offset=1)
-        if doc is None:
+        return None if doc is None else (doc, lines, end)
+
+    def parse_module(self, path: Path, file_id: str) -> Module | None:
+        rel = self.rel(path)
+        found = self._front_matter(path)
+        if found is None:
             return None
+        doc, lines, end = found
         meta = doc.loc.data
         if not self.keys(doc, (), meta, MODULE_KEYS, MODULE_OPTIONAL, "front matter"):
             return None
@@ -127,27 +132,7 @@ class ModuleChecker(Checker):
         if not credit and "credit" in meta:
             self.add(rel, doc.line("credit"), "'credit' must give minutes for at least one topic")
         references = self.references(doc, ("references",), meta.get("references"), "references")
-        quiz_items, quiz_pass = 5, 80
-        if "quiz" in meta and self.keys(
-            doc, ("quiz",), meta["quiz"], set(), {"items", "pass_percent"}, "quiz"
-        ):
-            quiz_items = (
-                self.integer(
-                    doc, ("quiz", "items"), meta["quiz"].get("items", 5), "quiz.items", 1, 50
-                )
-                or 5
-            )
-            quiz_pass = (
-                self.integer(
-                    doc,
-                    ("quiz", "pass_percent"),
-                    meta["quiz"].get("pass_percent", 80),
-                    "quiz.pass_percent",
-                    1,
-                    100,
-                )
-                or 80
-            )
+        quiz_items, quiz_pass = self._quiz_settings(doc, meta)
         sections = self.sections(rel, lines, end + 1)
         if not mid:
             return None
@@ -168,6 +153,25 @@ class ModuleChecker(Checker):
             rel,
             1,
         )
+
+    def _quiz_settings(self, doc: Doc, meta: dict[str, Any]) -> tuple[int, int]:
+        """How many items the module quiz draws and its pass mark (5 and 80 % unless set)."""
+        if "quiz" not in meta or not self.keys(
+            doc, ("quiz",), meta["quiz"], set(), {"items", "pass_percent"}, "quiz"
+        ):
+            return 5, 80
+        items = self.integer(
+            doc, ("quiz", "items"), meta["quiz"].get("items", 5), "quiz.items", 1, 50
+        )
+        passing = self.integer(
+            doc,
+            ("quiz", "pass_percent"),
+            meta["quiz"].get("pass_percent", 80),
+            "quiz.pass_percent",
+            1,
+            100,
+        )
+        return items or 5, passing or 80
 
     def sections(self, rel: str, lines: list[str], start: int) -> list[Section]:
         """Split the body at ``## `` headings; check HTML, headings and links on the way."""

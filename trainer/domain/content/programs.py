@@ -16,6 +16,25 @@ from trainer.domain.content.model import (
     Program,
 )
 
+PROGRAM_KEYS = {
+    "id",
+    "title",
+    "credential",
+    "abbreviation",
+    "number_prefix",
+    "jurisdiction",
+    "issuing_authority",
+    "issuance",
+    "summary",
+    "modules",
+    "education",
+    "exam",
+    "supervised_hours",
+    "validity_months",
+    "sources",
+}
+PROGRAM_OPTIONAL = {"attestations", "documents", "renewal"}
+
 
 class ProgramChecker(Checker):
     def parse_programs(
@@ -52,99 +71,134 @@ class ProgramChecker(Checker):
         self, doc: Doc, stem: str, modules: dict[str, Module], pool: dict[str, int]
     ) -> Program | None:
         p = doc.loc.data
-        required = {
-            "id",
-            "title",
-            "credential",
-            "abbreviation",
-            "number_prefix",
-            "jurisdiction",
-            "issuing_authority",
-            "issuance",
-            "summary",
-            "modules",
-            "education",
-            "exam",
-            "supervised_hours",
-            "validity_months",
-            "sources",
-        }
-        if not self.keys(
-            doc, (), p, required, {"attestations", "documents", "renewal"}, "a program"
-        ):
+        if not self.keys(doc, (), p, PROGRAM_KEYS, PROGRAM_OPTIONAL, "a program"):
             return None
         pid = self.ident(doc, ("id",), p.get("id"))
         if pid and pid != stem:
             self.add(doc.rel, doc.line("id"), f"id '{pid}' does not match the file name ('{stem}')")
-        title = self.text(doc, ("title",), p.get("title"), "title")
-        credential = self.text(doc, ("credential",), p.get("credential"), "credential")
-        abbreviation = self.text(doc, ("abbreviation",), p.get("abbreviation"), "abbreviation")
-        prefix = p.get("number_prefix")
-        if not isinstance(prefix, str) or not re.match(r"^[A-Z0-9]+(-[A-Z0-9]+)*$", prefix):
+        code, name = self._jurisdiction(doc, p.get("jurisdiction"))
+        module_ids = self._program_modules(doc, p.get("modules"), modules)
+        edu_total, edu_topics = self._education(doc, p, modules, module_ids)
+        exam = self.exam(doc, p.get("exam"), pool)
+        sup_total, sup_categories, sup_supervision = self._supervised(
+            doc, p.get("supervised_hours")
+        )
+        attestations = self._attestations(doc, p.get("attestations"))
+        documents = self._documents(doc, p.get("documents"))
+        ce_hours, ce_topics = self._renewal(doc, p.get("renewal") or {})
+        found: dict[str, Any] = {
+            "id": pid,
+            "title": self.text(doc, ("title",), p.get("title"), "title"),
+            "credential": self.text(doc, ("credential",), p.get("credential"), "credential"),
+            "abbreviation": self.text(
+                doc, ("abbreviation",), p.get("abbreviation"), "abbreviation"
+            ),
+            "number_prefix": self._number_prefix(doc, p.get("number_prefix")),
+            "jurisdiction": code,
+            "jurisdiction_name": name,
+            "issuing_authority": self.text(
+                doc, ("issuing_authority",), p.get("issuing_authority"), "issuing_authority"
+            ),
+            "issuance": self._issuance(doc, p.get("issuance")),
+            "summary": self.text(doc, ("summary",), p.get("summary"), "summary"),
+            "modules": module_ids,
+            "education_hours": edu_total,
+            "exam": exam,
+            "supervised_hours": sup_total,
+            "supervision_hours": sup_supervision,
+            "validity_months": self.integer(
+                doc, ("validity_months",), p.get("validity_months"), "validity_months", low=1
+            ),
+            "sources": self.references(doc, ("sources",), p.get("sources"), "sources"),
+        }
+        if any(v is None or v == [] for v in found.values()):
+            return None
+        return Program(
+            **{**found, "modules": tuple(module_ids)},
+            education_topics=edu_topics,
+            supervised_categories=sup_categories,
+            attestations=tuple(attestations),
+            documents=tuple(documents),
+            renewal_ce_hours=ce_hours,
+            renewal_topics=ce_topics,
+            path=doc.rel,
+        )
+
+    def _issuance(self, doc: Doc, issuance: Any) -> str | None:
+        if issuance in ("automatic", "review"):
+            return str(issuance)
+        self.add(doc.rel, doc.line("issuance"), "'issuance' must be automatic or review")
+        return None
+
+    def _number_prefix(self, doc: Doc, prefix: Any) -> str | None:
+        if isinstance(prefix, str) and re.match(r"^[A-Z0-9]+(-[A-Z0-9]+)*$", prefix):
+            return prefix
+        self.add(
+            doc.rel,
+            doc.line("number_prefix"),
+            "'number_prefix' must be capital letters, digits and hyphens, e.g. KY-PSS",
+        )
+        return None
+
+    def _jurisdiction(self, doc: Doc, jurisdiction: Any) -> tuple[str | None, str | None]:
+        """The jurisdiction's code (KY) and name."""
+        if not self.keys(
+            doc, ("jurisdiction",), jurisdiction, {"code", "name"}, set(), "jurisdiction"
+        ):
+            return None, None
+        code = jurisdiction.get("code")
+        if not isinstance(code, str) or not re.match(r"^[A-Z][A-Z0-9-]{1,7}$", code):
             self.add(
                 doc.rel,
-                doc.line("number_prefix"),
-                "'number_prefix' must be capital letters, digits and hyphens, e.g. KY-PSS",
+                doc.line("jurisdiction", "code"),
+                "the jurisdiction code is a short capitalised code such as KY",
             )
-            prefix = None
-        jurisdiction = p.get("jurisdiction")
-        code = name = None
-        if self.keys(doc, ("jurisdiction",), jurisdiction, {"code", "name"}, set(), "jurisdiction"):
-            code = jurisdiction.get("code")
-            if not isinstance(code, str) or not re.match(r"^[A-Z][A-Z0-9-]{1,7}$", code):
-                self.add(
-                    doc.rel,
-                    doc.line("jurisdiction", "code"),
-                    "the jurisdiction code is a short capitalised code such as KY",
-                )
-                code = None
-            name = self.text(doc, ("jurisdiction", "name"), jurisdiction.get("name"), "name")
-        authority = self.text(
-            doc, ("issuing_authority",), p.get("issuing_authority"), "issuing_authority"
-        )
-        issuance = p.get("issuance")
-        if issuance not in ("automatic", "review"):
-            self.add(doc.rel, doc.line("issuance"), "'issuance' must be automatic or review")
-            issuance = None
-        summary = self.text(doc, ("summary",), p.get("summary"), "summary")
+            code = None
+        return code, self.text(doc, ("jurisdiction", "name"), jurisdiction.get("name"), "name")
+
+    def _program_modules(self, doc: Doc, raw: Any, modules: dict[str, Module]) -> list[str]:
+        """The required modules, in order; unknown and repeated ones are reported."""
         module_ids: list[str] = []
-        raw_modules = p.get("modules")
-        if not isinstance(raw_modules, list) or not raw_modules:
+        if not isinstance(raw, list) or not raw:
             self.add(doc.rel, doc.line("modules"), "'modules' must list at least one module id")
-        else:
-            for i, mid in enumerate(raw_modules):
-                if mid not in modules:
-                    self.add(doc.rel, doc.line("modules", i), f"unknown module {mid!r}")
-                elif mid in module_ids:
-                    self.add(doc.rel, doc.line("modules", i), f"module '{mid}' is listed twice")
-                else:
-                    module_ids.append(mid)
-        topics = self.taxonomy.topics
-        domains = self.taxonomy.domains
-        education = p.get("education")
-        edu_total, edu_topics = None, {}
-        if self.keys(doc, ("education",), education, {"total_hours"}, {"topics"}, "education"):
-            edu_total = self.number(
-                doc,
-                ("education", "total_hours"),
-                education.get("total_hours"),
-                "education.total_hours",
-            )
-            edu_topics = self.hours_map(
-                doc,
-                ("education", "topics"),
-                education.get("topics"),
-                topics,
-                "topic",
-                "education.topics",
-            )
-            if raw_modules and edu_total is not None and len(module_ids) == len(raw_modules):
-                self.education_covered(doc, modules, module_ids, edu_total, edu_topics)
-        exam = self.exam(doc, p.get("exam"), pool)
-        supervised = p.get("supervised_hours")
-        sup_total = sup_supervision = None
-        sup_categories: dict[str, Any] = {}
-        if self.keys(
+            return module_ids
+        for i, mid in enumerate(raw):
+            if mid not in modules:
+                self.add(doc.rel, doc.line("modules", i), f"unknown module {mid!r}")
+            elif mid in module_ids:
+                self.add(doc.rel, doc.line("modules", i), f"module '{mid}' is listed twice")
+            else:
+                module_ids.append(mid)
+        return module_ids
+
+    def _education(
+        self, doc: Doc, p: dict[str, Any], modules: dict[str, Module], module_ids: list[str]
+    ) -> tuple[float | None, dict[str, Any]]:
+        """Education hours, in total and per topic, which the required modules must credit."""
+        education: Any = p.get("education")
+        if not self.keys(doc, ("education",), education, {"total_hours"}, {"topics"}, "education"):
+            return None, {}
+        total = self.number(
+            doc, ("education", "total_hours"), education.get("total_hours"), "education.total_hours"
+        )
+        topics = self.hours_map(
+            doc,
+            ("education", "topics"),
+            education.get("topics"),
+            self.taxonomy.topics,
+            "topic",
+            "education.topics",
+        )
+        raw_modules = p.get("modules")
+        if raw_modules and total is not None and len(module_ids) == len(raw_modules):
+            self.education_covered(doc, modules, module_ids, total, topics)
+        return total, topics
+
+    def _supervised(
+        self, doc: Doc, supervised: Any
+    ) -> tuple[float | None, dict[str, Any], float | None]:
+        """Supervised work: total hours, the minimum per category, supervision received."""
+        if not self.keys(
             doc,
             ("supervised_hours",),
             supervised,
@@ -152,116 +206,71 @@ class ProgramChecker(Checker):
             set(),
             "supervised_hours",
         ):
-            sup_total = self.number(
-                doc,
-                ("supervised_hours", "total"),
-                supervised.get("total"),
-                "supervised_hours.total",
+            return None, {}, None
+        total = self.number(
+            doc, ("supervised_hours", "total"), supervised.get("total"), "supervised_hours.total"
+        )
+        categories = self.hours_map(
+            doc,
+            ("supervised_hours", "categories"),
+            supervised.get("categories"),
+            self.taxonomy.domains,
+            "domain",
+            "supervised_hours.categories",
+        )
+        if not categories:
+            self.add(
+                doc.rel,
+                doc.line("supervised_hours", "categories"),
+                "'categories' must name at least one hours category",
             )
-            sup_categories = self.hours_map(
-                doc,
-                ("supervised_hours", "categories"),
-                supervised.get("categories"),
-                domains,
-                "domain",
-                "supervised_hours.categories",
-            )
-            if not sup_categories:
-                self.add(
-                    doc.rel,
-                    doc.line("supervised_hours", "categories"),
-                    "'categories' must name at least one hours category",
-                )
-            sup_supervision = self.number(
-                doc,
-                ("supervised_hours", "supervision"),
-                supervised.get("supervision"),
-                "supervised_hours.supervision",
-            )
+        supervision = self.number(
+            doc,
+            ("supervised_hours", "supervision"),
+            supervised.get("supervision"),
+            "supervised_hours.supervision",
+        )
+        return total, categories, supervision
+
+    def _attestations(self, doc: Doc, raw: Any) -> list[Attestation]:
         attestations = []
-        for i, a in enumerate(as_list(self, doc, ("attestations",), p.get("attestations"))):
+        for i, a in enumerate(as_list(self, doc, ("attestations",), raw)):
             if self.keys(doc, ("attestations", i), a, {"id", "text"}, set(), "an attestation"):
                 aid = self.ident(doc, ("attestations", i, "id"), a.get("id"))
                 text = self.text(doc, ("attestations", i, "text"), a.get("text"), "text")
                 if aid and text:
                     attestations.append(Attestation(aid, text))
+        return attestations
+
+    def _documents(self, doc: Doc, raw: Any) -> list[DocumentSpec]:
         documents = []
-        for i, d in enumerate(as_list(self, doc, ("documents",), p.get("documents"))):
+        for i, d in enumerate(as_list(self, doc, ("documents",), raw)):
             if self.keys(doc, ("documents", i), d, {"id", "title"}, {"count"}, "a document"):
                 did = self.ident(doc, ("documents", i, "id"), d.get("id"))
                 dtitle = self.text(doc, ("documents", i, "title"), d.get("title"), "title")
                 count = self.integer(doc, ("documents", i, "count"), d.get("count", 1), "count", 1)
                 if did and dtitle and count:
                     documents.append(DocumentSpec(did, dtitle, count))
-        validity = self.integer(
-            doc, ("validity_months",), p.get("validity_months"), "validity_months", low=1
+        return documents
+
+    def _renewal(self, doc: Doc, renewal: Any) -> tuple[float, dict[str, Any]]:
+        """Continuing education to renew: hours, and per topic (none when not given)."""
+        if not renewal or not self.keys(
+            doc, ("renewal",), renewal, {"ce_hours"}, {"topics"}, "renewal"
+        ):
+            return 0.0, {}
+        hours = self.number(
+            doc, ("renewal", "ce_hours"), renewal.get("ce_hours"), "renewal.ce_hours"
         )
-        renewal = p.get("renewal") or {}
-        ce_hours, ce_topics = 0.0, {}
-        if renewal and self.keys(doc, ("renewal",), renewal, {"ce_hours"}, {"topics"}, "renewal"):
-            ce_hours = (
-                self.number(
-                    doc, ("renewal", "ce_hours"), renewal.get("ce_hours"), "renewal.ce_hours"
-                )
-                or 0.0
-            )
-            ce_topics = self.hours_map(
-                doc, ("renewal", "topics"), renewal.get("topics"), topics, "topic", "renewal.topics"
-            )
-        sources = self.references(doc, ("sources",), p.get("sources"), "sources")
-        values = (
-            pid,
-            title,
-            credential,
-            abbreviation,
-            prefix,
-            code,
-            name,
-            authority,
-            issuance,
-            summary,
-            module_ids,
-            edu_total,
-            exam,
-            sup_total,
-            sup_supervision,
-            validity,
-            sources,
+        topics = self.hours_map(
+            doc,
+            ("renewal", "topics"),
+            renewal.get("topics"),
+            self.taxonomy.topics,
+            "topic",
+            "renewal.topics",
         )
-        if any(v is None or v == [] for v in values):
-            return None
-        # every value was checked just above; the asserts tell the type checker so
-        assert pid is not None and title is not None and credential is not None
-        assert abbreviation is not None and prefix is not None and code is not None
-        assert name is not None and authority is not None and summary is not None
-        assert edu_total is not None and exam is not None and sup_total is not None
-        assert sup_supervision is not None and validity is not None
-        return Program(
-            pid,
-            title,
-            credential,
-            abbreviation,
-            prefix,
-            code,
-            name,
-            authority,
-            issuance,
-            summary,
-            tuple(module_ids),
-            edu_total,
-            edu_topics,
-            exam,
-            sup_total,
-            sup_categories,
-            sup_supervision,
-            tuple(attestations),
-            tuple(documents),
-            validity,
-            ce_hours,
-            ce_topics,
-            sources,
-            doc.rel,
-        )
+        return hours or 0.0, topics
 
     def education_covered(
         self,
