@@ -237,3 +237,22 @@ def test_services_take_the_time_and_the_request_from_their_caller() -> None:
                 }:
                     offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} reads the time")
     assert not offenders, offenders
+
+
+def test_files_and_functions_stay_readable() -> None:
+    """No module over 500 lines, no function over 80 (generated migrations excepted): a file
+    is read in one sitting, a function on one screen or two."""
+    long_files, long_functions = [], []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "migrations" in path.relative_to(PACKAGE).parts:
+            continue
+        text = path.read_text()
+        if text.count("\n") > 500:
+            long_files.append(f"{path.relative_to(PACKAGE)}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text, filename=str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 80:
+                    long_functions.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {length}")
+    assert not long_files, long_files
+    assert not long_functions, long_functions
