@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -106,9 +106,14 @@ def _check(entry: hours.ParsedEntry, other: int = 0) -> None:
     )
 
 
-def test_a_good_entry_passes() -> None:
+def test_a_good_entry_passes_up_to_the_edges() -> None:
     _check(_entry())
-    _check(_entry(work_date=TODAY, minutes=1440))
+    _check(_entry(work_date=TODAY, minutes=1440))  # today, a whole day: the limits themselves
+    # one step past either edge is refused, so the two above passed on their merits
+    with pytest.raises(RuleError):
+        _check(_entry(work_date=TODAY, minutes=1440), other=15)
+    with pytest.raises(RuleError):
+        _check(_entry(work_date=TODAY + timedelta(days=1)))
 
 
 @pytest.mark.parametrize(
