@@ -192,8 +192,8 @@ def auth(client: FlaskClient) -> Auth:
 
 @pytest.fixture
 def smtp() -> Iterator[Any]:
-    """A real SMTP server on a loopback port (tests/smtp_sink.py) that the test can break."""
-    from tests.smtp_sink import SMTPSink
+    """A real SMTP server on a loopback port (tests/support/smtp.py) that the test can break."""
+    from tests.support.smtp import SMTPSink
 
     sink = SMTPSink()
     sink.set_mode("up")
@@ -252,6 +252,57 @@ def count_queries(app: Flask) -> Callable[[], Any]:
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+# -- content and people ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def curriculum() -> Any:
+    """The real content/ tree, parsed once for the tests that only read it."""
+    from tests.support.content import REAL_CONTENT
+    from trainer.domain.content import parse_tree
+
+    tree, problems = parse_tree(REAL_CONTENT)
+    assert tree is not None and problems == [], "\n".join(map(str, problems))
+    return tree
+
+
+@pytest.fixture
+def loaded(app: Flask, tmp_path: Path) -> Flask:
+    """``app`` with the small test tree (tests/support/content.py) loaded; returns the app."""
+    from tests.support.content import write_tree
+    from tests.support.exams import load
+
+    load(app, write_tree(tmp_path))
+    return app
+
+
+@pytest.fixture
+def client_for(app: Flask) -> Callable[[Any], FlaskClient]:
+    """``client_for(user)``: a test client signed in as ``user``."""
+
+    def signed_in(user: Any) -> FlaskClient:
+        client = app.test_client()
+        Auth(client).login(user)
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def supervised(loaded: Flask, make_user: Callable[..., Any]) -> dict[str, Any]:
+    """A trainee enrolled in test-prog with an assigned supervisor: the people (trainee, sup,
+    admin) and the enrolment id."""
+    from tests.support.hours import supervised_trainee
+
+    world: dict[str, Any] = {
+        "trainee": make_user("trainee", name="Terry Trainee"),
+        "sup": make_user("supervisor", name="Sue Supervisor"),
+        "admin": make_user("admin"),
+    }
+    world["enrolment"] = supervised_trainee(loaded, world["trainee"], world["sup"], world["admin"])
+    return world
 
 
 # -- a real server for the browser ---------------------------------------------------------------

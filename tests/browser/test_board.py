@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
-from tests.cert_helpers import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
-from tests.registry_helpers import make_certificates
+from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
+from tests.support.content import write_tree
+from tests.support.exams import load
+from tests.support.registry import make_certificates
 from trainer.extensions import db
 from trainer.models import Certificate
 

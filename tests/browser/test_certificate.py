@@ -7,10 +7,10 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from tests.cert_helpers import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
 from tests.conftest import PASSWORD
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
+from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
+from tests.support.content import write_tree
+from tests.support.exams import load
 
 
 def test_last_hour_to_certificate_and_verification(

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tests.content_fixture import write_tree
-from tests.exam_helpers import complete_program_modules, load, right_tokens
+from tests.support.content import write_tree
+from tests.support.exams import complete_program_modules, load, right_tokens
 from trainer.extensions import db
 from trainer.models import ItemRevision, QuizAttempt
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import sign_in
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
-from tests.hours_helpers import supervised_trainee
+from tests.support.content import write_tree
+from tests.support.exams import load
+from tests.support.hours import supervised_trainee
 
 
 def test_log_approve_and_watch_totals(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import PASSWORD
-from tests.content_fixture import REAL_CONTENT
+from tests.support.content import REAL_CONTENT
 
 
 def test_enrol_read_and_resume_a_real_module(

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import sign_in
-from tests.cert_helpers import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
+from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
+from tests.support.content import write_tree
+from tests.support.exams import load
 
 
 def test_admin_and_board_pages(

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.content_fixture import REAL_CONTENT, write_tree
+from tests.support.content import REAL_CONTENT, write_tree
 from trainer.domain.content import Item, Option, parse_tree
 from trainer.domain.content.gift import (
     DOMAINS,
@@ -619,9 +619,8 @@ def test_import_export_import_is_stable() -> None:
     assert export_gift(item_from_dict(d, "alpha") for d in again) == text
 
 
-def test_the_real_question_banks_round_trip(tmp_path: Path) -> None:
-    tree, problems = parse_tree(REAL_CONTENT)
-    assert tree is not None, problems
+def test_the_real_question_banks_round_trip(tmp_path: Path, curriculum: Any) -> None:
+    tree = curriculum
     modules = sorted({i.module for i in tree.items.values()})
     for module in modules:
         items = [i for i in tree.items.values() if i.module == module]

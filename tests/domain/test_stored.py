@@ -11,16 +11,14 @@ from typing import Any
 import pytest
 
 from trainer.domain import stored
-from trainer.domain.content import ContentTree, parse_tree
+from trainer.domain.content import ContentTree
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
-@pytest.fixture(scope="module")
-def tree() -> ContentTree:
-    parsed, problems = parse_tree(CONTENT)
-    assert parsed is not None, problems
-    return parsed
+@pytest.fixture
+def tree(curriculum: ContentTree) -> ContentTree:
+    return curriculum
 
 
 def _through_json(data: dict[str, Any]) -> Any:

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.cert_helpers import everything_but_hours
 from tests.conftest import Auth
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
-from tests.smtp_sink import SMTPSink
+from tests.support.certificates import everything_but_hours
+from tests.support.content import write_tree
+from tests.support.exams import load
+from tests.support.smtp import SMTPSink
 from trainer.extensions import db
 from trainer.models import Certificate, HourEntry, OutboxMessage, PasswordToken
 from trainer.models.base import utcnow

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
-from tests.hours_helpers import supervised_trainee
-from tests.registry_helpers import BASE, make_certificates
+from tests.support.content import write_tree
+from tests.support.exams import load
+from tests.support.hours import supervised_trainee
+from tests.support.registry import BASE, make_certificates
 from trainer.domain import outbox as rules
 from trainer.extensions import db
 from trainer.models import Certificate, HourEntry, OutboxMessage, RenewalReminder, User

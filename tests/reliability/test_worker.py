@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.smtp_sink import SMTPSink, free_port
+from tests.support.smtp import SMTPSink, free_port
 from trainer.extensions import db
 from trainer.models import OutboxMessage, ScheduledJob
 from trainer.models.base import utcnow

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.cert_helpers import (
+from tests.support.certificates import (
     TEST_PROG_HOURS,
     approve,
     certificate_of,
     everything_but_hours,
     log_hours,
 )
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
+from tests.support.content import write_tree
+from tests.support.exams import load
 from trainer.domain import credential as vc
 from trainer.domain.errors import NotFound, RuleError
 from trainer.extensions import db

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.content_fixture import write_tree
+from tests.support.content import write_tree
 from trainer.extensions import db
 from trainer.models import ContentRelease, Item, ItemRevision, Module, ModuleSection, Program
 
@@ -133,7 +133,7 @@ def test_stats_json(runner: Any, tree: Path) -> None:
 
 
 def test_the_real_content_loads(runner: Any, app: Any) -> None:
-    from tests.content_fixture import REAL_CONTENT
+    from tests.support.content import REAL_CONTENT
 
     result = runner.invoke(args=["content", "load", str(REAL_CONTENT)])
     assert result.exit_code == 0, result.output

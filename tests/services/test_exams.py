@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.content_fixture import write_tree
-from tests.exam_helpers import complete_program_modules, load
+from tests.support.content import write_tree
+from tests.support.exams import complete_program_modules, load
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import AuditEvent, ExamAttempt, ExamItem, ItemRevision, User

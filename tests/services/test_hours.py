@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
-from tests.hours_helpers import supervised_trainee
+from tests.support.content import write_tree
+from tests.support.exams import load
+from tests.support.hours import supervised_trainee
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import AuditEvent, HourEntry, OutboxMessage, User

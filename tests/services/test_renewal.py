@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.cert_helpers import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
 from tests.conftest import Auth
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
+from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
+from tests.support.content import write_tree
+from tests.support.exams import load
 from trainer.domain import requirements as req
 from trainer.extensions import db
 from trainer.models import Certificate

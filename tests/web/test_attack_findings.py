@@ -23,10 +23,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import Auth
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
-from tests.hours_helpers import supervised_trainee
-from tests.smtp_sink import free_port
+from tests.support.content import write_tree
+from tests.support.exams import load
+from tests.support.smtp import free_port
 from trainer.config import redis_answers
 from trainer.extensions import db
 from trainer.models import CEEntry, HourEntry
@@ -42,15 +41,8 @@ def _client(app: Any, user: Any) -> Any:
 
 
 @pytest.fixture
-def world(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
-    load(app, write_tree(tmp_path))
-    w = {
-        "trainee": make_user("trainee"),
-        "sup": make_user("supervisor"),
-        "admin": make_user("admin"),
-    }
-    w["enrolment"] = supervised_trainee(app, w["trainee"], w["sup"], w["admin"])
-    return w
+def world(supervised: dict[str, Any]) -> dict[str, Any]:
+    return supervised
 
 
 def test_ids_beyond_the_database_range_are_not_found(app: Any, world: dict[str, Any]) -> None:
@@ -156,7 +148,7 @@ def test_numbers_in_other_scripts_are_not_numbers(app: Any, world: dict[str, Any
 
 
 def test_over_long_text_is_refused_not_cut(app: Any, tmp_path: Path, make_user: Any) -> None:
-    from tests.cert_helpers import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
+    from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
 
     load(app, write_tree(tmp_path))
     trainee, sup, admin = make_user("trainee"), make_user("supervisor"), make_user("admin")

@@ -10,25 +10,16 @@ import csv
 import hashlib
 import io
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from tests.cert_helpers import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
 from tests.conftest import Auth
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
-from tests.registry_helpers import make_certificates
+from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
+from tests.support.registry import make_certificates
 from trainer.extensions import db
 from trainer.models import ApiToken, AuditEvent, Certificate
-
-
-@pytest.fixture
-def loaded(app: Any, tmp_path: Path) -> Any:
-    load(app, write_tree(tmp_path))
-    return app
 
 
 def _board(app: Any, make_user: Any, jurisdiction: str = "KY", **kw: Any) -> Any:

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from tests.cert_helpers import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
 from tests.conftest import Auth
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
+from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
+from tests.support.content import write_tree
+from tests.support.exams import load
 
 
 @pytest.fixture

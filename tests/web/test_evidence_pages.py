@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tests.cert_helpers import PNG
 from tests.conftest import Auth
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
+from tests.support.certificates import PNG
+from tests.support.content import write_tree
+from tests.support.exams import load
 from trainer.extensions import db
 from trainer.models import AttestationSignature, DocumentUpload
 

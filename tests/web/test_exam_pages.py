@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Auth
-from tests.content_fixture import write_tree
-from tests.exam_helpers import complete_program_modules, load
+from tests.support.content import write_tree
+from tests.support.exams import complete_program_modules, load
 from trainer.extensions import db
 from trainer.models import ExamAttempt, ExamItem, ItemRevision, QuizAttempt
 

@@ -10,16 +10,13 @@ from __future__ import annotations
 import hashlib
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from tests.cert_helpers import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
+from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
 from trainer.domain.roles import ROLES
 from trainer.extensions import db
 
@@ -100,9 +97,8 @@ class _Forms(HTMLParser):
 
 
 @pytest.fixture
-def world(app: Flask, tmp_path: Path, make_user: Any) -> dict[str, Any]:
+def world(app: Flask, loaded: Flask, make_user: Any) -> dict[str, Any]:
     """One of everything: content, a certificate, hours, a board member with a token."""
-    load(app, write_tree(tmp_path))
     people = {
         "trainee": make_user("trainee"),
         "supervisor": make_user("supervisor"),

@@ -12,27 +12,22 @@ import pytest
 from sqlalchemy import insert, select
 
 from tests.conftest import Auth
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
-from tests.hours_helpers import supervised_trainee
+from tests.support.hours import supervised_trainee
 from trainer.extensions import db
 from trainer.models import HourEntry
 from trainer.models.base import utcnow
 
 
 @pytest.fixture
-def world(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
-    load(app, write_tree(tmp_path))
-    w = {
-        "trainee": make_user("trainee", name="Terry Trainee"),
-        "sup": make_user("supervisor", name="Sue Supervisor"),
-        "other": make_user("trainee"),
-        "other_sup": make_user("supervisor"),
-        "admin": make_user("admin"),
+def world(app: Any, supervised: dict[str, Any], make_user: Any) -> dict[str, Any]:
+    """The shared supervised trainee, and another trainee with their own supervisor."""
+    other, other_sup = make_user("trainee"), make_user("supervisor")
+    return {
+        **supervised,
+        "other": other,
+        "other_sup": other_sup,
+        "other_enrolment": supervised_trainee(app, other, other_sup, supervised["admin"]),
     }
-    w["enrolment"] = supervised_trainee(app, w["trainee"], w["sup"], w["admin"])
-    w["other_enrolment"] = supervised_trainee(app, w["other"], w["other_sup"], w["admin"])
-    return w
 
 
 def _client(app: Any, user: Any) -> Any:

@@ -8,18 +8,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import Auth
-from tests.content_fixture import write_tree
+from tests.support.content import write_tree
 
 
 @pytest.fixture
-def loaded(app: Any, tmp_path: Path) -> Path:
-    tree = write_tree(tmp_path)
-    assert app.test_cli_runner().invoke(args=["content", "load", str(tree)]).exit_code == 0
-    return tree
-
-
-@pytest.fixture
-def trainee(client: Any, make_user: Any, loaded: Path) -> Any:
+def trainee(client: Any, make_user: Any, loaded: Any) -> Any:
     user = make_user("trainee")
     Auth(client).login(user)
     return user
@@ -121,7 +114,7 @@ def test_script_in_content_is_neutralised(
     assert problems  # the check refuses it...
     import dataclasses
 
-    from tests.content_fixture import write_tree as fresh
+    from tests.support.content import write_tree as fresh
     from trainer.domain.content import model
 
     clean, _ = parse_tree(fresh(tmp_path / "clean"))
@@ -146,6 +139,6 @@ def test_script_in_content_is_neutralised(
     assert "bold" in body and "md link" in body
 
 
-def test_only_trainees_read(client: Any, make_user: Any, loaded: Path) -> None:
+def test_only_trainees_read(client: Any, make_user: Any, loaded: Any) -> None:
     Auth(client).login(make_user("supervisor"))
     assert client.get("/learn/programs").status_code == 403

@@ -6,25 +6,16 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from tests.content_fixture import write_tree
-from tests.exam_helpers import load
-from tests.registry_helpers import make_certificates
+from tests.support.registry import make_certificates
 from trainer.extensions import db
 from trainer.models import ApiToken, AuditEvent, User, UserRole
 from trainer.models.base import utcnow
 from trainer.services import api_tokens, certificates
-
-
-@pytest.fixture
-def loaded(app: Any, tmp_path: Path) -> Any:
-    load(app, write_tree(tmp_path))
-    return app
 
 
 def _token(app: Any, user: Any, days: int = 90) -> str:

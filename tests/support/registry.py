@@ -1,5 +1,5 @@
 """Registry data in bulk: certificates of several jurisdictions without walking the whole
-earning path (tests/cert_helpers does that; here 500 certificates must be cheap)."""
+earning path (tests/support/certificates does that; here 500 certificates must be cheap)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def make_certificates(
     numbers = []
     with app.app_context():
         release = db.session.scalar(select(ContentRelease).order_by(ContentRelease.id.desc()))
-        assert release is not None, "load content first (tests.exam_helpers.load)"
+        assert release is not None, "load content first (tests.support.exams.load)"
         start = (db.session.scalar(select(db.func.count()).select_from(User)) or 0) + 1
         for i in range(count):
             name = names[i] if names else f"Holder {jurisdiction} {start + i:05d}"

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from tests.content_fixture import write_tree
+from tests.support.content import write_tree
 from trainer.domain.content import parse_tree
 
 

@@ -8,15 +8,10 @@ from typing import Any
 
 import pytest
 
-from tests.content_fixture import REAL_CONTENT
-from trainer.domain.content import parse_tree
 
-
-@pytest.fixture(scope="module")
-def tree() -> Any:
-    result, problems = parse_tree(REAL_CONTENT)
-    assert problems == [], "\n".join(map(str, problems))
-    return result
+@pytest.fixture
+def tree(curriculum: Any) -> Any:
+    return curriculum
 
 
 def test_at_least_ten_modules_of_1500_words(tree: Any) -> None:

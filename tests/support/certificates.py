@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.exam_helpers import complete_program_modules, right_tokens
-from tests.hours_helpers import supervised_trainee
+from tests.support.exams import complete_program_modules, right_tokens
+from tests.support.hours import supervised_trainee
 from trainer.extensions import db
 from trainer.models import Certificate, ExamItem, ItemRevision, Program, User
 from trainer.models.base import utcnow

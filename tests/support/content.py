@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-REAL_CONTENT = Path(__file__).resolve().parents[1] / "content"
+REAL_CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 ALPHA = """---
 id: alpha

@@ -76,7 +76,7 @@ def test_user_create_refuses_duplicates_and_unknown_roles(runner: Any, app: Any)
 
 
 def test_demo_seeds_accounts_and_a_certified_trainee_idempotently(runner: Any, app: Any) -> None:
-    from tests.content_fixture import REAL_CONTENT
+    from tests.support.content import REAL_CONTENT
     from trainer.models import Certificate
 
     assert runner.invoke(args=["content", "load", str(REAL_CONTENT)]).exit_code == 0
