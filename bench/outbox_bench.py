@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT, TRAINER, fresh_database, make_app, server_env, summary
-from tests.smtp_sink import SMTPSink, free_port
+from tests.support.smtp import SMTPSink, free_port
 
 APPROVALS_PER_PHASE = 40
 PASSWORD = "bench-password-123"  # noqa: S105 (throw-away bench accounts)
@@ -66,8 +66,8 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
 
 def _people(app: Any, tmp: Path, entries: int) -> tuple[int, list[int]]:
     """A supervised trainee with ``entries`` pending entries; returns (supervisor id, ids)."""
-    from tests.content_fixture import write_tree
-    from tests.exam_helpers import load
+    from tests.support.content import write_tree
+    from tests.support.exams import load
     from trainer.extensions import db
     from trainer.models import User
     from trainer.models.base import utcnow
