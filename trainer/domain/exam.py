@@ -94,14 +94,19 @@ def assemble_form(
             )
         chosen_units.extend(picked)
     rng.shuffle(chosen_units)
-    form = []
-    for unit in chosen_units:
-        for item in sorted(unit, key=lambda i: i.id):
-            order = list(item.option_keys)
-            if item.type != "truefalse":
-                rng.shuffle(order)
-            form.append(FormItem(item.id, tuple(order)))
-    return form
+    return [_shown(item, rng) for unit in chosen_units for item in sorted(unit, key=_by_id)]
+
+
+def _by_id(item: PoolItem) -> str:
+    return item.id
+
+
+def _shown(item: PoolItem, rng: random.Random) -> FormItem:
+    """The item with its options in the order shown: shuffled, except true/false."""
+    order = list(item.option_keys)
+    if item.type != "truefalse":
+        rng.shuffle(order)
+    return FormItem(item.id, tuple(order))
 
 
 def draw_quiz(pool: Sequence[PoolItem], wanted: int, seed: int) -> list[FormItem]:
@@ -120,11 +125,7 @@ def draw_quiz(pool: Sequence[PoolItem], wanted: int, seed: int) -> list[FormItem
     for group in groups:
         if len(form) >= wanted:
             break
-        for item in sorted(group, key=lambda i: i.id):
-            order = list(item.option_keys)
-            if item.type != "truefalse":
-                rng.shuffle(order)
-            form.append(FormItem(item.id, tuple(order)))
+        form += [_shown(item, rng) for item in sorted(group, key=_by_id)]
     return form
 
 

@@ -6,8 +6,9 @@ new ItemRevision; attempts point at revisions, so what a person answered never c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,9 +17,21 @@ from trainer.clock import utcnow
 from trainer.domain import stored
 from trainer.models.base import Base, JSONType, UTCDateTime
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from trainer.domain.content.model import Item as ItemContent
     from trainer.domain.content.model import Program as ProgramSpec
+
+
+def _decoded(row: Any, name: str, raw: Any, decode: Callable[[Any], T]) -> T:
+    """``decode(raw)``, kept on the row until its column holds another object (a reload or
+    a new value decodes again)."""
+    cached = row.__dict__.get(name)
+    if cached is None or cached[0] is not raw:
+        cached = (raw, decode(raw))
+        row.__dict__[name] = cached
+    return cast(T, cached[1])
 
 
 class ContentRelease(Base):
@@ -96,11 +109,7 @@ class ItemRevision(Base):
     @property
     def item(self) -> ItemContent:
         """The frozen content as the dataclass (decoded once per loaded row)."""
-        cached = self.__dict__.get("_item")
-        if cached is None or cached[0] is not self.content:
-            cached = (self.content, stored.item_from_content(self.content))
-            self.__dict__["_item"] = cached
-        return cached[1]
+        return _decoded(self, "_item", self.content, stored.item_from_content)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -119,8 +128,4 @@ class Program(Base):
     @property
     def spec(self) -> ProgramSpec:
         """The definition as the frozen dataclass (decoded once per loaded definition)."""
-        cached = self.__dict__.get("_spec")
-        if cached is None or cached[0] is not self.definition:
-            cached = (self.definition, stored.from_definition(self.definition))
-            self.__dict__["_spec"] = cached
-        return cached[1]
+        return _decoded(self, "_spec", self.definition, stored.from_definition)
