@@ -68,9 +68,9 @@ def _people(app: Any, tmp: Path, entries: int) -> tuple[int, list[int]]:
     """A supervised trainee with ``entries`` pending entries; returns (supervisor id, ids)."""
     from tests.support.content import write_tree
     from tests.support.exams import load
+    from trainer.clock import utcnow
     from trainer.extensions import db
     from trainer.models import User
-    from trainer.models.base import utcnow
     from trainer.services import accounts, hours, learning
 
     load(app, write_tree(tmp))

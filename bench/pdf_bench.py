@@ -42,9 +42,9 @@ def issue_and_download(url: str, cast: dict[str, Any], repeat: int) -> dict[str,
     """Issue (render + sign + store) against the floor; download against render."""
     from sqlalchemy import select
 
+    from trainer.clock import utcnow
     from trainer.extensions import db
     from trainer.models import Certificate, Enrolment
-    from trainer.models.base import utcnow
     from trainer.services import certificate_pdf, certificates
 
     app = make_app(url)

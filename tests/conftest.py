@@ -210,7 +210,7 @@ def run_worker(app: Flask) -> Callable[..., Any]:
     from trainer.worker import Worker
 
     def run(now: Any = None) -> Any:
-        from trainer.models.base import utcnow
+        from trainer.clock import utcnow
 
         return Worker(app, clock=(lambda: now) if now is not None else utcnow).run_once()
 

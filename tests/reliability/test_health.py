@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import text
 
 from tests.conftest import Auth
+from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.models.base import utcnow
 from trainer.services import outbox
 
 

@@ -17,9 +17,9 @@ from tests.support.certificates import everything_but_hours
 from tests.support.content import write_tree
 from tests.support.exams import load
 from tests.support.smtp import SMTPSink
+from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import Certificate, HourEntry, OutboxMessage, PasswordToken
-from trainer.models.base import utcnow
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from tests.support.content import write_tree
 from tests.support.exams import load
 from tests.support.hours import supervised_trainee
 from tests.support.registry import BASE, make_certificates
+from trainer.clock import utcnow
 from trainer.domain import outbox as rules
 from trainer.extensions import db
 from trainer.models import Certificate, HourEntry, OutboxMessage, RenewalReminder, User
-from trainer.models.base import utcnow
 from trainer.services import certificates, hours, reminders
 
 

@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.smtp import SMTPSink, free_port
+from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import OutboxMessage, ScheduledJob
-from trainer.models.base import utcnow
 from trainer.services import jobs, outbox
 
 

@@ -20,11 +20,11 @@ from tests.support.certificates import (
 )
 from tests.support.content import write_tree
 from tests.support.exams import load
+from trainer.clock import utcnow
 from trainer.domain import credential as vc
 from trainer.domain.errors import NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import Certificate, User
-from trainer.models.base import utcnow
 from trainer.services import certificates
 
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from tests.support.content import write_tree
 from tests.support.exams import complete_program_modules, load
+from trainer.clock import utcnow
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import AuditEvent, ExamAttempt, ExamItem, ItemRevision, User
-from trainer.models.base import utcnow
 from trainer.services import exams, learning
 
 

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from tests.support.content import write_tree
 from tests.support.exams import load
 from tests.support.hours import supervised_trainee
+from trainer.clock import utcnow
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import AuditEvent, HourEntry, OutboxMessage, User
-from trainer.models.base import utcnow
 from trainer.services import hours
 
 

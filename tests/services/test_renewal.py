@@ -10,10 +10,10 @@ from tests.conftest import Auth
 from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
 from tests.support.content import write_tree
 from tests.support.exams import load
+from trainer.clock import utcnow
 from trainer.domain import requirements as req
 from trainer.extensions import db
 from trainer.models import Certificate
-from trainer.models.base import utcnow
 from trainer.services import certificates
 
 START = datetime(2026, 1, 1, tzinfo=UTC)

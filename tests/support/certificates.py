@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from tests.support.exams import complete_program_modules, right_tokens
 from tests.support.hours import supervised_trainee
+from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import Certificate, ExamItem, ItemRevision, Program, User
-from trainer.models.base import utcnow
 from trainer.services import evidence, exams, hours
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

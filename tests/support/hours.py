@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import User
-from trainer.models.base import utcnow
 from trainer.services import hours, learning
 
 

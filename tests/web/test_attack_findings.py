@@ -104,8 +104,8 @@ def test_no_redirect_leaves_the_site(app: Any, world: dict[str, Any], target: st
 
 
 def test_registry_api_answers_are_never_cached(app: Any, make_user: Any, tmp_path: Path) -> None:
+    from trainer.clock import utcnow
     from trainer.models import User
-    from trainer.models.base import utcnow
     from trainer.services import api_tokens
 
     load(app, write_tree(tmp_path))

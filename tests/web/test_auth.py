@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
+from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import AuditEvent, OutboxMessage, PasswordToken, User
-from trainer.models.base import utcnow
 
 GOOD = {
     "legal_name": "Jordan Rivera",

@@ -112,8 +112,8 @@ def world(app: Flask, loaded: Flask, make_user: Any) -> dict[str, Any]:
         app, people["trainee"], people["supervisor"], enrolment, [("1", "advocacy", "direct")]
     )
     with app.app_context():
+        from trainer.clock import utcnow
         from trainer.models import User
-        from trainer.models.base import utcnow
         from trainer.services import api_tokens
 
         board = db.session.get(User, people["board"].id)

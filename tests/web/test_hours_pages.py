@@ -13,9 +13,9 @@ from sqlalchemy import insert, select
 
 from tests.conftest import Auth
 from tests.support.hours import supervised_trainee
+from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import HourEntry
-from trainer.models.base import utcnow
 
 
 @pytest.fixture

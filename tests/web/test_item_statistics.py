@@ -13,9 +13,9 @@ from sqlalchemy import select
 from tests.conftest import Auth
 from tests.support.content import write_tree
 from tests.support.exams import complete_program_modules, load
+from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import Accommodation, User
-from trainer.models.base import utcnow
 from trainer.services import exams
 
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.registry import make_certificates
+from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import ApiToken, AuditEvent, User, UserRole
-from trainer.models.base import utcnow
 from trainer.services import api_tokens, certificates
 
 
