@@ -276,3 +276,25 @@ def test_admin_reverses_an_approved_entry(app: Any, world: dict[str, Any]) -> No
     assert rows[0].minutes == 90 and rows[0].status == "approved"
     assert rows[1].minutes == -90 and rows[1].reverses_id == entry.id
     assert "correction of entry" in t.get(f"/hours/{world['enrolment']}").text
+
+
+def test_a_supervisor_pages_through_all_of_a_trainees_entries(
+    app: Any, world: dict[str, Any], monkeypatch: Any
+) -> None:
+    """The trainee page lists every entry, a page at a time, not only the newest few."""
+    from trainer.services.hours import reports
+
+    monkeypatch.setattr(reports, "PAGE_SIZE", 2)
+    t = _client(app, world["trainee"])
+    for days in (3, 4, 5):
+        when = (date.today() - timedelta(days=days)).isoformat()
+        t.post(f"/hours/{world['enrolment']}/new", data=_good(world, work_date=when))
+    assert len(_entries(app)) == 3
+    s = _client(app, world["sup"])
+    first = s.get(f"/supervise/trainees/{world['enrolment']}")
+    assert first.status_code == 200 and first.text.count(" h, ") == 2
+    assert f'href="/supervise/trainees/{world["enrolment"]}?page=2" rel="next"' in first.text
+    second = s.get(f"/supervise/trainees/{world['enrolment']}?page=2")
+    assert second.text.count(" h, ") == 1
+    oldest = (date.today() - timedelta(days=5)).strftime("%-d %b %Y")
+    assert oldest in second.text and oldest not in first.text

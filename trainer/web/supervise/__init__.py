@@ -134,12 +134,15 @@ def decide():
 @roles("supervisor")
 def trainee(enrolment_id: int):
     e = _supervised(enrolment_id)
-    rows, has_next = hours.entries(e.id)
+    page = parse_page(request.args.get("page"))
+    rows, has_next = hours.entries(e.id, page)
     return render_template(
         "supervise/trainee.html",
         e=e,
         totals=hours.totals(e),
         entries=rows,
+        page=page,
+        has_next=has_next,
         labels=hour_rules.STATUS_LABELS,
         categories=hours.categories(e),
     )
