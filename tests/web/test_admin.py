@@ -140,3 +140,28 @@ def test_outbox_shows_each_message_and_its_delivery(
     assert "0 attempts closed" in page  # each job's last run
     assert "No messages in this state." in client.get("/admin/outbox?state=failed").text
     assert client.get("/admin/outbox?state=nonsense").status_code == 404
+
+
+def test_an_admin_pages_through_every_issued_certificate_and_supervision(
+    loaded: Any, make_user: Any, client_for: Any, monkeypatch: Any
+) -> None:
+    """The certificates and supervision pages list everything, a page at a time (they showed
+    the newest 50 and 200 and stopped)."""
+    from tests.support.hours import supervised_trainee
+    from tests.support.registry import make_certificates
+    from trainer.services import admin as admin_reads
+
+    monkeypatch.setattr(admin_reads, "PAGE_SIZE", 2)
+    numbers = make_certificates(loaded, 3, "KY")
+    boss = make_user("admin")
+    for _ in range(3):
+        supervised_trainee(loaded, make_user("trainee"), make_user("supervisor"), boss)
+    browser = client_for(boss)
+    first = browser.get("/admin/certificates").text
+    second = browser.get("/admin/certificates?page=2").text
+    assert [n in first for n in numbers] == [False, True, True]  # the latest first
+    assert numbers[0] in second and 'href="/admin/certificates?page=2" rel="next"' in first
+    first = browser.get("/admin/supervision").text
+    second = browser.get("/admin/supervision?page=2").text
+    assert first.count(">End<") == 2 and second.count(">End<") == 1
+    assert 'href="/admin/supervision?page=2" rel="next"' in first

@@ -39,7 +39,8 @@ class Page(Generic[T]):
     has_next: bool
 
 
-def _page_of(statement: Select[T], number: int, size: int = PAGE_SIZE) -> Page[T]:
+def _page_of(statement: Select[T], number: int) -> Page[T]:
+    size = PAGE_SIZE
     rows = db.session.scalars(statement.limit(size + 1).offset((number - 1) * size)).all()
     return Page(items=rows[:size], number=number, has_next=len(rows) > size)
 
@@ -116,13 +117,14 @@ def messages(state: str, now: datetime, page: int) -> Page[OutboxMessage]:
     return _page_of(statement, page)
 
 
-def live_supervision_links(limit: int = 200) -> Sequence[SupervisionLink]:
-    return db.session.scalars(
+def live_supervision_links(page: int) -> Page[SupervisionLink]:
+    """Active and invited supervision, newest first."""
+    return _page_of(
         select(SupervisionLink)
         .where(SupervisionLink.status.in_((LinkStatus.ACTIVE, LinkStatus.INVITED)))
-        .order_by(SupervisionLink.id.desc())
-        .limit(limit)
-    ).all()
+        .order_by(SupervisionLink.id.desc()),
+        page,
+    )
 
 
 def certificates_for_review() -> Sequence[Certificate]:
@@ -134,10 +136,9 @@ def certificates_for_review() -> Sequence[Certificate]:
     ).all()
 
 
-def recently_issued(limit: int = 50) -> Sequence[Certificate]:
-    return db.session.scalars(
-        select(Certificate)
-        .where(Certificate.number.is_not(None))
-        .order_by(Certificate.id.desc())
-        .limit(limit)
-    ).all()
+def issued(page: int) -> Page[Certificate]:
+    """Every issued certificate, the latest first."""
+    return _page_of(
+        select(Certificate).where(Certificate.number.is_not(None)).order_by(Certificate.id.desc()),
+        page,
+    )

@@ -313,7 +313,7 @@ def _supervision_page(assign: AssignForm | None = None, reverse: ReverseForm | N
         "admin/supervision.html",
         assign=assign,
         reverse=reverse or ReverseForm(prefix="reverse"),
-        links=admin.live_supervision_links(),
+        links=admin.live_supervision_links(_page()),
     )
 
 
@@ -388,7 +388,7 @@ def certificates_page():
     return render_template(
         "admin/certificates.html",
         waiting=admin.certificates_for_review(),
-        recent=admin.recently_issued(),
+        recent=admin.issued(_page()),
         documents=evidence.pending_documents(),
         now=utcnow(),
     )
