@@ -302,3 +302,19 @@ def test_registration_pages_run_few_statements(client: Any, app: Any, count_quer
     # registering: look-up, user, role, token, audit event, outbox row; the confirmation
     # page: the token, its account (is it active?) and the roles that load with an account
     assert (sent.count, page.count) == (6, 3)
+
+
+def test_the_time_zone_select_draws_as_wtforms_would(app: Any) -> None:
+    """Its options are drawn once per process; the page still shows every zone, the person's
+    own selected, exactly as WTForms' own Select widget would."""
+    from wtforms.widgets import Select
+
+    from trainer.web.auth.forms import ProfileForm
+
+    with app.test_request_context("/account"):
+        for zone in ("Europe/Berlin", "America/New_York", None, "<script>"):
+            form = ProfileForm(formdata=None, data={"timezone": zone})
+            ours = str(form.timezone(required=True))
+            assert ours == str(Select()(form.timezone, required=True))
+            assert ours.count("<option") > 400
+            assert ("selected" in ours) == (zone in ("Europe/Berlin", "America/New_York"))

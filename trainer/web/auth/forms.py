@@ -5,7 +5,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from trainer.domain.passwords import MAX_LENGTH, MIN_LENGTH
-from trainer.web.forms import timezone_choices
+from trainer.web.forms import TimezoneSelect, timezone_choices
 
 _PW_HINT = f"At least {MIN_LENGTH} characters."
 _PW_LENGTH = Length(
@@ -30,7 +30,12 @@ class RegisterForm(FlaskForm):
         "E-mail address",
         validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
     )
-    timezone = SelectField("Time zone", choices=timezone_choices, default="America/New_York")
+    timezone = SelectField(
+        "Time zone",
+        choices=timezone_choices,
+        default="America/New_York",
+        widget=TimezoneSelect(),
+    )
     password = PasswordField(
         "Password",
         validators=[InputRequired(), _PW_LENGTH],
@@ -72,7 +77,7 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), Length(max=100)],
         description="What we call you on screen. Optional.",
     )
-    timezone = SelectField("Time zone", choices=timezone_choices)
+    timezone = SelectField("Time zone", choices=timezone_choices, widget=TimezoneSelect())
 
 
 class PasswordForm(FlaskForm):
