@@ -30,6 +30,31 @@ def registry_path(app: Any, cast: dict[str, Any]) -> str:
     return "/board/"
 
 
+def _heavy_places(app: Any, user_id: int, program_id: str) -> tuple[int, str, str]:
+    """The heavy trainee's enrolment id, and the first section of their program's first
+    module (the reader page measured)."""
+    from sqlalchemy import select
+
+    from trainer.extensions import db
+    from trainer.models import Enrolment, ModuleSection, Program
+
+    with app.app_context():
+        enrolment = db.session.scalar(
+            select(Enrolment.id).where(
+                Enrolment.user_id == user_id, Enrolment.program_id == program_id
+            )
+        )
+        module = db.session.get(Program, program_id).spec.modules[0]
+        anchor = db.session.scalar(
+            select(ModuleSection.anchor)
+            .where(ModuleSection.module_id == module)
+            .order_by(ModuleSection.position)
+        )
+        db.session.remove()
+    assert enrolment is not None and anchor is not None
+    return enrolment, module, anchor
+
+
 def pages(app: Any, cast: dict[str, Any]) -> list[Page]:
     heavy = cast["heavy_trainee"]
     heavy_cookie, _ = session_for(app, heavy["user"])
@@ -57,7 +82,12 @@ def pages(app: Any, cast: dict[str, Any]) -> list[Page]:
             ),
         ]
 
+    enrolment, module, anchor = _heavy_places(app, heavy["user"], heavy["program"])
     floor = Request("GET", "/_bench/floor")
+    home = Request("GET", "/learn/", heavy_cookie)
+    reader = Request("GET", f"/learn/modules/{module}/{anchor}", heavy_cookie)
+    hours = Request("GET", f"/hours/{enrolment}", heavy_cookie)
+    overview = Request("GET", "/board/", board_cookie)
     dashboard = Request("GET", f"/learn/programs/{heavy['program']}", heavy_cookie)
     queue = Request("GET", "/supervise/queue", queue_cookie)
     board = Request("GET", registry, board_cookie)
@@ -70,6 +100,14 @@ def pages(app: Any, cast: dict[str, Any]) -> list[Page]:
             one(dashboard),
             [dashboard],
         ),
+        Page("home", "trainee home /learn/", one(home), [home]),
+        Page("reader", f"module reader /learn/modules/{module}/{anchor}", one(reader), [reader]),
+        Page(
+            "hours",
+            f"hours page /hours/<enrolment> ({heavy['entries']:,} entries)",
+            one(hours),
+            [hours],
+        ),
         Page("exam", "exam question GET + answer save POST", exam, exam(0)),
         Page("queue", "supervisor queue /supervise/queue (40 trainees)", one(queue), [queue]),
         Page(
@@ -80,5 +118,6 @@ def pages(app: Any, cast: dict[str, Any]) -> list[Page]:
             one(board),
             [board],
         ),
+        Page("overview", "board overview /board/", one(overview), [overview]),
         Page("verify", "public verify /verify/<number>", one(verify), [verify]),
     ]

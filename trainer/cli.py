@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(exam)
     app.cli.add_command(worker)
+    app.cli.add_command(progress)
     from trainer.certificate_cli import certificate
     from trainer.content_cli import content
 
@@ -141,3 +142,27 @@ def exam_close_expired() -> None:
     closed = exams.close_expired(utcnow())
     db.session.commit()
     click.echo(f"closed {closed} expired attempt{'' if closed == 1 else 's'}")
+
+
+@click.group()
+def progress() -> None:
+    """The progress read model (what the progress pages and issuance read)."""
+
+
+@progress.command("rebuild")
+@with_appcontext
+def progress_rebuild() -> None:
+    """Recompute every enrolment's progress from history (modules, exam, approved hours,
+    statements, documents) in one transaction. Safe to run at any time: the state is
+    derived data. Content loads do it on their own; run it after restoring or importing
+    records by other means."""
+    from trainer.extensions import db
+    from trainer.services import progress as progress_service
+    from trainer.services import release
+
+    if release.current() is None:
+        click.echo("no content is loaded: nothing to rebuild", err=True)
+        sys.exit(1)
+    n = progress_service.rebuild(utcnow())
+    db.session.commit()
+    click.echo(f"rebuilt the progress of {n} enrolment{'' if n == 1 else 's'}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from trainer import extensions as ext
+from trainer import transactions
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -32,10 +34,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn: Any) -> None:
-    """SQLite: take the write lock when a transaction starts (BEGIN IMMEDIATE), so concurrent
-    writers wait for each other (busy_timeout) instead of failing to upgrade a read lock."""
+    """SQLite: in write mode take the write lock when a transaction starts (BEGIN
+    IMMEDIATE), so concurrent writers wait for each other (busy_timeout) instead of failing
+    to upgrade a read lock; in read mode a deferred BEGIN (see trainer.transactions)."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(
+            "BEGIN" if transactions.mode() == transactions.READ else "BEGIN IMMEDIATE"
+        )
+
+
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER)\b", re.I)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_writes_in_read_mode(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    """A page that only reads must do any write inside ``db_util.writing()``."""
+    if transactions.mode() == transactions.READ and _WRITES.match(statement):
+        raise transactions.WriteInReadModeError(
+            "a write in a read-only request outside db_util.writing(): " + statement[:80]
+        )
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -78,13 +78,19 @@ def test_requests_during_a_database_outage(app: Any, make_user: Any, database_ur
     with app.app_context():
         people = db.session.scalar(select(func.count()).select_from(User))
 
+    sqlite = database_url.startswith("sqlite")
     with outage(database_url):
         page = client.get("/learn/")
-        assert page.status_code == 503
-        assert "briefly unavailable" in page.text and "Nothing was saved" in page.text
-        assert page.headers["Retry-After"] == "30"
-        assert page.headers["Cache-Control"] == "no-store"
-        assert "Dana Diaz" not in page.text  # no account lookup on this page
+        if sqlite:
+            # a long writer holds the write lock: pages that only read are still served
+            # (deferred read transactions on the write-ahead log), writes wait and give up
+            assert page.status_code == 200 and "Dana Diaz" in page.text
+        else:
+            assert page.status_code == 503
+            assert "briefly unavailable" in page.text and "Nothing was saved" in page.text
+            assert page.headers["Retry-After"] == "30"
+            assert page.headers["Cache-Control"] == "no-store"
+            assert "Dana Diaz" not in page.text  # no account lookup on this page
         form = app.test_client().post(
             "/register",
             data={
@@ -96,13 +102,19 @@ def test_requests_during_a_database_outage(app: Any, make_user: Any, database_ur
             },
         )
         assert form.status_code == 503
-        api = client.get("/api/v1/registry/certificates", headers={"Authorization": "Bearer trn_x"})
-        assert api.status_code == 503 and api.is_json
-        assert api.get_json()["error"]["code"] == "service_unavailable"
+        assert "briefly unavailable" in form.text and "Nothing was saved" in form.text
+        assert form.headers["Retry-After"] == "30"
+        assert form.headers["Cache-Control"] == "no-store"
         assert client.get("/healthz").status_code == 200
-        ready = client.get("/readyz")
-        assert ready.status_code == 503
-        assert ready.get_json()["checks"]["database"] == {"ok": False}
+        if not sqlite:
+            api = client.get(
+                "/api/v1/registry/certificates", headers={"Authorization": "Bearer trn_x"}
+            )
+            assert api.status_code == 503 and api.is_json
+            assert api.get_json()["error"]["code"] == "service_unavailable"
+            ready = client.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.get_json()["checks"]["database"] == {"ok": False}
 
     # back: the same app (no restart) serves again, and nothing was half-written
     deadline = time.monotonic() + 30

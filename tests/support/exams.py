@@ -42,11 +42,11 @@ def complete_program_modules(app: Any, user_id: int, program_id: str) -> None:
         user = db.session.get(User, user_id)
         learning.enrol(user, program_id, utcnow())
         program = learning.get_program(program_id)
-        for module_id in program.definition["modules"]:
+        for module_id in program.spec.modules:
             anchors = db.session.scalars(
                 select(ModuleSection.anchor).where(ModuleSection.module_id == module_id)
             ).all()
             for anchor in anchors:
-                learning.read_section(user, module_id, anchor, utcnow())
+                learning.mark_read(user, module_id, anchor, utcnow())
             pass_quiz(user, module_id)
         db.session.commit()

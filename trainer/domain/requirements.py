@@ -5,7 +5,7 @@ requirement, in plain words. Pure: every fact carries its time, and only facts a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,8 +21,22 @@ class HourFact:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """A running total toward a target: how much there is, and the moment the total first
+    reached the target (None if it never has)."""
+
+    amount: float
+    reached_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Record:
-    """Everything the person has done toward one program, with times."""
+    """Everything the person has done toward one program, with times.
+
+    ``hour_tallies`` is the compact form of ``hours`` that the progress read model keeps:
+    one Tally per hour requirement of the program (``tally_hours``). When it is given it
+    stands for every approved hour, so it is exact only for ``as_of`` at or after the
+    newest approval (``services.progress`` falls back to the full history otherwise)."""
 
     modules_completed: Mapping[str, datetime] = field(default_factory=dict)
     exam_passed_at: datetime | None = None
@@ -30,6 +44,7 @@ class Record:
     hours: Sequence[HourFact] = ()
     attestations: Mapping[str, datetime] = field(default_factory=dict)
     documents: Mapping[str, Sequence[datetime]] = field(default_factory=dict)  # approvals
+    hour_tallies: Mapping[str, Tally] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,30 +91,67 @@ def evaluate(spec: Spec, record: Record, as_of: datetime) -> list[Status]:
     """One Status per requirement of the program, judged at ``as_of``: modules, education
     hours, the exam, supervised hours, signed statements and documents, in that order."""
     done = {m: t for m, t in record.modules_completed.items() if t <= as_of}
-    facts = [h for h in record.hours if h.at <= as_of]
+    tallies = record.hour_tallies
+    if tallies is None:
+        tallies = tally_hours(spec, [h for h in record.hours if h.at <= as_of])
     return [
         *_modules(spec, done),
         *_education(spec, done),
         _exam(record, as_of),
-        *_supervised_hours(spec, facts),
+        *_supervised_hours(spec, tallies),
         *_statements(spec, record, as_of),
         *_documents(spec, record, as_of),
     ]
 
 
-def _threshold(
-    key: str, label: str, events: Sequence[tuple[datetime, float]], target: float, missing: str
-) -> Status:
+def _tally(events: Sequence[tuple[datetime, float]], target: float) -> Tally:
+    return Tally(sum(a for _, a in events), _met_at(events, target))
+
+
+def _hour_streams(spec: Spec) -> dict[str, tuple[float, Callable[[HourFact], bool]]]:
+    """Each hour requirement of the program: its key, target and which facts count."""
+    streams: dict[str, tuple[float, Callable[[HourFact], bool]]] = {}
+    if spec.supervised_hours:
+        streams["hours:total"] = (spec.supervised_hours, _any_fact)
+    for category, minimum in spec.supervised_categories.items():
+        if minimum:
+            streams[f"hours:{category}"] = (minimum, _in_category(category))
+    if spec.supervision_hours:
+        streams["hours:supervision"] = (spec.supervision_hours, _is_supervision)
+    return streams
+
+
+def _any_fact(h: HourFact) -> bool:
+    return True
+
+
+def _is_supervision(h: HourFact) -> bool:
+    return h.kind == EntryKind.SUPERVISION
+
+
+def _in_category(category: str) -> Callable[[HourFact], bool]:
+    return lambda h: h.category == category
+
+
+def tally_hours(spec: Spec, facts: Sequence[HourFact]) -> dict[str, Tally]:
+    """Approved hours folded into one Tally per hour requirement (hours, and when the
+    requirement's target was first reached)."""
+    return {
+        key: _tally([(h.at, h.minutes / 60) for h in facts if counts(h)], target)
+        for key, (target, counts) in _hour_streams(spec).items()
+    }
+
+
+def _threshold(key: str, label: str, tally: Tally, target: float, missing: str) -> Status:
     """A running total that must reach ``target``; while it has not, the detail is the
     hours still missing followed by ``missing``."""
-    got = sum(a for _, a in events)
-    ok = got + 1e-9 >= target
+    ok = tally.amount + 1e-9 >= target
     return Status(
         key,
         label,
         ok,
-        "" if ok else f"{_hours(target - got)} {missing}",
-        _met_at(events, target) if ok else None,
+        "" if ok else f"{_hours(target - tally.amount)} {missing}",
+        tally.reached_at if ok else None,
     )
 
 
@@ -131,7 +183,7 @@ def _education(spec: Spec, done: Mapping[str, datetime]) -> list[Status]:
             _threshold(
                 "education:total",
                 f"Education: {_hours(spec.education_hours)} hours",
-                all_credit,
+                _tally(all_credit, spec.education_hours),
                 spec.education_hours,
                 "more hours of education (complete more modules).",
             )
@@ -142,7 +194,7 @@ def _education(spec: Spec, done: Mapping[str, datetime]) -> list[Status]:
             _threshold(
                 f"education:{topic}",
                 f"Education in {name}: {_hours(hours)} hours",
-                credit_events.get(topic, []),
+                _tally(credit_events.get(topic, []), hours),
                 hours,
                 f"more hours of education in {name}.",
             )
@@ -159,14 +211,15 @@ def _exam(record: Record, as_of: datetime) -> Status:
     )
 
 
-def _supervised_hours(spec: Spec, facts: Sequence[HourFact]) -> list[Status]:
+def _supervised_hours(spec: Spec, tallies: Mapping[str, Tally]) -> list[Status]:
+    none = Tally(0.0, None)
     out = []
     if spec.supervised_hours:
         out.append(
             _threshold(
                 "hours:total",
                 f"Supervised work: {_hours(spec.supervised_hours)} hours",
-                [(h.at, h.minutes / 60) for h in facts],
+                tallies.get("hours:total", none),
                 spec.supervised_hours,
                 "more approved hours of supervised work.",
             )
@@ -179,7 +232,7 @@ def _supervised_hours(spec: Spec, facts: Sequence[HourFact]) -> list[Status]:
             _threshold(
                 f"hours:{category}",
                 f"Supervised work in {name}: {_hours(minimum)} hours",
-                [(h.at, h.minutes / 60) for h in facts if h.category == category],
+                tallies.get(f"hours:{category}", none),
                 minimum,
                 f"more approved hours of {name}.",
             )
@@ -189,7 +242,7 @@ def _supervised_hours(spec: Spec, facts: Sequence[HourFact]) -> list[Status]:
             _threshold(
                 "hours:supervision",
                 f"Supervision received: {_hours(spec.supervision_hours)} hours",
-                [(h.at, h.minutes / 60) for h in facts if h.kind == EntryKind.SUPERVISION],
+                tallies.get("hours:supervision", none),
                 spec.supervision_hours,
                 "more approved hours of supervision received.",
             )

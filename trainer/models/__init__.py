@@ -21,7 +21,7 @@ from trainer.models.content import (
     Program,
 )
 from trainer.models.hours import HourEntry, SupervisionLink, SupervisorDigest
-from trainer.models.learning import Enrolment, ModulePlace, SectionRead
+from trainer.models.learning import Enrolment, EnrolmentProgress, ModulePlace, SectionRead
 from trainer.models.mail import OutboxMessage
 from trainer.models.worker import ScheduledJob, WorkerHeartbeat
 
@@ -43,6 +43,7 @@ __all__ = [
     "QuizAttempt",
     "ContentRelease",
     "Enrolment",
+    "EnrolmentProgress",
     "Item",
     "ItemRevision",
     "Module",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.clock import utcnow
 from trainer.models.accounts import User
-from trainer.models.base import Base, UTCDateTime
+from trainer.models.base import Base, JSONType, UTCDateTime
 from trainer.models.content import Program
 
 
@@ -51,3 +52,22 @@ class ModulePlace(Base):
     module_id: Mapped[str] = mapped_column(ForeignKey("modules.id"))
     anchor: Mapped[str] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class EnrolmentProgress(Base):
+    """The progress read model: per enrolment, what the requirements engine and the progress
+    pages need (module states, exam, hour tallies, statements, documents), as JSON written by
+    ``services.progress`` in the same transaction as the event that changed it. Derived
+    data: ``trainer progress rebuild`` recomputes every row from history."""
+
+    __tablename__ = "enrolment_progress"
+
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: the content release whose section counts and targets the state was computed with
+    release_id: Mapped[int] = mapped_column(ForeignKey("content_releases.id"))
+    #: the newest fact in the state (the tallies are exact from then on)
+    through: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    state: Mapped[dict[str, Any]] = mapped_column(JSONType)

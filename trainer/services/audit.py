@@ -7,6 +7,7 @@ from typing import Any
 
 from trainer.extensions import db
 from trainer.models import AuditEvent, User
+from trainer.services import db_util
 
 #: The network address the current change comes from. The web layer states it at the start
 #: of every request (``web.__init__``); commands, the worker and tests leave it empty. Audit
@@ -39,6 +40,8 @@ def record(
 
     ``subject`` may be a model instance (its class name and id are recorded) or left out in
     favour of explicit ``subject_type``/``subject_id``. The remote address is ``origin()``.
+    In a page that only reads (a board member opening a record) the event is written in a
+    short transaction of its own (``db_util.writing``); elsewhere it joins the caller's.
     """
     if subject is not None:
         subject_type = subject_type or type(subject).__name__
@@ -52,6 +55,7 @@ def record(
         details=details,
         remote_addr=origin(),
     )
-    db.session.add(event)
-    db.session.flush()
+    with db_util.writing():
+        db.session.add(event)
+        db.session.flush()
     return event

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from flask import g, has_app_context
 from sqlalchemy import select
 
 from trainer.domain import stored
@@ -14,7 +13,8 @@ from trainer.domain.content import model as content
 from trainer.domain.content.render import render
 from trainer.extensions import db
 from trainer.models import ContentRelease, Item, ItemRevision, Module, ModuleSection, Program
-from trainer.services import audit
+from trainer.services import audit, progress
+from trainer.services import release as releases
 
 
 @dataclass
@@ -35,18 +35,10 @@ def latest_release() -> ContentRelease | None:
 
 
 def labels(kind: str) -> dict[str, str]:
-    """Labels of a taxonomy part ("domains", "topics", "competencies", "settings").
-
-    Read once per app context (one request): pages ask for labels once per row, and each
-    read would otherwise fetch and decode the release's whole manifest again.
-    """
-    taxonomy = g.get("_content_taxonomy") if has_app_context() else None
-    if taxonomy is None:
-        release = latest_release()
-        taxonomy = release.manifest.get("taxonomy", {}) if release else {}
-        if has_app_context():
-            g._content_taxonomy = taxonomy
-    return dict(taxonomy.get(kind, {}))
+    """Labels of a taxonomy part ("domains", "topics", "competencies", "settings"), from
+    the release data each process keeps (services.release)."""
+    release = releases.current()
+    return release.labels(kind) if release is not None else {}
 
 
 def _module_links(tree: ContentTree) -> dict[str, str]:
@@ -64,8 +56,6 @@ def load(tree: ContentTree) -> LoadResult:
     latest = latest_release()
     if latest is not None and latest.hash == tree.hash:
         return LoadResult(latest, changed=False)
-    if has_app_context():
-        g.pop("_content_taxonomy", None)  # labels come from the new release from now on
     counts = dict.fromkeys(
         (
             "modules added",
@@ -95,6 +85,9 @@ def load(tree: ContentTree) -> LoadResult:
     db.session.flush()
     details: dict[str, Any] = {k.replace(" ", "_"): v for k, v in counts.items() if v}
     audit.record("content.loaded", subject=release, hash=tree.hash, **details)
+    # section counts and targets may have changed: every progress state is recomputed
+    releases.forget()
+    progress.rebuild(release.loaded_at)
     return LoadResult(release, changed=True, counts=counts)
 
 

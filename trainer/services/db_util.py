@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Executable
 from sqlalchemy.dialects import postgresql, sqlite
 
+from trainer import transactions
 from trainer.extensions import db
 
 
-def insert_or_ignore(model: type[Any], **values: Any) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING: safe when two requests race to add the same row."""
+def insert_or_ignore(model: type[Any], **values: Any) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING: safe when two requests race to add the same row.
+    True when the row was added."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
+    return rows_changed(dialect.insert(model).values(**values).on_conflict_do_nothing()) == 1
 
 
 def upsert(model: type[Any], keys: list[str], **values: Any) -> None:
@@ -28,3 +32,30 @@ def rows_changed(statement: Executable) -> int:
     """Run an UPDATE or DELETE and return how many rows it changed (the session types its
     result as a plain Result, which has no rowcount; at run time it is a CursorResult)."""
     return cast(CursorResult[Any], db.session.execute(statement)).rowcount
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """A short write transaction of its own, for a page that otherwise only reads (see
+    trainer.transactions): ends the read snapshot, writes and commits. Loaded objects stay
+    usable (not expired). Anywhere else (a POST, a command, the worker) the work simply
+    joins the transaction already under way, committed or rolled back with the rest."""
+    if transactions.mode() != transactions.READ:
+        yield
+        return
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    token = None
+    try:
+        session.commit()  # the read so far: nothing to write, ends its snapshot
+        token = transactions.set_mode(transactions.WRITE)
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        if token is not None:
+            transactions.reset(token)
+        session.expire_on_commit = keep

@@ -13,6 +13,7 @@ from trainer.domain.exam import option_tokens
 from trainer.extensions import db
 from trainer.models import Certificate, ExamItem, ItemRevision, ModuleSection, Program, User
 from trainer.services import accounts, evidence, exams, hours, learning, quizzes
+from trainer.services.release import ProgramInfo
 
 #: Demo sign-ins, printed by ``make run``. Demo only: never use these on a real deployment.
 DEMO_ACCOUNTS = [
@@ -81,12 +82,12 @@ def _right_tokens(order: Sequence[str], item_id: str, revision: int) -> list[str
     return [t for t, k in zip(option_tokens(order), order, strict=True) if k in row.item.answer]
 
 
-def _complete_modules(casey: User, program: Program, now: datetime) -> None:
+def _complete_modules(casey: User, program: ProgramInfo, now: datetime) -> None:
     for module_id in program.spec.modules:
         for anchor in db.session.scalars(
             select(ModuleSection.anchor).where(ModuleSection.module_id == module_id)
         ):
-            learning.read_section(casey, module_id, anchor, now)
+            learning.mark_read(casey, module_id, anchor, now)
         quiz = quizzes.start(casey, module_id, now)
         answers = {
             f"q{n}": _right_tokens(q.order, q.item_id, q.revision)
@@ -119,7 +120,7 @@ def _log_approved_hours(casey: User, sup: User, enrolment_id: int, now: datetime
     hours.decide(sup, entries, "approve", "", True, now)
 
 
-def _sign_and_upload(casey: User, admin: User, program: Program, now: datetime) -> None:
+def _sign_and_upload(casey: User, admin: User, program: ProgramInfo, now: datetime) -> None:
     for statement in program.spec.attestations:
         evidence.sign(casey, CERTIFIED_PROGRAM, statement.id, casey.legal_name, now)
     image = BytesIO()

@@ -190,6 +190,6 @@ def decide_document(
     row.reason = reason.strip() or None
     db.session.flush()
     audit.record(f"evidence.document_{row.status}", actor=admin, subject=row, reason=row.reason)
-    if approve:
+    if approve:  # (a rejection leaves the approved documents, and so progress, as they were)
         certificates.issue_if_met(row.user, row.program_id, now)
     return row

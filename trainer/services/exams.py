@@ -32,9 +32,10 @@ from trainer.models import (
 )
 from trainer.services import audit, certificates, content, db_util, learning
 from trainer.services.quizzes import current_revisions
+from trainer.services.release import AnyProgram, ProgramInfo
 
 
-def _program(program_id: str) -> Program:
+def _program(program_id: str) -> ProgramInfo:
     return learning.get_program(program_id)
 
 
@@ -49,16 +50,16 @@ def attempts(user: User, program_id: str) -> list[ExamAttempt]:
 
 
 def modules_complete(
-    user: User, program: Program, progress: Sequence[learning.ModuleProgress] | None = None
+    user: User, program: AnyProgram, progress: Sequence[learning.ModuleProgress] | None = None
 ) -> bool:
     if progress is None:
-        progress = learning.module_progress(user, learning.program_modules(program))
+        progress = learning.program_progress(user, learning.get_program(program.id))[2]
     return bool(progress) and all(m.completed for m in progress)
 
 
 def eligibility(
     user: User,
-    program: Program,
+    program: AnyProgram,
     now: datetime,
     past: Sequence[ExamAttempt] | None = None,
     progress: Sequence[learning.ModuleProgress] | None = None,

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from trainer.domain.errors import NotAllowed, NotFound
 from trainer.extensions import db
 from trainer.models import (
     Enrolment,
-    Module,
     ModulePlace,
     ModuleSection,
     Program,
@@ -21,8 +20,10 @@ from trainer.models import (
     SectionRead,
     User,
 )
-from trainer.services import audit, certificates, content
+from trainer.services import audit, certificates, db_util, progress
+from trainer.services import release as releases
 from trainer.services.db_util import insert_or_ignore, upsert
+from trainer.services.release import ModuleInfo, ProgramInfo
 
 
 @dataclass(frozen=True)
@@ -52,25 +53,20 @@ class ModuleProgress:
         return "Not started"
 
 
-def programs() -> list[Program]:
-    return list(
-        db.session.scalars(
-            select(Program)
-            .where(Program.retired.is_(False))
-            .order_by(Program.jurisdiction, Program.title)
-        )
-    )
+def programs() -> list[ProgramInfo]:
+    """The live programs, by jurisdiction and title."""
+    release = releases.current()
+    live = [p for p in release.programs.values() if not p.retired] if release else []
+    return sorted(live, key=lambda p: (p.jurisdiction, p.title))
 
 
-def get_program(program_id: str) -> Program:
-    program = db.session.get(Program, program_id)
-    if program is None or program.retired:
-        raise NotFound(program_id)
-    return program
+def get_program(program_id: str) -> ProgramInfo:
+    """A live program of the current release (NotFound otherwise)."""
+    return releases.get().program(program_id)
 
 
-def get_module(module_id: str) -> Module:
-    module = db.session.get(Module, module_id)
+def get_module(module_id: str) -> ModuleInfo:
+    module = releases.get().modules.get(module_id)
     if module is None:
         raise NotFound(module_id)
     return module
@@ -96,54 +92,32 @@ def enrol(user: User, program_id: str, now: datetime) -> Enrolment:
     existing = enrolment(user, program.id)
     if existing is not None:
         return existing
-    release = content.latest_release()
-    assert release is not None  # a program exists, so a release does
     insert_or_ignore(
         Enrolment,
         user_id=user.id,
         program_id=program.id,
-        release_id=release.id,
+        release_id=releases.get().id,
         enrolled_at=now,
     )
     row = enrolment(user, program.id)
     assert row is not None
     audit.record("learn.enrolled", actor=user, subject=row, program=program.id)
+    progress.refresh(row, now)
     return row
 
 
 def module_progress(
-    user: User, module_ids: list[str], passed_quizzes: set[str] | None = None
+    module_ids: Sequence[str], states: Mapping[str, progress.ModuleState]
 ) -> list[ModuleProgress]:
-    """Progress in each module, in ``module_ids`` order, in three queries whatever the count."""
-    if not module_ids:
-        return []
-    rows = {m.id: m for m in db.session.scalars(select(Module).where(Module.id.in_(module_ids)))}
-    totals = dict(
-        db.session.execute(
-            select(ModuleSection.module_id, func.count())
-            .where(ModuleSection.module_id.in_(module_ids))
-            .group_by(ModuleSection.module_id)
-        ).all()
-    )
-    read = dict(
-        db.session.execute(
-            select(SectionRead.module_id, func.count())
-            .join(
-                ModuleSection,
-                (ModuleSection.module_id == SectionRead.module_id)
-                & (ModuleSection.anchor == SectionRead.anchor),
-            )
-            .where(SectionRead.user_id == user.id, SectionRead.module_id.in_(module_ids))
-            .group_by(SectionRead.module_id)
-        ).all()
-    )
-    if passed_quizzes is None:
-        passed_quizzes = passed_modules(user, module_ids)
+    """Progress in each module, in ``module_ids`` order, from the person's module states
+    (``progress``) and the cached release: no statement of its own."""
+    release = releases.get()
     out = []
     for mid in module_ids:
-        m = rows.get(mid)
+        m = release.modules.get(mid)
         if m is None:
             continue
+        state = states.get(mid, progress.NO_MODULE)
         out.append(
             ModuleProgress(
                 mid,
@@ -152,21 +126,43 @@ def module_progress(
                 m.summary,
                 m.meta.get("reading_minutes", 0),
                 m.meta.get("credit_minutes", 0),
-                totals.get(mid, 0),
-                read.get(mid, 0),
-                mid in passed_quizzes,
+                len(m.outline),
+                state.read,
+                state.quiz_passed_at is not None,
             )
         )
     return out
 
 
-def program_modules(program: Program) -> list[str]:
+def enrolled_progress(user: User) -> list[tuple[Enrolment, ProgramInfo, list[ModuleProgress]]]:
+    """Each of the person's programs with module progress (the trainee home)."""
+    release = releases.current()
+    if release is None:  # no content loaded yet, so no enrolment either
+        return []
+    out = []
+    for enrolment, state in progress.for_user(user.id):
+        program = release.programs[enrolment.program_id]
+        out.append((enrolment, program, module_progress(program.spec.modules, state.modules)))
+    return out
+
+
+def program_progress(
+    user: User, program: ProgramInfo
+) -> tuple[Enrolment | None, progress.Progress | None, list[ModuleProgress]]:
+    """The person's enrolment in a program, its progress and module progress."""
+    mine = enrolment(user, program.id)
+    state = progress.of(mine) if mine is not None else None
+    modules = module_progress(program.spec.modules, state.modules if state else {})
+    return mine, state, modules
+
+
+def program_modules(program: Program | ProgramInfo) -> list[str]:
     return list(program.spec.modules)
 
 
 @dataclass(frozen=True)
 class ReaderPage:
-    module: Module
+    module: ModuleInfo
     sections: list[dict[str, Any]]  # anchor, title, read, current
     section: ModuleSection
     index: int
@@ -177,55 +173,61 @@ class ReaderPage:
 
 def can_read(user: User, module_id: str) -> bool:
     """A trainee may read a module that belongs to a program they are enrolled in."""
-    enrolled = db.session.scalars(
-        select(Program.definition)
-        .join(Enrolment, Enrolment.program_id == Program.id)
-        .where(Enrolment.user_id == user.id)
-    ).all()
-    return any(module_id in d["modules"] for d in enrolled)
+    programs = releases.get().programs
+    enrolled = db.session.scalars(select(Enrolment.program_id).where(Enrolment.user_id == user.id))
+    return any(p in programs and module_id in programs[p].spec.modules for p in enrolled)
+
+
+def _readable(user: User, module_id: str) -> ModuleInfo:
+    module = releases.get().modules.get(module_id)
+    if module is None or module.retired or not module.outline:
+        raise NotFound(module_id)
+    if not can_read(user, module_id):
+        raise NotAllowed(module_id)
+    return module
 
 
 def resume_anchor(user: User, module_id: str) -> str:
     """The section to reopen: where the person stopped, else the first."""
-    module = db.session.get(Module, module_id)
-    if module is None or module.retired:
-        raise NotFound(module_id)
-    if not can_read(user, module_id):
-        raise NotAllowed(module_id)
+    module = _readable(user, module_id)
     place = db.session.scalar(
         select(ModulePlace.anchor).where(
             ModulePlace.user_id == user.id, ModulePlace.module_id == module_id
         )
     )
-    anchors = db.session.scalars(
-        select(ModuleSection.anchor)
-        .where(ModuleSection.module_id == module_id)
-        .order_by(ModuleSection.position)
-    ).all()
-    if place is not None and place in anchors:
-        return place
-    if not anchors:
-        raise NotFound(module_id)
-    return anchors[0]
+    return place if place is not None and place in module.anchors else module.anchors[0]
 
 
-def read_section(user: User, module_id: str, anchor: str, now: datetime) -> ReaderPage:
-    """Open a section: records it as read and as the place to resume. Constant SQL count.
+def mark_read(user: User, module_id: str, anchor: str, now: datetime) -> None:
+    """Record a section as read and as the place to resume (a short write of its own in a
+    page that otherwise only reads). A first read updates the person's progress, and may
+    complete the module (and so a program)."""
+    module = _readable(user, module_id)
+    if anchor not in module.anchors:
+        raise NotFound(anchor)
+    with db_util.writing():
+        first = insert_or_ignore(
+            SectionRead, user_id=user.id, module_id=module_id, anchor=anchor, read_at=now
+        )
+        upsert(
+            ModulePlace,
+            ["user_id", "module_id"],
+            user_id=user.id,
+            module_id=module_id,
+            anchor=anchor,
+            updated_at=now,
+        )
+        if first:
+            module_may_be_complete(user, module_id, now)
+
+
+def reader_page(user: User, module_id: str, anchor: str) -> ReaderPage:
+    """A section with the module's outline and which sections the person has read.
 
     Raises NotFound for an unknown module or section, NotAllowed when the person is not
-    enrolled in a program that includes the module.
-    """
-    module = db.session.get(Module, module_id)
-    if module is None or module.retired:
-        raise NotFound(module_id)
-    if not can_read(user, module_id):
-        raise NotAllowed(module_id)
-    outline = db.session.execute(
-        select(ModuleSection.anchor, ModuleSection.title)
-        .where(ModuleSection.module_id == module_id)
-        .order_by(ModuleSection.position)
-    ).all()
-    anchors = [a for a, _ in outline]
+    enrolled in a program that includes the module."""
+    module = _readable(user, module_id)
+    anchors = module.anchors
     if anchor not in anchors:
         raise NotFound(anchor)
     section = db.session.scalar(
@@ -234,15 +236,6 @@ def read_section(user: User, module_id: str, anchor: str, now: datetime) -> Read
         )
     )
     assert section is not None
-    insert_or_ignore(SectionRead, user_id=user.id, module_id=module_id, anchor=anchor, read_at=now)
-    upsert(
-        ModulePlace,
-        ["user_id", "module_id"],
-        user_id=user.id,
-        module_id=module_id,
-        anchor=anchor,
-        updated_at=now,
-    )
     read = set(
         db.session.scalars(
             select(SectionRead.anchor).where(
@@ -250,12 +243,10 @@ def read_section(user: User, module_id: str, anchor: str, now: datetime) -> Read
             )
         )
     )
-    # Reading the last section of a module whose quiz is passed completes the module.
-    if all(a in read for a in anchors) and passed_modules(user, [module_id]):
-        module_may_be_complete(user, module_id, now)
     index = anchors.index(anchor)
     sections = [
-        {"anchor": a, "title": t, "read": a in read, "current": a == anchor} for a, t in outline
+        {"anchor": a, "title": t, "read": a in read, "current": a == anchor}
+        for a, t in module.outline
     ]
     return ReaderPage(
         module=module,
@@ -286,7 +277,11 @@ def passed_modules(user: User, module_ids: Sequence[str]) -> set[str]:
 
 
 def module_may_be_complete(user: User, module_id: str, now: datetime) -> None:
-    """A passed quiz can complete a module, and so a program's last requirement."""
+    """A first read or a passed quiz changes the person's progress in every program that
+    uses the module, may complete the module, and so a program's last requirement
+    (``issue_if_met`` stores the progress it judged)."""
+    programs = releases.get().programs
     for enrolment in enrolments(user):
-        if module_id in enrolment.program.spec.modules:
+        program = programs.get(enrolment.program_id)
+        if program is not None and module_id in program.spec.modules:
             certificates.issue_if_met(user, enrolment.program_id, now)

@@ -61,6 +61,8 @@ def register(app: Flask) -> None:
         app.register_blueprint(bp)
 
     setattr(app.view_functions["static"], "access", access.PUBLIC)  # noqa: B010 (a Flask view)
+    app.before_request(_transaction_mode)
+    app.teardown_request(_end_transaction_mode)
     app.before_request(_state_origin)
     app.before_request(_refuse_nul_bytes)
     app.teardown_request(_forget_origin)
@@ -125,6 +127,23 @@ def duration(value: timedelta) -> str:
 
 def localdate(value: datetime | None) -> str:
     return localtime(value, "%-d %b %Y")
+
+
+def _transaction_mode() -> None:
+    """A GET or HEAD only reads: on SQLite its transactions do not take the write lock
+    (trainer.transactions); what such a page records goes through db_util.writing()."""
+    from trainer import transactions
+
+    read = request.method in ("GET", "HEAD", "OPTIONS")
+    g.transaction_token = transactions.set_mode(transactions.READ if read else transactions.WRITE)
+
+
+def _end_transaction_mode(error: BaseException | None) -> None:
+    from trainer import transactions
+
+    token = g.pop("transaction_token", None)
+    if token is not None:
+        transactions.reset(token)
 
 
 def _state_origin() -> None:

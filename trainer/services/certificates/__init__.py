@@ -31,11 +31,7 @@ from trainer.services.certificates.public import (
     public,
     revoke,
 )
-from trainer.services.certificates.record import (
-    record_for,
-    requirements,
-    spec_for,
-)
+from trainer.services.certificates.record import requirements
 from trainer.services.certificates.renewal import (
     ce_entries,
     decide_ce,
@@ -62,12 +58,10 @@ __all__ = [
     "pending_ce",
     "public",
     "public_key",
-    "record_for",
     "renew",
     "renewal_status",
     "requirements",
     "revoke",
     "signing_key",
-    "spec_for",
     "verify_url",
 ]

@@ -21,7 +21,7 @@ from trainer.models import (
     HourEntry,
     User,
 )
-from trainer.services import audit, certificates, db_util, outbox
+from trainer.services import audit, certificates, db_util, outbox, progress
 from trainer.services.hours.links import supervises
 
 
@@ -162,4 +162,7 @@ def reverse(admin: User, entry_id: int, reason: str, now: datetime) -> HourEntry
     audit.record(
         "hours.reversed", actor=admin, subject=original, reversal=reversal.id, reason=reason.strip()
     )
+    enrolment = db.session.get(Enrolment, original.enrolment_id)
+    assert enrolment is not None
+    progress.refresh(enrolment, now)
     return reversal

@@ -34,12 +34,7 @@ def _me():
 @roles("trainee")
 def home():
     """The trainee's programs with progress, or the way to choose one."""
-    me = _me()
-    mine = []
-    for enrolment in learning.enrolments(me):
-        progress = learning.module_progress(me, learning.program_modules(enrolment.program))
-        mine.append((enrolment, progress))
-    return render_template("learn/home.html", mine=mine)
+    return render_template("learn/home.html", mine=learning.enrolled_progress(_me()))
 
 
 @bp.get("/programs")
@@ -55,8 +50,7 @@ def programs():
 def program(program_id: str):
     prog = learning.get_program(program_id)
     me = _me()
-    enrolment = learning.enrolment(me, prog.id)
-    progress = learning.module_progress(me, learning.program_modules(prog))
+    enrolment, _state, progress = learning.program_progress(me, prog)
     past = exams.attempts(me, prog.id) if enrolment else []
     decision = exams.eligibility(me, prog, utcnow(), past, progress) if enrolment else None
     board = None
@@ -105,7 +99,8 @@ def module(module_id: str):
 @writes_on_read  # learning.read_section marks the section read
 def section(module_id: str, anchor: str):
     try:
-        page = learning.read_section(_me(), module_id, anchor, utcnow())
+        learning.mark_read(_me(), module_id, anchor, utcnow())
+        page = learning.reader_page(_me(), module_id, anchor)
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
     return render_template(
