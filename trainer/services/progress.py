@@ -249,7 +249,7 @@ def _newest(record: req.Record, modules: Mapping[str, ModuleState]) -> datetime 
     return max(times) if times else None
 
 
-def _folded(enrolment: Enrolment) -> Progress:
+def recompute(enrolment: Enrolment) -> Progress:
     """The enrolment's state recomputed from history, hours folded into tallies."""
     record, modules = history(enrolment)
     tallies = req.tally_hours(spec_for(enrolment.program_id), record.hours)
@@ -260,7 +260,7 @@ def _folded(enrolment: Enrolment) -> Progress:
 def refresh(enrolment: Enrolment, now: datetime) -> Progress:
     """Recompute the enrolment's state from history and store it (part of the caller's
     transaction). Every event that changes progress calls this or ``refresh_user``."""
-    progress = _folded(enrolment)
+    progress = recompute(enrolment)
     upsert(
         EnrolmentProgress,
         ["enrolment_id"],
@@ -296,6 +296,11 @@ def rebuild(now: datetime) -> int:
     return n
 
 
+def stored(enrolment: Enrolment) -> Progress | None:
+    """The stored state exactly as kept (None when there is none for the current release)."""
+    return _usable(db.session.get(EnrolmentProgress, enrolment.id), enrolment)
+
+
 def _usable(row: EnrolmentProgress | None, enrolment: Enrolment) -> Progress | None:
     release = releases.get()
     if row is None or row.release_id != release.id:
@@ -323,7 +328,7 @@ def of(
     if as_of is not None:
         record, modules = history(enrolment)
         return Progress(record, modules, _newest(record, modules))
-    return _folded(enrolment)
+    return recompute(enrolment)
 
 
 def for_user(user_id: int) -> list[tuple[Enrolment, Progress]]:
@@ -339,7 +344,7 @@ def for_user(user_id: int) -> list[tuple[Enrolment, Progress]]:
         if enrolment.program_id not in releases.get().programs:
             continue
         progress = _usable(row, enrolment)
-        out.append((enrolment, progress if progress is not None else _folded(enrolment)))
+        out.append((enrolment, progress if progress is not None else recompute(enrolment)))
     return out
 
 
@@ -358,5 +363,5 @@ def states(enrolments: Iterable[Enrolment]) -> dict[int, Progress]:
     out = {}
     for eid, e in wanted.items():
         p = _usable(rows.get(eid), e)
-        out[eid] = p if p is not None else _folded(e)
+        out[eid] = p if p is not None else recompute(e)
     return out
