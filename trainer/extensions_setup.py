@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import joinedload
 
 from trainer import extensions as ext
 from trainer import transactions
@@ -110,7 +111,14 @@ def _load_user(identity: str) -> Any:
     user_id, _, token = identity.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = ext.db.session.scalar(select(User).where(User.id == int(user_id)))
+    # one statement: the roles come in the same query (joined), not a second one
+    user = (
+        ext.db.session.scalars(
+            select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
+        )
+        .unique()
+        .first()
+    )
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -17,7 +17,7 @@ from trainer.models import (
     Certificate,
     Enrolment,
 )
-from trainer.services import content, evidence
+from trainer.services import content, evidence, progress
 from trainer.services.certificates.issuance import current
 from trainer.services.certificates.record import requirements
 from trainer.services.certificates.renewal import ce_entries, renewal_status
@@ -36,7 +36,11 @@ class Dashboard:
 
 
 def for_enrolment(
-    enrolment: Enrolment, next_exam_at: datetime | None, exam_reason: str, now: datetime
+    enrolment: Enrolment,
+    next_exam_at: datetime | None,
+    exam_reason: str,
+    now: datetime,
+    state: progress.Progress | None = None,
 ) -> Dashboard:
     """Every requirement with what is missing in plain words (dates in the trainee's zone)."""
     note = exam_reason
@@ -46,7 +50,7 @@ def for_enrolment(
     cert = current(enrolment.id)
     active = cert is not None and cert.status == CertificateStatus.ACTIVE
     return Dashboard(
-        statuses=requirements(enrolment, now, note),
+        statuses=requirements(enrolment, now, note, known=state),
         documents=evidence.documents(enrolment.user, enrolment.program_id),
         certificate=cert,
         renewal=renewal_status(cert, now) if active and cert is not None else None,

@@ -150,8 +150,7 @@ def program_progress(
     user: User, program: ProgramInfo
 ) -> tuple[Enrolment | None, progress.Progress | None, list[ModuleProgress]]:
     """The person's enrolment in a program, its progress and module progress."""
-    mine = enrolment(user, program.id)
-    state = progress.of(mine) if mine is not None else None
+    mine, state = progress.enrolment_of(user.id, program.id)
     modules = module_progress(program.spec.modules, state.modules if state else {})
     return mine, state, modules
 
@@ -198,14 +197,13 @@ def resume_anchor(user: User, module_id: str) -> str:
     return place if place is not None and place in module.anchors else module.anchors[0]
 
 
-def mark_read(user: User, module_id: str, anchor: str, now: datetime) -> None:
-    """Record a section as read and as the place to resume (a short write of its own in a
-    page that otherwise only reads). A first read updates the person's progress, and may
-    complete the module (and so a program)."""
+def mark_read(user: User, module_id: str, anchor: str, now: datetime) -> ModuleInfo:
+    """Record a section as read and as the place to resume. Raises NotFound for an unknown
+    module or section, NotAllowed when the person is not enrolled in a program with it."""
     module = _readable(user, module_id)
     if anchor not in module.anchors:
         raise NotFound(anchor)
-    with db_util.writing():
+    with db_util.writing():  # a short write of its own in a page that otherwise reads
         first = insert_or_ignore(
             SectionRead, user_id=user.id, module_id=module_id, anchor=anchor, read_at=now
         )
@@ -217,19 +215,15 @@ def mark_read(user: User, module_id: str, anchor: str, now: datetime) -> None:
             anchor=anchor,
             updated_at=now,
         )
-        if first:
+        if first:  # progress changed, and the module (so a program) may be complete
             module_may_be_complete(user, module_id, now)
+    return module
 
 
-def reader_page(user: User, module_id: str, anchor: str) -> ReaderPage:
-    """A section with the module's outline and which sections the person has read.
-
-    Raises NotFound for an unknown module or section, NotAllowed when the person is not
-    enrolled in a program that includes the module."""
-    module = _readable(user, module_id)
-    anchors = module.anchors
-    if anchor not in anchors:
-        raise NotFound(anchor)
+def read_section(user: User, module_id: str, anchor: str, now: datetime) -> ReaderPage:
+    """Open a section (the reader): records it as read, then the page with the module's
+    outline and which sections the person has read. Constant SQL count."""
+    module = mark_read(user, module_id, anchor, now)
     section = db.session.scalar(
         select(ModuleSection).where(
             ModuleSection.module_id == module_id, ModuleSection.anchor == anchor
@@ -243,6 +237,7 @@ def reader_page(user: User, module_id: str, anchor: str) -> ReaderPage:
             )
         )
     )
+    anchors = module.anchors
     index = anchors.index(anchor)
     sections = [
         {"anchor": a, "title": t, "read": a in read, "current": a == anchor}

@@ -348,6 +348,20 @@ def for_user(user_id: int) -> list[tuple[Enrolment, Progress]]:
     return out
 
 
+def enrolment_of(user_id: int, program_id: str) -> tuple[Enrolment | None, Progress | None]:
+    """The person's enrolment in a program with its progress (one statement when stored)."""
+    row = db.session.execute(
+        select(Enrolment, EnrolmentProgress)
+        .outerjoin(EnrolmentProgress, EnrolmentProgress.enrolment_id == Enrolment.id)
+        .where(Enrolment.user_id == user_id, Enrolment.program_id == program_id)
+    ).first()
+    if row is None:
+        return None, None
+    enrolment, kept = row
+    usable = _usable(kept, enrolment)
+    return enrolment, usable if usable is not None else recompute(enrolment)
+
+
 def states(enrolments: Iterable[Enrolment]) -> dict[int, Progress]:
     """Stored progress of many enrolments at once (one statement), e.g. a supervisor's
     trainees; an enrolment with no usable state is recomputed from history."""

@@ -79,6 +79,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
+    app.jinja_env.filters["program_title"] = program_title
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
     # templates compare stored states with the members, as the services do
@@ -123,6 +124,15 @@ def duration(value: timedelta) -> str:
             n = seconds // size
             return unit if n == 1 else f"{n} {unit}s"
     return f"{seconds} seconds"
+
+
+def program_title(program_id: str) -> str:
+    """A program's title, from the release data each process keeps (no statement)."""
+    from trainer.services import release
+
+    current = release.current()
+    program = current.programs.get(program_id) if current else None
+    return program.title if program else program_id
 
 
 def localdate(value: datetime | None) -> str:

@@ -17,6 +17,7 @@ from trainer.models import (
     User,
 )
 from trainer.services import accounts, audit, content, outbox
+from trainer.services import release as releases
 
 
 def trainee_enrolment(user: User, enrolment_id: int) -> Enrolment:
@@ -29,7 +30,7 @@ def trainee_enrolment(user: User, enrolment_id: int) -> Enrolment:
 def categories(enrolment: Enrolment) -> dict[str, str]:
     """The program's hour categories, with their labels."""
     labels = content.labels("domains")
-    cats = enrolment.program.spec.supervised_categories
+    cats = releases.get().programs[enrolment.program_id].spec.supervised_categories
     return {c: labels.get(c, c) for c in cats}
 
 
@@ -37,7 +38,7 @@ def links(enrolment_id: int) -> list[SupervisionLink]:
     return list(
         db.session.scalars(
             select(SupervisionLink)
-            .options(joinedload(SupervisionLink.supervisor))
+            .options(joinedload(SupervisionLink.supervisor).lazyload(User.role_rows))
             .where(SupervisionLink.enrolment_id == enrolment_id)
             .order_by(SupervisionLink.created_at)
         )

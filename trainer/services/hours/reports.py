@@ -21,6 +21,7 @@ from trainer.models import (
     SupervisionLink,
     User,
 )
+from trainer.services import release as releases
 from trainer.services.hours.entries import local_date
 from trainer.services.hours.links import categories
 
@@ -62,7 +63,7 @@ def totals(enrolment: Enrolment) -> Totals:
         .group_by(HourEntry.category)
     ).all()
     by_cat = {r[0]: (int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows}
-    d = enrolment.program.spec
+    d = releases.get().programs[enrolment.program_id].spec
     cats = [
         hour_rules.CategoryTotal(
             c,
@@ -87,7 +88,7 @@ def entries(enrolment_id: int, page: int = 1) -> tuple[list[HourEntry], bool]:
     rows = list(
         db.session.scalars(
             select(HourEntry)
-            .options(joinedload(HourEntry.supervisor))
+            .options(joinedload(HourEntry.supervisor).lazyload(User.role_rows))
             .where(HourEntry.enrolment_id == enrolment_id)
             .order_by(HourEntry.work_date.desc(), HourEntry.id.desc())
             .limit(PAGE_SIZE + 1)
@@ -271,7 +272,7 @@ def verification_pdf(enrolment: Enrolment, now: datetime) -> bytes:
         if rows
         else "no approved hours yet"
     )
-    d = enrolment.program.spec
+    d = releases.get().programs[enrolment.program_id].spec
     title = f"Supervised Experience Verification: {trainee.legal_name}"
     return pdf.render(
         "hours_verification.html",

@@ -50,7 +50,7 @@ def programs():
 def program(program_id: str):
     prog = learning.get_program(program_id)
     me = _me()
-    enrolment, _state, progress = learning.program_progress(me, prog)
+    enrolment, state, progress = learning.program_progress(me, prog)
     past = exams.attempts(me, prog.id) if enrolment else []
     decision = exams.eligibility(me, prog, utcnow(), past, progress) if enrolment else None
     board = None
@@ -60,6 +60,7 @@ def program(program_id: str):
             decision.next_allowed_at,
             "" if decision.allowed else decision.reason,
             utcnow(),
+            state,
         )
     return render_template(
         "learn/program.html",
@@ -99,8 +100,7 @@ def module(module_id: str):
 @writes_on_read  # learning.read_section marks the section read
 def section(module_id: str, anchor: str):
     try:
-        learning.mark_read(_me(), module_id, anchor, utcnow())
-        page = learning.reader_page(_me(), module_id, anchor)
+        page = learning.read_section(_me(), module_id, anchor, utcnow())
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
     return render_template(

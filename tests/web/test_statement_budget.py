@@ -1,0 +1,95 @@
+"""The hot pages each run at most 8 SQL statements, and the same number with ten times the
+data (more hours, more certificates, more reading). Issue 14's budget."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Auth
+from tests.support.certificates import approve, everything_but_hours, log_hours
+from tests.support.content import write_tree
+from tests.support.exams import complete_program_modules, load
+from tests.support.registry import make_certificates
+
+BUDGET = 8
+
+
+@pytest.fixture
+def world(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
+    load(app, write_tree(tmp_path))
+    sup, admin = make_user("supervisor"), make_user("admin")
+    trainee = make_user("trainee", name="Casey Candidate")
+    eid = everything_but_hours(app, trainee, sup, admin)
+    ids = log_hours(app, trainee, sup, eid, [("1", "advocacy", "direct")] * 3)
+    approve(app, sup, ids[:1])
+    taker = make_user("trainee")
+    complete_program_modules(app, taker.id, "test-prog")
+    clients = {}
+    for name, person in (
+        ("trainee", trainee),
+        ("taker", taker),
+        ("sup", sup),
+        ("board", make_user("board", jurisdiction="TS")),
+    ):
+        clients[name] = app.test_client()
+        Auth(clients[name]).login(person)
+    started = clients["taker"].post("/exam/programs/test-prog/start")
+    attempt = int(re.search(r"/exam/(\d+)/q/1", started.headers["Location"]).group(1))
+    numbers = make_certificates(app, 3, "TS", names=["Ada Turner", "Bo Turner", "Cy Lee"])
+    return {
+        "app": app,
+        "clients": clients,
+        "trainee": trainee,
+        "sup": sup,
+        "enrolment": eid,
+        "attempt": attempt,
+        "number": numbers[0],
+    }
+
+
+def _pages(w: dict[str, Any]) -> dict[str, tuple[str, str, str, dict[str, str] | None]]:
+    """name -> (who, method, path, form)."""
+    a = w["attempt"]
+    return {
+        "trainee home": ("trainee", "GET", "/learn/", None),
+        "program page": ("trainee", "GET", "/learn/programs/test-prog", None),
+        "module reader": ("trainee", "GET", "/learn/modules/alpha/getting-started", None),
+        "hours page": ("trainee", "GET", f"/hours/{w['enrolment']}", None),
+        "exam question": ("taker", "GET", f"/exam/{a}/q/2", None),
+        "exam save": ("taker", "POST", f"/exam/{a}/q/2", {"answer": "o1", "go": "next"}),
+        "supervisor queue": ("sup", "GET", "/supervise/queue", None),
+        "board overview": ("board", "GET", "/board/", None),
+        "registry search": ("board", "GET", "/board/registry?q=turner", None),
+        "verify": ("anon", "GET", f"/verify/{w['number']}", None),
+    }
+
+
+def _measure(w: dict[str, Any], count_queries: Any) -> dict[str, int]:
+    counts = {}
+    for name, (who, method, path, form) in _pages(w).items():
+        client = w["clients"].get(who) or w["app"].test_client()
+        ask = client.get if method == "GET" else client.post
+        ask(path, data=form)  # warm: first reads, caches
+        with count_queries() as q:
+            response = ask(path, data=form)
+        assert response.status_code in (200, 302), (name, response.status_code)
+        counts[name] = q.count
+    return counts
+
+
+def test_hot_pages_stay_within_the_budget_whatever_the_data(
+    world: dict[str, Any], count_queries: Any, app: Any
+) -> None:
+    small = _measure(world, count_queries)
+    over = {name: n for name, n in small.items() if n > BUDGET}
+    assert not over, f"over {BUDGET} statements: {over}"
+    # ten times the data
+    plan = [("1", "advocacy", "direct"), ("2", "ethical-responsibility", "supervision")] * 15
+    ids = log_hours(app, world["trainee"], world["sup"], world["enrolment"], plan)
+    approve(app, world["sup"], ids[::2])
+    make_certificates(app, 30, "TS", names=[f"Person {n} Turner" for n in range(30)])
+    assert _measure(world, count_queries) == small
