@@ -185,3 +185,32 @@ def test_module_quiz_feedback_retake_and_best_score(
     r = client.post("/learn/modules/alpha/quiz")  # a new draw
     assert r.headers["Location"] != quiz_url
     assert client.get("/learn/modules/nope/quiz").status_code == 404
+
+
+def test_a_page_that_finds_the_deadline_passed_scores_the_attempt(
+    app: Any, client: Any, ready: Any
+) -> None:
+    """Opening a question (a GET) after the deadline closes and scores the attempt in a short
+    write of its own; the program page then shows the result."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from trainer.clock import utcnow
+    from trainer.extensions import db
+    from trainer.models import ExamAttempt
+
+    attempt_id = _start(client)
+    with app.app_context():
+        db.session.execute(
+            update(ExamAttempt)
+            .where(ExamAttempt.id == attempt_id)
+            .values(deadline=utcnow() - timedelta(minutes=1))
+        )
+        db.session.commit()
+    page = client.get(f"/exam/{attempt_id}/q/1")
+    assert page.status_code == 302 and f"/exam/{attempt_id}/result" in page.headers["Location"]
+    with app.app_context():
+        attempt = db.session.get(ExamAttempt, attempt_id)
+        assert attempt is not None and attempt.status == "expired" and attempt.percent == 0
+    assert "0%, not passed" in client.get("/learn/programs/test-prog").text
