@@ -76,6 +76,24 @@ def fresh_database(engine: str, name: str) -> str:
     return url
 
 
+def rebuild_progress(url: str) -> float:
+    """``trainer progress rebuild`` on a seeded database (the seed inserts history directly,
+    so the progress read model is computed afterwards, as after a restore). Seconds taken."""
+    import time
+
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 (our own command)
+        [TRAINER, "progress", "rebuild"],
+        env=server_env(url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise RuntimeError(f"trainer progress rebuild failed:\n{done.stderr[-3000:]}")
+    return round(time.perf_counter() - started, 1)
+
+
 def make_app(url: str, **overrides: Any) -> Any:
     """The bench app (the real one plus the floor route) against ``url``, rate limits off."""
     from bench.floor_app import build

@@ -124,10 +124,18 @@ def run(
 
 
 class Server:
-    """gunicorn with the bench app (``bench.floor_app``) on a loopback port."""
+    """gunicorn with the bench app (``bench.floor_app``, or another ``target`` such as the
+    bare-Flask floor ``bench.bare_app:create_app()``) on a loopback port."""
 
-    def __init__(self, url: str, port: int, workers: int = 2, log: str | None = None) -> None:
-        self.url, self.port, self.workers = url, port, workers
+    def __init__(
+        self,
+        url: str,
+        port: int,
+        workers: int = 2,
+        log: str | None = None,
+        target: str = "bench.floor_app:create_app()",
+    ) -> None:
+        self.url, self.port, self.workers, self.target = url, port, workers, target
         self.log = log or os.devnull
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -145,7 +153,7 @@ class Server:
                 "120",
                 "--graceful-timeout",
                 "5",
-                "bench.floor_app:create_app()",
+                self.target,
             ],
             env=env,
             cwd=CODE,  # gunicorn puts its directory first on sys.path

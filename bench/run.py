@@ -19,14 +19,27 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import content_bench, integrity, outbox_bench, pdf_bench, sqlcount
-from bench.common import BENCH_DIR, ROOT, fresh_database, make_app, summary, write_json
+from bench import content_bench, integrity, outbox_bench, pdf_bench, sqlcount, wrk
+from bench.common import (
+    BENCH_DIR,
+    ROOT,
+    fresh_database,
+    make_app,
+    rebuild_progress,
+    summary,
+    write_json,
+)
 from bench.load import Server, run
 from bench.pages import pages
 from bench.seed import cast_path, seed
 
 CLIENTS = (1, 8, 32)
 PORTS = {"sqlite": 5101, "postgresql": 5102}
+WRK_CLIENTS = (1, 8)
+BARE_PORT, SMALL_PORTS = 5121, {"sqlite": 5103, "postgresql": 5104}
+#: pages measured with wrk: every GET page of bench/pages.py (the exam's GET half too)
+WRK_PAGES = ("floor", "home", "dashboard", "reader", "hours", "exam", "queue", "registry")
+WRK_PAGES += ("overview", "verify")
 NAMES = {
     "sqlite": ("bench_small", "bench_large"),
     "postgresql": ("trainer_bench_small", "trainer_bench"),
@@ -93,6 +106,8 @@ def seed_all(engines: list[str], hours: int, small_hours: int) -> dict[str, Any]
             url = fresh_database(engine, name)
             prepare = time.perf_counter() - t0
             cast = seed(url, hours=n)
+            log(f"  progress rebuild of {engine} {name}")
+            cast["progress_s"] = rebuild_progress(url)
             write_json(cast_path(url), cast)
             out[f"{engine}:{n}"] = {
                 "url": url,
@@ -100,6 +115,7 @@ def seed_all(engines: list[str], hours: int, small_hours: int) -> dict[str, Any]
                 "seed_s": cast["seconds"],
                 "rows": cast["rows"],
                 "insert_s": cast["insert_seconds"],
+                "progress_s": cast["progress_s"],
             }
             log(f"  {cast['seconds']} s")
     return out
@@ -149,6 +165,67 @@ def load_test(engine: str, url: str, repeat: int, seconds: float) -> dict[str, A
                 }
     labels = {p.name: p.label for p in measured}
     return {"pages": results, "labels": labels}
+
+
+def wrk_test(engine: str, url: str, small_url: str, repeat: int, seconds: float) -> dict[str, Any]:
+    """Hot pages against the bare-Flask floor, with wrk, at 1 and 8 clients; and the heavy
+    trainee's program page on the large database against the same page on the small one."""
+    cast = json.loads(cast_path(url).read_text())
+    app = make_app(url)
+    measured = {p.name: p for p in pages(app, cast) if p.name in WRK_PAGES}
+    small_cast = json.loads(cast_path(small_url).read_text())
+    small_app = make_app(small_url)
+    small_dashboard = next(p for p in pages(small_app, small_cast) if p.name == "dashboard")
+    port, small_port = PORTS[engine], SMALL_PORTS[engine]
+
+    def address(p: int, path: str) -> str:
+        return f"http://127.0.0.1:{p}{path}"
+
+    targets: dict[str, tuple[str, str | None]] = {
+        "bare": (address(BARE_PORT, "/_bench/floor"), None)
+    }
+    for name, page in measured.items():
+        first = page.requests[0]  # the exam: its question GET
+        targets[name] = (address(port, first.path), first.cookie)
+    small = small_dashboard.requests[0]
+    targets["dashboard_small"] = (address(small_port, small.path), small.cookie)
+    raw: dict[str, dict[int, list[wrk.WrkResult]]] = {
+        k: {c: [] for c in WRK_CLIENTS} for k in targets
+    }
+    logs = BENCH_DIR / f"gunicorn-wrk-{engine}.log"
+    with (
+        Server(url, BARE_PORT, log=str(logs), target="bench.bare_app:create_app()"),
+        Server(url, port, log=str(logs)),
+        Server(small_url, small_port, log=str(logs)),
+    ):
+        for clients in WRK_CLIENTS:
+            for rep in range(repeat):
+                for name, (target, cookie) in targets.items():  # interleaved
+                    r = wrk.run(target, clients, seconds, cookie)
+                    raw[name][clients].append(r)
+                    log(
+                        f"  wrk {engine} {clients} clients rep {rep + 1} {name:<15} "
+                        f"{r.rps:8.1f}/s  errors {r.errors}"
+                    )
+    out: dict[str, Any] = {}
+    for name, by in raw.items():
+        out[name] = {
+            str(c): {
+                "rps": summary([r.rps for r in runs]),
+                "p50_ms": summary([r.p50_ms for r in runs]),
+                "p99_ms": summary([r.p99_ms for r in runs]),
+                "errors": sum(r.errors for r in runs),
+            }
+            for c, runs in by.items()
+        }
+    labels = {name: page.label for name, page in measured.items()}
+    labels["exam"] = "exam question GET /exam/<attempt>/q/<n>"
+    labels["bare"] = "bare Flask route (bench/bare_app.py, not trainer)"
+    labels["dashboard_small"] = (
+        f"the same program page on the small database "
+        f"({small_cast['heavy_trainee']['entries']:,} entries)"
+    )
+    return {"pages": out, "labels": labels}
 
 
 def integrity_test(engine: str, url: str) -> dict[str, Any]:
@@ -205,6 +282,16 @@ def main() -> None:
         url = results["seed"][f"{engine}:{args.hours}"]["url"]
         results["load"][engine] = load_test(engine, url, args.repeat, args.seconds)
         save()
+    results["wrk"] = {}
+    if wrk.available():
+        for engine in engines:
+            log(f"wrk against the bare-Flask floor on {engine}")
+            url = results["seed"][f"{engine}:{args.hours}"]["url"]
+            small = results["seed"][f"{engine}:{args.small_hours}"]["url"]
+            results["wrk"][engine] = wrk_test(engine, url, small, args.repeat, args.seconds)
+            save()
+    else:
+        log("wrk is not installed (apt-get install wrk): skipping the bare-Flask comparison")
     log("profiling the slowest page")
     results["profile"] = profile_slowest(results, engines[0], args.hours)
     save()

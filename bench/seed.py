@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import BENCH_DIR, fresh_database, make_app, write_json
+from bench.common import BENCH_DIR, fresh_database, make_app, rebuild_progress, write_json
 
 ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)  # "today" of the seeded history
 OPEN_DEADLINE = ANCHOR + timedelta(days=3650)  # open bench attempts stay open
@@ -778,6 +778,7 @@ def main() -> None:
     if not url:
         parser.error("give a database URL or --fresh ENGINE NAME")
     cast = seed(url, hours=args.hours, rng_seed=args.seed)
+    cast["progress_s"] = rebuild_progress(url)
     write_json(cast_path(url), cast)
     rows = ", ".join(f"{k} {v:,}" for k, v in cast["rows"].items())
     print(f"seeded {url} in {cast['seconds']} s: {rows}")

@@ -102,9 +102,14 @@ def app_config() -> dict[str, Any]:
 def app(
     _schema: None, instance_dir: Path, database_url: str, app_config: dict[str, Any]
 ) -> Iterator[Flask]:
+    from trainer.services import release
+    from trainer.services.registry.overview import clear as clear_overviews
+
     app = create_app(make_config(instance_dir, database_url, **app_config))
     with app.app_context():
         _empty_tables()
+    release.clear()  # what a process keeps about the database it serves
+    clear_overviews()
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -140,3 +140,9 @@ def forget() -> None:
     """Drop what this request remembers (after publishing a release in the same request)."""
     if has_app_context():
         g.pop("_release", None)
+
+
+def clear() -> None:
+    """Forget what this process holds (tests empty the database between cases)."""
+    with _lock:
+        _held.clear()

@@ -21,10 +21,12 @@ from trainer.services.hours.links import (
     invitations,
     invite_supervisor,
     links,
+    program_categories,
     respond,
     supervised_enrolment,
     supervised_enrolments,
     supervises,
+    trainee_choices,
     trainee_enrolment,
 )
 from trainer.services.hours.notices import send_digests
@@ -66,6 +68,8 @@ __all__ = [
     "reverse",
     "send_digests",
     "supervised_enrolments",
+    "trainee_choices",
+    "program_categories",
     "supervised_enrolment",
     "supervises",
     "totals",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -29,9 +30,36 @@ def trainee_enrolment(user: User, enrolment_id: int) -> Enrolment:
 
 def categories(enrolment: Enrolment) -> dict[str, str]:
     """The program's hour categories, with their labels."""
+    return program_categories(enrolment.program_id)
+
+
+def program_categories(program_id: str) -> dict[str, str]:
+    """A program's hour categories, with their labels (from the cached release)."""
     labels = content.labels("domains")
-    cats = releases.get().programs[enrolment.program_id].spec.supervised_categories
+    cats = releases.get().programs[program_id].spec.supervised_categories
     return {c: labels.get(c, c) for c in cats}
+
+
+@dataclass(frozen=True)
+class TraineeChoice:
+    user_id: int
+    legal_name: str
+    program_id: str
+
+
+def trainee_choices(supervisor: User) -> list[TraineeChoice]:
+    """Whom the supervisor supervises, for a filter: three columns, one statement."""
+    rows = db.session.execute(
+        select(Enrolment.user_id, User.legal_name, Enrolment.program_id)
+        .join(User, User.id == Enrolment.user_id)
+        .join(SupervisionLink, SupervisionLink.enrolment_id == Enrolment.id)
+        .where(
+            SupervisionLink.supervisor_id == supervisor.id,
+            SupervisionLink.status == LinkStatus.ACTIVE,
+        )
+        .order_by(Enrolment.id)
+    ).all()
+    return [TraineeChoice(*r) for r in dict.fromkeys(rows)]
 
 
 def links(enrolment_id: int) -> list[SupervisionLink]:

@@ -110,7 +110,7 @@ def queue(supervisor: User, flt: QueueFilter, page: int = 1) -> tuple[list[HourE
     """Pending entries of the supervisor's trainees (constant queries whatever the count)."""
     stmt = (
         select(HourEntry)
-        .options(joinedload(HourEntry.trainee))
+        .options(joinedload(HourEntry.trainee).lazyload(User.role_rows))
         .join(
             SupervisionLink,
             (SupervisionLink.enrolment_id == HourEntry.enrolment_id)

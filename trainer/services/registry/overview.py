@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,38 @@ class Overview:
     expiring_days: int
 
 
+#: (jurisdiction, months, days) -> (version, overview): the figures each process last
+#: computed. A board's overview aggregates every certificate of the jurisdiction, so it is
+#: computed again only when a certificate there changed (each change stamps updated_at) or
+#: the minute turned (what is live or lapsed depends on the time), not on every request.
+_computed: dict[tuple[str, int, int], tuple[tuple[Any, ...], Overview]] = {}
+_lock = threading.Lock()
+
+
 def overview(jurisdiction: str, now: datetime, months: int = 12, days: int = 90) -> Overview:
+    """Counts by status, issues per month and the certificates expiring soon (one indexed
+    statement when nothing changed since this process last computed them)."""
+    changed = db.session.scalar(
+        select(func.max(Certificate.updated_at)).where(Certificate.jurisdiction == jurisdiction)
+    )
+    version = (str(db.engine.url), changed, now.replace(second=0, microsecond=0))
+    key = (jurisdiction, months, days)
+    held = _computed.get(key)
+    if held is not None and held[0] == version:
+        return held[1]
+    figures = _compute(jurisdiction, now.replace(second=0, microsecond=0), months, days)
+    with _lock:
+        _computed[key] = (version, figures)
+    return figures
+
+
+def clear() -> None:
+    """Forget the figures this process holds (tests empty the database between cases)."""
+    with _lock:
+        _computed.clear()
+
+
+def _compute(jurisdiction: str, now: datetime, months: int, days: int) -> Overview:
     shown = visible(jurisdiction)
     live = and_(Certificate.status == CertificateStatus.ACTIVE, Certificate.expires_at > now)
     lapsed = and_(Certificate.status == CertificateStatus.ACTIVE, Certificate.expires_at <= now)

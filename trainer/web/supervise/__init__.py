@@ -84,8 +84,9 @@ def queue():
     bad_dates = [n for n in ("from", "to") if request.args.get(n) and _date_arg(n) is None]
     page_n = parse_page(request.args.get("page"))
     rows, has_next = hours.queue(me, flt, page_n)
-    enrolments = hours.supervised_enrolments(me)
-    cats = {c: label for e in enrolments for c, label in hours.categories(e).items()}
+    enrolments = hours.trainee_choices(me)
+    programs = dict.fromkeys(e.program_id for e in enrolments)
+    cats = {c: label for p in programs for c, label in hours.program_categories(p).items()}
     return render_template(
         "supervise/queue.html",
         entries=rows,
