@@ -203,8 +203,19 @@ def mark_read(user: User, module_id: str, anchor: str, now: datetime) -> ModuleI
     module = _readable(user, module_id)
     if anchor not in module.anchors:
         raise NotFound(anchor)
-    with db_util.writing():  # a short write of its own in a page that otherwise reads
-        first = insert_or_ignore(
+    _record_read(user, module_id, anchor, now, first=True, moved=True)
+    return module
+
+
+def _record_read(
+    user: User, module_id: str, anchor: str, now: datetime, first: bool, moved: bool
+) -> None:
+    """Write what changed (a short write transaction of its own in a page that otherwise
+    reads): the section read for the ``first`` time, the place to resume ``moved``."""
+    if not first and not moved:
+        return
+    with db_util.writing():
+        added = first and insert_or_ignore(
             SectionRead, user_id=user.id, module_id=module_id, anchor=anchor, read_at=now
         )
         upsert(
@@ -215,21 +226,18 @@ def mark_read(user: User, module_id: str, anchor: str, now: datetime) -> ModuleI
             anchor=anchor,
             updated_at=now,
         )
-        if first:  # progress changed, and the module (so a program) may be complete
+        if added:  # progress changed, and the module (so a program) may be complete
             module_may_be_complete(user, module_id, now)
-    return module
 
 
 def read_section(user: User, module_id: str, anchor: str, now: datetime) -> ReaderPage:
-    """Open a section (the reader): records it as read, then the page with the module's
-    outline and which sections the person has read. Constant SQL count."""
-    module = mark_read(user, module_id, anchor, now)
-    section = db.session.scalar(
-        select(ModuleSection).where(
-            ModuleSection.module_id == module_id, ModuleSection.anchor == anchor
-        )
-    )
-    assert section is not None
+    """Open a section (the reader): records it as read and as the place to resume, then the
+    page with the module's outline and which sections the person has read. Reading a
+    section again from where one stopped writes nothing. Constant SQL count."""
+    module = _readable(user, module_id)
+    anchors = module.anchors
+    if anchor not in anchors:
+        raise NotFound(anchor)
     read = set(
         db.session.scalars(
             select(SectionRead.anchor).where(
@@ -237,7 +245,19 @@ def read_section(user: User, module_id: str, anchor: str, now: datetime) -> Read
             )
         )
     )
-    anchors = module.anchors
+    place = db.session.scalar(
+        select(ModulePlace.anchor).where(
+            ModulePlace.user_id == user.id, ModulePlace.module_id == module_id
+        )
+    )
+    _record_read(user, module_id, anchor, now, first=anchor not in read, moved=place != anchor)
+    read.add(anchor)
+    section = db.session.scalar(
+        select(ModuleSection).where(
+            ModuleSection.module_id == module_id, ModuleSection.anchor == anchor
+        )
+    )
+    assert section is not None
     index = anchors.index(anchor)
     sections = [
         {"anchor": a, "title": t, "read": a in read, "current": a == anchor}
