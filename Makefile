@@ -62,6 +62,9 @@ test: $(VENV)/.test-installed
 # Seeds SQLite and PostgreSQL (trainer_bench*) with 1M hour entries, measures, writes
 # BENCHMARKS.md (about 20 min; see bench/README.md). BENCH_ARGS="--engines sqlite" skips PostgreSQL.
 bench: $(VENV)/.test-installed
+	bash scripts/system-deps.sh
+	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "wrk is missing (apt-get install wrk): the bare-Flask comparison will be skipped"
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:

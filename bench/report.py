@@ -10,6 +10,9 @@ from typing import Any
 from bench.common import BENCH_DIR, ROOT, fmt_spread, read_json
 
 PAGE_TARGET = 0.40
+BARE_TARGET, VERIFY_BARE_TARGET = 0.33, 0.6  # of the bare-Flask route, at 8 clients (wrk)
+SCALING_TARGET = 1.6  # SQLite: read pages at 8 clients / at 1 client
+HEAVY_TARGET = 0.9  # the program page at 2,000 entries / at 20 entries
 PDF_TARGET = 3.0
 OUTAGE_TARGET = 1.1  # approval time with SMTP hanging / with SMTP up
 OUTBOX_HEADING = "## Outbox: approvals during a mail outage, delivery rate"
@@ -110,6 +113,8 @@ def render(r: dict[str, Any]) -> str:
                 for code, n in c["statuses"].items():
                     codes[code] = codes.get(code, 0) + n
         add(f"\nResponse codes over all runs: {codes}\n")
+
+    out.extend(render_wrk(r, summary_lines))
 
     add("## SQL statements per page\n")
     add(
@@ -300,6 +305,68 @@ def render(r: dict[str, Any]) -> str:
     if NOTES.exists():
         add(NOTES.read_text())
     return "\n".join(out) + "\n"
+
+
+def render_wrk(r: dict[str, Any], summary_lines: list[str]) -> list[str]:
+    """Hot pages against the bare-Flask route, measured with wrk (issue 14's targets)."""
+    out: list[str] = []
+    add = out.append
+    if not r.get("wrk"):
+        return out
+    add("## Page cost against bare Flask (wrk)\n")
+    add(
+        "Load from Debian's `wrk` (a C client: it does not share the Python interpreter), "
+        "`-t C -c C` for C clients, each page alone for the measured window, pages "
+        "interleaved. **bare** is `bench/bare_app.py`: a Flask app that is not trainer, one "
+        "route rendering a one-line template, under the same gunicorn (2 sync workers). "
+        "**floor** is trainer's own app with a one-line route. Targets, at 8 clients: every "
+        f"hot page ≥ {BARE_TARGET:.2f} of bare, verify ≥ {VERIFY_BARE_TARGET:.1f}; on SQLite "
+        f"every read page's throughput at 8 clients ≥ {SCALING_TARGET:g}× its throughput at "
+        f"1; the heavy trainee's program page (2,000 entries) ≥ {HEAVY_TARGET:.0%} of the "
+        "same page on the small database (20 entries).\n"
+    )
+    for engine, w in r["wrk"].items():
+        pages, labels = w["pages"], w["labels"]
+        bare = pages["bare"]["8"]["rps"]["median"]
+        add(f"### {engine}\n")
+        add(
+            "| page | req/s, 1 client | req/s, 8 clients | ratio to bare at 8 | 8 / 1 clients "
+            "| p50 / p99 ms at 8 | errors | target |"
+        )
+        add("|---|---:|---:|---:|---:|---:|---:|---|")
+        for name, by in pages.items():
+            one, eight = by["1"]["rps"]["median"], by["8"]["rps"]["median"]
+            ratio, scaling = eight / bare, eight / one if one else 0.0
+            errors = sum(c["errors"] for c in by.values())
+            hot = name not in ("bare", "floor", "dashboard_small")
+            goal = VERIFY_BARE_TARGET if name == "verify" else BARE_TARGET
+            met = ratio >= goal and errors == 0
+            if engine == "sqlite":
+                met = met and scaling >= SCALING_TARGET
+            add(
+                f"| {labels.get(name, name)} | {fmt_spread(by['1']['rps'])} | "
+                f"{fmt_spread(by['8']['rps'])} | {ratio:.2f} | {scaling:.2f} | "
+                f"{by['8']['p50_ms']['median']:.1f} / {by['8']['p99_ms']['median']:.1f} | "
+                f"{errors} | {_ok(met) if hot else ''} |"
+            )
+            if hot:
+                summary_lines.append(
+                    f"| {name} ≥ {goal:.2f} of bare Flask at 8 clients (wrk), {engine} | "
+                    f"{ratio:.2f} | {_ok(ratio >= goal and errors == 0)} |"
+                )
+                if engine == "sqlite":
+                    summary_lines.append(
+                        f"| {name}: 8 clients ≥ {SCALING_TARGET:g}× 1 client, sqlite | "
+                        f"{scaling:.2f} | {_ok(scaling >= SCALING_TARGET)} |"
+                    )
+        heavy = pages["dashboard"]["8"]["rps"]["median"]
+        light = pages["dashboard_small"]["8"]["rps"]["median"]
+        summary_lines.append(
+            f"| program page at 2,000 entries ≥ {HEAVY_TARGET:.0%} of it at 20, {engine} | "
+            f"{heavy / light:.2f} | {_ok(heavy / light >= HEAVY_TARGET)} |"
+        )
+        add(f"\nProgram page, 2,000 entries / 20 entries at 8 clients: {heavy / light:.2f}.\n")
+    return out
 
 
 def machine_line() -> str:

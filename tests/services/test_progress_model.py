@@ -33,9 +33,10 @@ events = st.lists(
             st.sampled_from(["0.5", "1", "2.25", "4"]),
             st.sampled_from(["advocacy", "ethical-responsibility"]),
             st.sampled_from(["direct", "supervision"]),
-            st.booleans(),  # approved (else left pending)
+            st.sampled_from(["approve", "pending", "return", "reject"]),
         ),
         st.tuples(st.just("reverse"), st.integers(0, 5)),
+        st.tuples(st.just("withdraw"), st.integers(0, 5)),
         st.tuples(st.just("sign")),
         st.tuples(st.just("document"), st.booleans()),
         st.tuples(st.just("exam")),
@@ -83,14 +84,23 @@ def _apply(event: tuple[Any, ...], user: User, cast: dict[str, Any], eid: int, n
     elif kind == "quiz":
         _quiz(user, event[1], event[2], now)
     elif kind == "hours":
-        _, amount, category, entry_kind, approved = event
+        _, amount, category, entry_kind, decision = event
         day = hours.local_date(user, now) - timedelta(days=1)
         form = hours.EntrySubmission(
             day, amount, category, "cmhc", entry_kind, "Supported a peer.", sup.id
         )
         entry = hours.log_entry(user, eid, form, now)
-        if approved:
-            hours.decide(sup, [entry.id], "approve", "", True, now)
+        if decision != "pending":
+            note = "" if decision == "approve" else "Say where."
+            hours.decide(sup, [entry.id], decision, note, decision == "approve", now)
+    elif kind == "withdraw":
+        open_ids = db.session.scalars(
+            select(HourEntry.id)
+            .where(HourEntry.enrolment_id == eid, HourEntry.status.in_(["pending", "returned"]))
+            .order_by(HourEntry.id)
+        ).all()
+        if open_ids:
+            hours.withdraw_entry(user, open_ids[event[1] % len(open_ids)], now)
     elif kind == "reverse":
         approved = db.session.scalars(
             select(HourEntry.id)

@@ -62,6 +62,7 @@ def _pages(w: dict[str, Any]) -> dict[str, tuple[str, str, str, dict[str, str] |
         "exam question": ("taker", "GET", f"/exam/{a}/q/2", None),
         "exam save": ("taker", "POST", f"/exam/{a}/q/2", {"answer": "o1", "go": "next"}),
         "supervisor queue": ("sup", "GET", "/supervise/queue", None),
+        "supervisor home": ("sup", "GET", "/supervise/", None),
         "board overview": ("board", "GET", "/board/", None),
         "registry search": ("board", "GET", "/board/registry?q=turner", None),
         "verify": ("anon", "GET", f"/verify/{w['number']}", None),

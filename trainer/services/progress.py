@@ -18,14 +18,14 @@ otherwise the state is recomputed from history for that read. ``trainer progress
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from trainer.domain import requirements as req
-from trainer.domain.statuses import EntryStatus, ReviewStatus
+from trainer.domain.statuses import EntryKind, EntryStatus, ReviewStatus
 from trainer.extensions import db
 from trainer.models import (
     AttestationSignature,
@@ -52,10 +52,21 @@ class ModuleState:
 
 
 @dataclass(frozen=True)
+class HourMinutes:
+    """Minutes logged in one category: approved (net of reversals), waiting for a decision,
+    and approved supervision received."""
+
+    approved: int
+    pending: int
+    supervision: int
+
+
+@dataclass(frozen=True)
 class Progress:
     record: req.Record  # hours folded into tallies
     modules: Mapping[str, ModuleState]  # the program's modules
     through: datetime | None  # the newest fact
+    minutes: Mapping[str, HourMinutes] = field(default_factory=dict)  # per category
 
 
 NO_MODULE = ModuleState(0, None, None)
@@ -144,6 +155,25 @@ def _hour_facts(enrolment_id: int) -> list[req.HourFact]:
     ]
 
 
+def hour_minutes(enrolment_id: int) -> dict[str, HourMinutes]:
+    """Approved, pending and approved-supervision minutes per category (one grouped query)."""
+    approved = case((HourEntry.status == EntryStatus.APPROVED, HourEntry.minutes), else_=0)
+    pending = case((HourEntry.status == EntryStatus.PENDING, HourEntry.minutes), else_=0)
+    supervision = case(
+        (
+            (HourEntry.status == EntryStatus.APPROVED) & (HourEntry.kind == EntryKind.SUPERVISION),
+            HourEntry.minutes,
+        ),
+        else_=0,
+    )
+    rows = db.session.execute(
+        select(HourEntry.category, func.sum(approved), func.sum(pending), func.sum(supervision))
+        .where(HourEntry.enrolment_id == enrolment_id)
+        .group_by(HourEntry.category)
+    ).all()
+    return {r[0]: HourMinutes(int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows}
+
+
 def _evidence(
     user_id: int, program_id: str
 ) -> tuple[dict[str, datetime], dict[str, list[datetime]]]:
@@ -209,9 +239,11 @@ def _when(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _encode(record: req.Record, modules: Mapping[str, ModuleState]) -> dict[str, Any]:
+def _encode(progress: Progress) -> dict[str, Any]:
+    record, modules = progress.record, progress.modules
     assert record.hour_tallies is not None
     return {
+        "minutes": {c: [m.approved, m.pending, m.supervision] for c, m in progress.minutes.items()},
         "modules": {
             m: [s.read, _iso(s.last_read_at), _iso(s.quiz_passed_at)] for m, s in modules.items()
         },
@@ -254,7 +286,8 @@ def recompute(enrolment: Enrolment) -> Progress:
     record, modules = history(enrolment)
     tallies = req.tally_hours(spec_for(enrolment.program_id), record.hours)
     through = _newest(record, modules)
-    return Progress(replace(record, hours=(), hour_tallies=tallies), modules, through)
+    folded = replace(record, hours=(), hour_tallies=tallies)
+    return Progress(folded, modules, through, hour_minutes(enrolment.id))
 
 
 def refresh(enrolment: Enrolment, now: datetime) -> Progress:
@@ -268,7 +301,7 @@ def refresh(enrolment: Enrolment, now: datetime) -> Progress:
         release_id=releases.get().id,
         through=progress.through,
         refreshed_at=now,
-        state=_encode(progress.record, progress.modules),
+        state=_encode(progress),
     )
     return progress
 
@@ -303,12 +336,13 @@ def stored(enrolment: Enrolment) -> Progress | None:
 
 def _usable(row: EnrolmentProgress | None, enrolment: Enrolment) -> Progress | None:
     release = releases.get()
-    if row is None or row.release_id != release.id:
+    if row is None or row.release_id != release.id or "minutes" not in row.state:
         return None
     modules = release.programs[enrolment.program_id].spec.modules
     totals = {m: release.section_count(m) for m in modules}
     record, states = _decode(row.state, totals)
-    return Progress(record, states, row.through)
+    minutes = {c: HourMinutes(*m) for c, m in row.state.get("minutes", {}).items()}
+    return Progress(record, states, row.through, minutes)
 
 
 def of(
@@ -327,7 +361,7 @@ def of(
         return progress
     if as_of is not None:
         record, modules = history(enrolment)
-        return Progress(record, modules, _newest(record, modules))
+        return Progress(record, modules, _newest(record, modules), hour_minutes(enrolment.id))
     return recompute(enrolment)
 
 

@@ -105,8 +105,10 @@ def save(form: FlaskForm, action: Callable[[], T]) -> Saved[T] | None:
 def writes_on_read(view: Callable[..., Any]) -> Callable[..., Any]:
     """Declares a page (GET) whose service calls record something as it is read: a section
     marked read, a board member's access to a record, an exam attempt scored because its
-    deadline passed. What they wrote is committed once the page is built. No other GET
-    view commits (tests/test_architecture.py holds that)."""
+    deadline passed. A GET runs in read mode (trainer.transactions), so each such write
+    happens in a short transaction of its own (services.db_util.writing) and is committed
+    there; the commit here ends the page's read. No other GET view commits
+    (tests/test_architecture.py holds that)."""
     from functools import wraps
 
     from trainer.extensions import db

@@ -101,11 +101,13 @@ def decide(
         )
     for entry in decided:
         _tell_trainee(entry)
-    if action == "approve":
-        for enrolment_id in {e.enrolment_id for e in decided}:
-            enrolment = db.session.get(Enrolment, enrolment_id)
-            assert enrolment is not None
+    for enrolment_id in sorted({e.enrolment_id for e in decided}):
+        enrolment = db.session.get(Enrolment, enrolment_id)
+        assert enrolment is not None
+        if action == "approve":  # refreshes progress, then may issue
             certificates.issue_if_met(enrolment.user, enrolment.program_id, now)
+        else:  # pending minutes went down
+            progress.refresh(enrolment, now)
     return DecisionResult(decided, skipped)
 
 

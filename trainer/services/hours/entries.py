@@ -17,7 +17,7 @@ from trainer.models import (
     HourEntry,
     User,
 )
-from trainer.services import audit, content, db_util
+from trainer.services import audit, content, db_util, progress
 from trainer.services.hours.links import active_supervisors, categories, trainee_enrolment
 
 
@@ -107,6 +107,7 @@ def log_entry(trainee: User, enrolment_id: int, form: EntrySubmission, now: date
     audit.record(
         "hours.logged", actor=trainee, subject=entry, minutes=data.minutes, category=data.category
     )
+    progress.refresh(enrolment, now)  # pending minutes changed
     return entry
 
 
@@ -136,6 +137,7 @@ def edit_entry(trainee: User, entry_id: int, form: EntrySubmission, now: datetim
         raise NotAllowed("The entry was decided meanwhile and can no longer be changed.")
     db.session.refresh(entry)
     audit.record("hours.edited", actor=trainee, subject=entry, minutes=data.minutes)
+    progress.refresh(enrolment, now)
     return entry
 
 
@@ -155,4 +157,5 @@ def withdraw_entry(trainee: User, entry_id: int, now: datetime) -> HourEntry:
         raise NotAllowed("The entry was decided meanwhile and can no longer be withdrawn.")
     db.session.refresh(entry)
     audit.record("hours.withdrawn", actor=trainee, subject=entry)
+    progress.refresh(trainee_enrolment(trainee, entry.enrolment_id), now)
     return entry

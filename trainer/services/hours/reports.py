@@ -9,11 +9,11 @@ from datetime import date, datetime
 from typing import Any
 
 from defusedcsv import csv
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from trainer.domain import hours as hour_rules
-from trainer.domain.statuses import EntryKind, LinkStatus
+from trainer.domain.statuses import LinkStatus
 from trainer.extensions import db
 from trainer.models import (
     Enrolment,
@@ -21,6 +21,7 @@ from trainer.models import (
     SupervisionLink,
     User,
 )
+from trainer.services import progress
 from trainer.services import release as releases
 from trainer.services.hours.entries import local_date
 from trainer.services.hours.links import categories
@@ -46,42 +47,38 @@ class Totals:
         return self.supervision_minutes / 60
 
 
-def totals(enrolment: Enrolment) -> Totals:
-    """Approved and pending minutes per category, in one grouped query."""
-    approved = case((HourEntry.status == hour_rules.APPROVED, HourEntry.minutes), else_=0)
-    pending = case((HourEntry.status == hour_rules.PENDING, HourEntry.minutes), else_=0)
-    supervision = case(
-        (
-            (HourEntry.status == hour_rules.APPROVED) & (HourEntry.kind == EntryKind.SUPERVISION),
-            HourEntry.minutes,
-        ),
-        else_=0,
-    )
-    rows = db.session.execute(
-        select(HourEntry.category, func.sum(approved), func.sum(pending), func.sum(supervision))
-        .where(HourEntry.enrolment_id == enrolment.id)
-        .group_by(HourEntry.category)
-    ).all()
-    by_cat = {r[0]: (int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows}
+def totals(enrolment: Enrolment, state: progress.Progress | None = None) -> Totals:
+    """Approved and pending minutes per category, from the progress read model (``state``
+    when the caller has it)."""
+    if state is None:
+        state = progress.of(enrolment)
+    by_cat = state.minutes
+    none = progress.HourMinutes(0, 0, 0)
     d = releases.get().programs[enrolment.program_id].spec
     cats = [
         hour_rules.CategoryTotal(
             c,
             label,
-            by_cat.get(c, (0, 0, 0))[0],
-            by_cat.get(c, (0, 0, 0))[1],
+            by_cat.get(c, none).approved,
+            by_cat.get(c, none).pending,
             float(d.supervised_categories.get(c, 0)),
         )
         for c, label in categories(enrolment).items()
     ]
     return Totals(
         cats,
-        sum(v[0] for v in by_cat.values()),
-        sum(v[1] for v in by_cat.values()),
-        sum(v[2] for v in by_cat.values()),
+        sum(v.approved for v in by_cat.values()),
+        sum(v.pending for v in by_cat.values()),
+        sum(v.supervision for v in by_cat.values()),
         float(d.supervised_hours),
         float(d.supervision_hours),
     )
+
+
+def all_totals(enrolments: Sequence[Enrolment]) -> list[tuple[Enrolment, Totals]]:
+    """Totals of many enrolments (a supervisor's trainees) from one read of the model."""
+    states = progress.states(enrolments)
+    return [(e, totals(e, states[e.id])) for e in enrolments]
 
 
 def entries(enrolment_id: int, page: int = 1) -> tuple[list[HourEntry], bool]:

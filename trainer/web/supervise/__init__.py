@@ -42,7 +42,7 @@ def _supervised(enrolment_id: int) -> Enrolment:
 @roles("supervisor")
 def home():
     me = _me()
-    trainees = [(e, hours.totals(e)) for e in hours.supervised_enrolments(me)]
+    trainees = hours.all_totals(hours.supervised_enrolments(me))
     return render_template(
         "supervise/home.html", invitations=hours.invitations(me), trainees=trainees
     )
