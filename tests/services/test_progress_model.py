@@ -161,13 +161,21 @@ def test_read_model_agrees_with_history(
             _agree(eid, utcnow())
 
 
-def test_rebuild_recomputes_every_state(app: Any, cast: dict[str, Any], runner: Any) -> None:
+def _reader_of_alpha(app: Any, cast: dict[str, Any]) -> tuple[int, int]:
+    """A supervised trainee who has read every section of alpha: (user id, enrolment id)."""
     trainee = cast["make"]("trainee")
     eid = supervised_trainee(app, trainee, cast["sup"], cast["admin"])
     with app.app_context():
         user = db.session.get(User, trainee.id)
         for anchor in SECTIONS["alpha"]:
             learning.mark_read(user, "alpha", anchor, utcnow())
+        db.session.commit()
+    return trainee.id, eid
+
+
+def test_rebuild_recomputes_every_state(app: Any, cast: dict[str, Any], runner: Any) -> None:
+    _, eid = _reader_of_alpha(app, cast)
+    with app.app_context():
         db.session.execute(EnrolmentProgress.__table__.delete())  # e.g. rows lost in a restore
         db.session.commit()
     result = runner.invoke(args=["progress", "rebuild"])
@@ -183,12 +191,9 @@ def test_rebuild_recomputes_every_state(app: Any, cast: dict[str, Any], runner: 
 def test_a_new_release_recounts_progress(app: Any, cast: dict[str, Any], tmp_path: Path) -> None:
     """A module that gains a section is no longer complete for someone who read all of the
     old ones: the content load recomputes the stored state with the new counts."""
-    trainee = cast["make"]("trainee")
-    eid = supervised_trainee(app, trainee, cast["sup"], cast["admin"])
+    user_id, eid = _reader_of_alpha(app, cast)
     with app.app_context():
-        user = db.session.get(User, trainee.id)
-        for anchor in SECTIONS["alpha"]:
-            learning.mark_read(user, "alpha", anchor, utcnow())
+        user = db.session.get(User, user_id)
         _quiz(user, "alpha", True, utcnow())
         db.session.commit()
         enrolment = db.session.get(Enrolment, eid)

@@ -17,7 +17,11 @@ def insert_or_ignore(model: type[Any], **values: Any) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING: safe when two requests race to add the same row.
     True when the row was added."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return rows_changed(dialect.insert(model).values(**values).on_conflict_do_nothing()) == 1
+    key = list(model.__table__.primary_key.columns)
+    stmt = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(*key)
+    # RETURNING, not rowcount: through the session an INSERT's rowcount is not reliable on
+    # every driver (psycopg reports none), a returned key is
+    return db.session.execute(stmt).first() is not None
 
 
 def upsert(model: type[Any], keys: list[str], **values: Any) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from trainer.domain.errors import NotFound, RuleError
 from trainer.domain.statuses import LinkStatus
@@ -49,17 +50,24 @@ class TraineeChoice:
 
 def trainee_choices(supervisor: User) -> list[TraineeChoice]:
     """Whom the supervisor supervises, for a filter: three columns, one statement."""
-    rows = db.session.execute(
-        select(Enrolment.user_id, User.legal_name, Enrolment.program_id)
-        .join(User, User.id == Enrolment.user_id)
-        .join(SupervisionLink, SupervisionLink.enrolment_id == Enrolment.id)
+    columns = select(Enrolment.user_id, User.legal_name, Enrolment.program_id).join(
+        User, User.id == Enrolment.user_id
+    )
+    rows = db.session.execute(_supervised_by(columns, supervisor)).all()
+    return [TraineeChoice(*r) for r in dict.fromkeys(rows)]
+
+
+def _supervised_by(stmt: Any, supervisor: User) -> Any:
+    """``stmt`` (a select over enrolments) narrowed to those ``supervisor`` actively
+    supervises, in enrolment order."""
+    return (
+        stmt.join(SupervisionLink, SupervisionLink.enrolment_id == Enrolment.id)
         .where(
             SupervisionLink.supervisor_id == supervisor.id,
             SupervisionLink.status == LinkStatus.ACTIVE,
         )
         .order_by(Enrolment.id)
-    ).all()
-    return [TraineeChoice(*r) for r in dict.fromkeys(rows)]
+    )
 
 
 def links(enrolment_id: int) -> list[SupervisionLink]:
@@ -213,15 +221,10 @@ def invitations(supervisor: User) -> list[SupervisionLink]:
 def supervised_enrolments(supervisor: User) -> list[Enrolment]:
     return list(
         db.session.scalars(
-            select(Enrolment)
-            # a few programs for many enrolments: load each (and its JSON) once, not per row
-            .options(joinedload(Enrolment.user), selectinload(Enrolment.program))
-            .join(SupervisionLink, SupervisionLink.enrolment_id == Enrolment.id)
-            .where(
-                SupervisionLink.supervisor_id == supervisor.id,
-                SupervisionLink.status == LinkStatus.ACTIVE,
+            _supervised_by(
+                select(Enrolment).options(joinedload(Enrolment.user).lazyload(User.role_rows)),
+                supervisor,
             )
-            .order_by(Enrolment.id)
         ).unique()
     )
 
