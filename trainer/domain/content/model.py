@@ -168,6 +168,12 @@ class Program:
     renewal_ce_hours: float
     renewal_topics: dict[str, float]
     sources: tuple[Reference, ...]
+    # How many days before enrolling supervised work may still be logged (flagged for the
+    # supervisor); 0: none.
+    prior_work_days: int = 0
+    # The share of a section's estimated reading time (200 words a minute) a trainee must
+    # spend on it before it counts as read; 0: it counts when opened.
+    min_reading_share: float = 0.0
     path: str = ""
 
     def content_hash(self) -> str:

@@ -86,6 +86,7 @@ class ProgramChecker(Checker):
         attestations = self._attestations(doc, p.get("attestations"))
         documents = self._documents(doc, p.get("documents"))
         ce_hours, ce_topics = self._renewal(doc, p.get("renewal") or {})
+        prior_days, reading_share = self._limits(doc, p)
         found: dict[str, Any] = {
             "id": pid,
             "title": self.text(doc, ("title",), p.get("title"), "title"),
@@ -121,8 +122,36 @@ class ProgramChecker(Checker):
             documents=tuple(documents),
             renewal_ce_hours=ce_hours,
             renewal_topics=ce_topics,
+            prior_work_days=prior_days,
+            min_reading_share=reading_share,
             path=doc.rel,
         )
+
+    def _limits(self, doc: Doc, p: dict[str, Any]) -> tuple[int, float]:
+        """The optional limits: days before enrolment that work may be logged, and the share
+        of a section's reading time to spend before it counts (both 0 when not given)."""
+        days, share = 0, 0.0
+        supervised, education = p.get("supervised_hours"), p.get("education")
+        if isinstance(supervised, dict) and "prior_work_days" in supervised:
+            days = self.integer(
+                doc,
+                ("supervised_hours", "prior_work_days"),
+                supervised["prior_work_days"],
+                "supervised_hours.prior_work_days",
+                low=0,
+                high=3660,
+            ) or 0
+        if isinstance(education, dict) and "min_reading_share" in education:
+            raw = education["min_reading_share"]
+            if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= 1:
+                self.add(
+                    doc.rel,
+                    doc.line("education", "min_reading_share"),
+                    "'education.min_reading_share' must be a number from 0 to 1, e.g. 0.5",
+                )
+            else:
+                share = float(raw)
+        return days, share
 
     def _issuance(self, doc: Doc, issuance: Any) -> str | None:
         if issuance in ("automatic", "review"):
@@ -176,7 +205,14 @@ class ProgramChecker(Checker):
     ) -> tuple[float | None, dict[str, Any]]:
         """Education hours, in total and per topic, which the required modules must credit."""
         education: Any = p.get("education")
-        if not self.keys(doc, ("education",), education, {"total_hours"}, {"topics"}, "education"):
+        if not self.keys(
+            doc,
+            ("education",),
+            education,
+            {"total_hours"},
+            {"topics", "min_reading_share"},
+            "education",
+        ):
             return None, {}
         total = self.number(
             doc, ("education", "total_hours"), education.get("total_hours"), "education.total_hours"
@@ -203,7 +239,7 @@ class ProgramChecker(Checker):
             ("supervised_hours",),
             supervised,
             {"total", "categories", "supervision"},
-            set(),
+            {"prior_work_days"},
             "supervised_hours",
         ):
             return None, {}, None
