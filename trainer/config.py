@@ -25,10 +25,11 @@ ENVIRONMENT = {
     "TRAINER_SMTP_TIMEOUT": "SMTP_TIMEOUT",
     "TRAINER_OUTBOX_LEASE_SECONDS": "OUTBOX_LEASE_SECONDS",
     "TRAINER_OUTBOX_MAX_ATTEMPTS": "OUTBOX_MAX_ATTEMPTS",
+    "TRAINER_REVIEW_TARGET_DAYS": "REVIEW_TARGET_DAYS",
 }
 
 #: Settings read from the environment as numbers.
-NUMERIC = {"SMTP_TIMEOUT", "OUTBOX_LEASE_SECONDS", "OUTBOX_MAX_ATTEMPTS"}
+NUMERIC = {"SMTP_TIMEOUT", "OUTBOX_LEASE_SECONDS", "OUTBOX_MAX_ATTEMPTS", "REVIEW_TARGET_DAYS"}
 
 
 def instance_path_from_environment() -> str:
@@ -42,7 +43,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BASE_URL": "http://127.0.0.1:5000",
         "SMTP_URL": None,
         "MAIL_FROM": "trainer <no-reply@trainer.invalid>",
-        "SMTP_TIMEOUT": 20,  # seconds; only the worker talks to the mail server
+        "SMTP_TIMEOUT": 20,
+        # what administrators aim for when reviewing a document (told to the trainee waiting)
+        "REVIEW_TARGET_DAYS": 5,  # seconds; only the worker talks to the mail server
         # the outbox (see services/outbox.py): batch size, how long a claim lasts, retries
         "OUTBOX_BATCH": 20,
         "OUTBOX_LEASE_SECONDS": 300,

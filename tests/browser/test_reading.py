@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.conftest import PASSWORD
@@ -28,7 +29,7 @@ def test_enrol_read_and_resume_a_real_module(
     a11y(page)
     assert "You are enrolled" in page.get_by_role("status").inner_text()
 
-    page.get_by_role("link", name="Recovery and Wellness").click()
+    page.get_by_role("link", name="Recovery and Wellness", exact=True).click()
     a11y(page)
     toc = page.get_by_role("navigation", name="Sections of this module")
     sections = toc.get_by_role("listitem").count()
@@ -44,10 +45,12 @@ def test_enrol_read_and_resume_a_real_module(
     # Leave, come back later: the module reopens where the trainee stopped.
     page.get_by_role("link", name="My learning").first.click()
     a11y(page)
-    page.get_by_role("link", name="Continue: Recovery and Wellness").click()
+    page.get_by_role("link", name=re.compile("reading “Recovery and Wellness”")).click()
     a11y(page)
     assert page.get_by_role("heading", level=1).inner_text() == third_title
-    assert "3 of" in toc.inner_text()
+    # Clicking through in seconds counts nothing: this program asks for half of each
+    # section's reading time before a section counts toward credit.
+    assert "0 of" in toc.inner_text()
 
     # Keyboard: the skip link is the first stop and moves focus to the main content.
     page.keyboard.press("Tab")

@@ -21,7 +21,13 @@ from trainer.models.content import (
     Program,
 )
 from trainer.models.hours import HourEntry, SupervisionLink, SupervisorDigest
-from trainer.models.learning import Enrolment, EnrolmentProgress, ModulePlace, SectionRead
+from trainer.models.learning import (
+    Enrolment,
+    EnrolmentProgress,
+    ModulePlace,
+    SectionRead,
+    SectionTime,
+)
 from trainer.models.mail import OutboxMessage
 from trainer.models.worker import ScheduledJob, WorkerHeartbeat
 
@@ -51,6 +57,7 @@ __all__ = [
     "ModuleSection",
     "Program",
     "SectionRead",
+    "SectionTime",
     "AppendOnlyError",
     "AuditEvent",
     "Base",

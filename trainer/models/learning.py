@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.clock import utcnow
@@ -39,6 +39,21 @@ class SectionRead(Base):
     module_id: Mapped[str] = mapped_column(ForeignKey("modules.id"))
     anchor: Mapped[str] = mapped_column(String(120))
     read_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SectionTime(Base):
+    """Time a person spent on a section, in seconds: credited when they move on from it (at
+    most a few times its reading time per visit, so a tab left open counts little)."""
+
+    __tablename__ = "section_times"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "anchor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[str] = mapped_column(ForeignKey("modules.id"))
+    anchor: Mapped[str] = mapped_column(String(120))
+    seconds: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ModulePlace(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from trainer.models import (
     Program,
     QuizAttempt,
     SectionRead,
+    SectionTime,
     User,
 )
 from trainer.services import audit, certificates, db_util, progress
@@ -168,27 +170,59 @@ class ReaderPage:
     previous: str | None
     next: str | None
     read_count: int
+    needed_minutes: int = 0  # time on the section before it counts as read (0: none)
+
+
+#: the reading speed that estimates a section's reading time (as ``Module.reading_minutes``)
+WORDS_PER_MINUTE = 200
+#: one visit to a section credits at most this many times its reading time (or 10 minutes)
+VISIT_CAP_FACTOR = 3
+
+
+def _share(user: User, module_id: str) -> float | None:
+    """The share of a section's reading time to spend before it counts: the strictest of
+    the person's programs that use the module; None when none does (not enrolled)."""
+    programs = releases.get().programs
+    shares = [
+        programs[p].spec.min_reading_share
+        for p in db.session.scalars(
+            select(Enrolment.program_id).where(Enrolment.user_id == user.id)
+        )
+        if p in programs and module_id in programs[p].spec.modules
+    ]
+    return max(shares) if shares else None
 
 
 def can_read(user: User, module_id: str) -> bool:
     """A trainee may read a module that belongs to a program they are enrolled in."""
-    programs = releases.get().programs
-    enrolled = db.session.scalars(select(Enrolment.program_id).where(Enrolment.user_id == user.id))
-    return any(p in programs and module_id in programs[p].spec.modules for p in enrolled)
+    return _share(user, module_id) is not None
 
 
-def _readable(user: User, module_id: str) -> ModuleInfo:
+def needed_seconds(module: ModuleInfo, anchor: str, share: float) -> int:
+    """Seconds on a section before it counts as read."""
+    return math.ceil(share * module.words.get(anchor, 0) * 60 / WORDS_PER_MINUTE)
+
+
+def _visit_seconds(module: ModuleInfo, anchor: str, opened: datetime, now: datetime) -> int:
+    """The time one visit credits: since the section was opened, capped."""
+    estimate = module.words.get(anchor, 0) * 60 / WORDS_PER_MINUTE
+    cap = max(600, VISIT_CAP_FACTOR * estimate)
+    return int(max(0.0, min((now - opened).total_seconds(), cap)))
+
+
+def _readable(user: User, module_id: str) -> tuple[ModuleInfo, float]:
     module = releases.get().modules.get(module_id)
     if module is None or module.retired or not module.outline:
         raise NotFound(module_id)
-    if not can_read(user, module_id):
+    share = _share(user, module_id)
+    if share is None:
         raise NotAllowed(module_id)
-    return module
+    return module, share
 
 
 def resume_anchor(user: User, module_id: str) -> str:
     """The section to reopen: where the person stopped, else the first."""
-    module = _readable(user, module_id)
+    module, _ = _readable(user, module_id)
     place = db.session.scalar(
         select(ModulePlace.anchor).where(
             ModulePlace.user_id == user.id, ModulePlace.module_id == module_id
@@ -198,24 +232,14 @@ def resume_anchor(user: User, module_id: str) -> str:
 
 
 def mark_read(user: User, module_id: str, anchor: str, now: datetime) -> ModuleInfo:
-    """Record a section as read and as the place to resume. Raises NotFound for an unknown
-    module or section, NotAllowed when the person is not enrolled in a program with it."""
-    module = _readable(user, module_id)
+    """Record a section as read now, whatever the time spent on it (the demo data and
+    tests; the reader goes through ``read_section``). Raises NotFound for an unknown module
+    or section, NotAllowed when the person is not enrolled in a program with it."""
+    module, _ = _readable(user, module_id)
     if anchor not in module.anchors:
         raise NotFound(anchor)
-    _record_read(user, module_id, anchor, now, first=True, moved=True)
-    return module
-
-
-def _record_read(
-    user: User, module_id: str, anchor: str, now: datetime, first: bool, moved: bool
-) -> None:
-    """Write what changed (a short write transaction of its own in a page that otherwise
-    reads): the section read for the ``first`` time, the place to resume ``moved``."""
-    if not first and not moved:
-        return
     with db_util.writing():
-        added = first and insert_or_ignore(
+        added = insert_or_ignore(
             SectionRead, user_id=user.id, module_id=module_id, anchor=anchor, read_at=now
         )
         upsert(
@@ -226,32 +250,120 @@ def _record_read(
             anchor=anchor,
             updated_at=now,
         )
-        if added:  # progress changed, and the module (so a program) may be complete
+        if added:
             module_may_be_complete(user, module_id, now)
+    return module
 
 
-def read_section(user: User, module_id: str, anchor: str, now: datetime) -> ReaderPage:
-    """Open a section (the reader): records it as read and as the place to resume, then the
-    page with the module's outline and which sections the person has read. Reading a
-    section again from where one stopped writes nothing. Constant SQL count."""
-    module = _readable(user, module_id)
-    anchors = module.anchors
-    if anchor not in anchors:
-        raise NotFound(anchor)
-    read = set(
+def _spent(user: User, module_id: str) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(SectionTime.anchor, SectionTime.seconds).where(
+                SectionTime.user_id == user.id, SectionTime.module_id == module_id
+            )
+        ).all()
+    )
+
+
+def _place(user: User, module_id: str) -> tuple[str, datetime] | None:
+    row = db.session.execute(
+        select(ModulePlace.anchor, ModulePlace.updated_at).where(
+            ModulePlace.user_id == user.id, ModulePlace.module_id == module_id
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def _record_visit(
+    user: User,
+    module: ModuleInfo,
+    share: float,
+    read: set[str],
+    spent: dict[str, int],
+    place: tuple[str, datetime] | None,
+    anchor: str | None,
+    now: datetime,
+) -> None:
+    """Write what a reader request changed, in a short write transaction of its own in a
+    page that otherwise reads: the time spent on the section the person leaves (or, with
+    ``anchor`` None, the one they are on, as when they go on to the quiz), sections that
+    now count as read, and the place to resume. Updates ``read`` and ``spent``. Opening
+    the section one is already on writes nothing."""
+    leaving = place[0] if place is not None and place[0] in module.anchors else None
+    credit = leaving is not None and leaving != anchor
+    opens = anchor is not None and anchor != leaving
+    counts = (
+        []
+        if anchor is None or anchor in read or needed_seconds(module, anchor, share)
+        else [anchor]
+    )
+    if not credit and not opens and not counts:
+        return
+    with db_util.writing():
+        if credit and leaving is not None and place is not None:
+            spent[leaving] = spent.get(leaving, 0) + _visit_seconds(module, leaving, place[1], now)
+            upsert(
+                SectionTime,
+                ["user_id", "module_id", "anchor"],
+                user_id=user.id,
+                module_id=module.id,
+                anchor=leaving,
+                seconds=spent[leaving],
+                updated_at=now,
+            )
+            if leaving not in read and spent[leaving] >= needed_seconds(module, leaving, share):
+                counts.append(leaving)
+        if opens or credit:
+            upsert(
+                ModulePlace,
+                ["user_id", "module_id"],
+                user_id=user.id,
+                module_id=module.id,
+                anchor=anchor if anchor is not None else leaving,
+                updated_at=now,
+            )
+        added = False
+        for a in counts:
+            if insert_or_ignore(
+                SectionRead, user_id=user.id, module_id=module.id, anchor=a, read_at=now
+            ):
+                added = True
+                read.add(a)
+        if added:  # progress changed, and the module (so a program) may be complete
+            module_may_be_complete(user, module.id, now)
+
+
+def settle(user: User, module_id: str, now: datetime) -> None:
+    """Credit the time on the section the person was reading (they went on to the quiz)."""
+    module, share = _readable(user, module_id)
+    read = _read_anchors(user, module_id)
+    _record_visit(
+        user, module, share, read, _spent(user, module_id), _place(user, module_id), None, now
+    )
+
+
+def _read_anchors(user: User, module_id: str) -> set[str]:
+    return set(
         db.session.scalars(
             select(SectionRead.anchor).where(
                 SectionRead.user_id == user.id, SectionRead.module_id == module_id
             )
         )
     )
-    place = db.session.scalar(
-        select(ModulePlace.anchor).where(
-            ModulePlace.user_id == user.id, ModulePlace.module_id == module_id
-        )
-    )
-    _record_read(user, module_id, anchor, now, first=anchor not in read, moved=place != anchor)
-    read.add(anchor)
+
+
+def read_section(user: User, module_id: str, anchor: str, now: datetime) -> ReaderPage:
+    """Open a section (the reader): credits the time spent on the section the person
+    leaves, records sections that now count as read (at once, or after the time the
+    person's program asks for) and the place to resume; then the page with the module's
+    outline and which sections are read. Constant SQL count."""
+    module, share = _readable(user, module_id)
+    anchors = module.anchors
+    if anchor not in anchors:
+        raise NotFound(anchor)
+    read = _read_anchors(user, module_id)
+    spent = _spent(user, module_id)
+    _record_visit(user, module, share, read, spent, _place(user, module_id), anchor, now)
     section = db.session.scalar(
         select(ModuleSection).where(
             ModuleSection.module_id == module_id, ModuleSection.anchor == anchor
@@ -263,6 +375,7 @@ def read_section(user: User, module_id: str, anchor: str, now: datetime) -> Read
         {"anchor": a, "title": t, "read": a in read, "current": a == anchor}
         for a, t in module.outline
     ]
+    needed = needed_seconds(module, anchor, share) if anchor not in read else 0
     return ReaderPage(
         module=module,
         sections=sections,
@@ -271,6 +384,7 @@ def read_section(user: User, module_id: str, anchor: str, now: datetime) -> Read
         previous=anchors[index - 1] if index > 0 else None,
         next=anchors[index + 1] if index + 1 < len(anchors) else None,
         read_count=sum(1 for a in anchors if a in read),
+        needed_minutes=math.ceil(max(0, needed - spent.get(anchor, 0)) / 60),
     )
 
 

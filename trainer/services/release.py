@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from flask import g, has_app_context
@@ -37,6 +37,7 @@ class ModuleInfo:
     meta: Mapping[str, Any]
     retired: bool
     outline: tuple[tuple[str, str], ...]  # (anchor, title) of each section, in order
+    words: Mapping[str, int] = field(default_factory=dict)  # anchor -> words in the section
 
     @property
     def anchors(self) -> list[str]:
@@ -89,15 +90,24 @@ def _read(release_id: int, release_hash: str, manifest: Mapping[str, Any]) -> Re
         for p, d in ((p, p.definition) for p in db.session.scalars(select(Program)))
     }
     outlines: dict[str, list[tuple[str, str]]] = {}
-    for module_id, anchor, title in db.session.execute(
-        select(ModuleSection.module_id, ModuleSection.anchor, ModuleSection.title).order_by(
-            ModuleSection.module_id, ModuleSection.position
-        )
+    words: dict[str, dict[str, int]] = {}
+    for module_id, anchor, title, count in db.session.execute(
+        select(
+            ModuleSection.module_id, ModuleSection.anchor, ModuleSection.title, ModuleSection.words
+        ).order_by(ModuleSection.module_id, ModuleSection.position)
     ):
         outlines.setdefault(module_id, []).append((anchor, title))
+        words.setdefault(module_id, {})[anchor] = count
     modules = {
         m.id: ModuleInfo(
-            m.id, m.title, m.position, m.summary, m.meta, m.retired, tuple(outlines.get(m.id, ()))
+            m.id,
+            m.title,
+            m.position,
+            m.summary,
+            m.meta,
+            m.retired,
+            tuple(outlines.get(m.id, ())),
+            words.get(m.id, {}),
         )
         for m in db.session.scalars(select(Module))
     }

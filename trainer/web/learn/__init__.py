@@ -15,10 +15,19 @@ from flask import (
 from flask_login import current_user
 
 from trainer.clock import utcnow
-from trainer.domain.errors import NotAllowed, RuleError
+from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.domain.hours import PLAIN_NUMBER
 from trainer.extensions import db
-from trainer.services import certificates, dashboard, evidence, exams, learning, quizzes
+from trainer.services import (
+    certificates,
+    content,
+    dashboard,
+    evidence,
+    exams,
+    learning,
+    next_step,
+    quizzes,
+)
 from trainer.web.access import roles, signed_in
 from trainer.web.forms import act, writes_on_read
 
@@ -32,9 +41,10 @@ def _me():
 
 @bp.get("/")
 @roles("trainee")
+@writes_on_read  # an exam attempt past its deadline is scored when its card is built
 def home():
-    """The trainee's programs with progress, or the way to choose one."""
-    return render_template("learn/home.html", mine=learning.enrolled_progress(_me()))
+    """The trainee's programs, each with its next step and progress, or the way to choose one."""
+    return render_template("learn/home.html", cards=next_step.for_user(_me(), utcnow()))
 
 
 @bp.get("/programs")
@@ -48,19 +58,28 @@ def programs():
 @roles("trainee")
 @writes_on_read  # an exam attempt past its deadline is scored by exams.eligibility
 def program(program_id: str):
+    return _program_page(program_id)
+
+
+def _program_page(program_id: str, sign_errors: dict[str, str] | None = None, status: int = 200):
+    """The program page; ``sign_errors`` (statement id -> message) re-renders it with the
+    error next to the statement's name field."""
     prog = learning.get_program(program_id)
     me = _me()
     enrolment, state, progress = learning.program_progress(me, prog)
     past = exams.attempts(me, prog.id) if enrolment else []
     decision = exams.eligibility(me, prog, utcnow(), past, progress) if enrolment else None
-    board = None
-    if enrolment and decision is not None:
+    board = card = None
+    if enrolment and decision is not None and state is not None:
         board = dashboard.for_enrolment(
             enrolment,
             decision.next_allowed_at,
             "" if decision.allowed else decision.reason,
             utcnow(),
             state,
+        )
+        card = next_step.for_enrolment(
+            me, enrolment, state, utcnow(), past, board.certificate, board.documents
         )
     return render_template(
         "learn/program.html",
@@ -71,8 +90,10 @@ def program(program_id: str):
         decision=decision,
         attempts=past,
         now=utcnow(),
-        **(board.__dict__ if board else {}),
-    )
+        card=card,
+        sign_errors=sign_errors or {},
+        **({"topics": content.labels("topics")} | (board.__dict__ if board else {})),
+    ), status
 
 
 @bp.post("/programs/<program_id>/enrol")
@@ -110,10 +131,11 @@ def section(module_id: str, anchor: str):
 
 @bp.get("/modules/<module_id>/quiz")
 @roles("trainee")
+@writes_on_read  # the time on the section the trainee leaves for the quiz is credited
 def quiz_intro(module_id: str):
     me = _me()
     try:
-        learning.resume_anchor(me, module_id)  # checks the module exists and may be read
+        learning.settle(me, module_id, utcnow())  # checks the module exists and may be read
     except NotAllowed:
         abort(403, description="This module belongs to a program you are not enrolled in.")
     module = learning.get_module(module_id)
@@ -171,13 +193,21 @@ def quiz(attempt_id: int):
 @bp.post("/programs/<program_id>/attestations/<attestation_id>")
 @roles("trainee")
 def sign(program_id: str, attestation_id: str):
-    return act(
-        lambda: evidence.sign(
+    """Sign a statement; a name that does not match re-renders the page with the error next
+    to the field (focused, so it is in view), not a message at the top of a long page."""
+    try:
+        evidence.sign(
             _me(), program_id, attestation_id, request.form.get("typed_name", ""), utcnow()
-        ),
-        url_for("learn.program", program_id=program_id) + "#requirements",
-        "Signed.",
-    )
+        )
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except RuleError as error:
+        db.session.rollback()
+        return _program_page(program_id, {attestation_id: error.message}, 422)
+    db.session.commit()
+    flash("Signed.", "success")
+    return redirect(url_for("learn.program", program_id=program_id) + "#requirements")
 
 
 @bp.post("/programs/<program_id>/documents/<requirement_id>")
