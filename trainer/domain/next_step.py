@@ -187,7 +187,7 @@ def decide(f: Facts, today: date) -> Step:
             "supervisors",
         )
     if hours and f.supervisor_active and needs_logging:
-        missing = "; ".join(s.detail for s in hours)
+        missing = " ".join(s.detail for s in hours)
         return Step(
             "log-hours",
             "Log your supervised hours",
@@ -278,6 +278,32 @@ def decide(f: Facts, today: date) -> Step:
         "Your certificate is being prepared.",
         waiting=True,
     )
+
+
+def waits(f: Facts, step: Step, today: date) -> list[str]:
+    """What the trainee also waits for, when the step itself is something to do: an
+    upload in review (with the date it should be reviewed by), an invitation not accepted,
+    hours waiting for sign-off. A waiting step already says its own."""
+    if step.waiting or step.kind in ("certificate", "revoked", "expired"):
+        return []
+    out = []
+    unmet = {
+        s.key.removeprefix("document:"): s.label.removeprefix("Document: ")
+        for s in f.statuses
+        if s.key.startswith("document:") and not s.met
+    }
+    for did, uploaded in f.documents_waiting.items():
+        if did in unmet:
+            by = uploaded.date() + timedelta(days=f.review_days)
+            out.append(
+                f"Waiting for review: {unmet[did]}, uploaded on {_when(uploaded)}"
+                + (f"; expected by {_when(by)}." if by >= today else "; this one is taking longer.")
+            )
+    if f.supervisor_invited and not f.supervisor_active and step.kind != "supervisor-pending":
+        out.append(f"Waiting for {', '.join(f.supervisor_invited)} to accept your invitation.")
+    if f.hours_pending and step.kind != "hours-pending":
+        out.append(f"{f.hours_pending:g} hours are waiting for your supervisor's sign-off.")
+    return out
 
 
 def _certificate_step(f: Facts, cert: CertificateFact) -> Step:

@@ -42,6 +42,7 @@ class Card:
     step: steps.Step
     gauges: list[steps.Gauge]
     certificate: Certificate | None
+    waits: list[str]  # what else the trainee waits for
 
 
 def for_user(user: User, now: datetime) -> list[Card]:
@@ -164,12 +165,14 @@ def card(
         review_days=int(current_app.config["REVIEW_TARGET_DAYS"]),
     )
     today = now.astimezone(_zone(user)).date()
+    step = steps.decide(facts, today)
     return Card(
         enrolment,
         program,
-        steps.decide(facts, today),
+        step,
         steps.gauges(statuses, modules, (credited, d.education_hours), approved),
         cert,
+        steps.waits(facts, step, today),
     )
 
 
