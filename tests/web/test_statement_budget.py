@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import Auth
-from tests.support.certificates import approve, everything_but_hours, log_hours
+from tests.support.certificates import (
+    TEST_PROG_HOURS,
+    approve,
+    everything_but_hours,
+    log_hours,
+)
 from tests.support.content import write_tree
 from tests.support.exams import complete_program_modules, load
 from tests.support.registry import make_certificates
@@ -26,12 +31,16 @@ def world(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
     eid = everything_but_hours(app, trainee, sup, admin)
     ids = log_hours(app, trainee, sup, eid, [("1", "advocacy", "direct")] * 3)
     approve(app, sup, ids[:1])
+    holder = make_user("trainee", name="Harper Holder")
+    held = everything_but_hours(app, holder, sup, admin)
+    approve(app, sup, log_hours(app, holder, sup, held, TEST_PROG_HOURS))
     taker = make_user("trainee")
     complete_program_modules(app, taker.id, "test-prog")
     clients = {}
     for name, person in (
         ("trainee", trainee),
         ("taker", taker),
+        ("holder", holder),
         ("sup", sup),
         ("board", make_user("board", jurisdiction="TS")),
     ):
@@ -57,7 +66,11 @@ def _pages(w: dict[str, Any]) -> dict[str, tuple[str, str, str, dict[str, str] |
     return {
         "trainee home": ("trainee", "GET", "/learn/", None),
         "program page": ("trainee", "GET", "/learn/programs/test-prog", None),
+        "trainee home, certified": ("holder", "GET", "/learn/", None),
+        "program page, certified": ("holder", "GET", "/learn/programs/test-prog", None),
         "module reader": ("trainee", "GET", "/learn/modules/alpha/getting-started", None),
+        "quiz intro": ("trainee", "GET", "/learn/modules/alpha/quiz", None),
+        "hour form": ("trainee", "GET", f"/hours/{w['enrolment']}/new", None),
         "hours page": ("trainee", "GET", f"/hours/{w['enrolment']}", None),
         "exam question": ("taker", "GET", f"/exam/{a}/q/2", None),
         "exam save": ("taker", "POST", f"/exam/{a}/q/2", {"answer": "o1", "go": "next"}),

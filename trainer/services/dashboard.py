@@ -49,11 +49,12 @@ def for_enrolment(
         note = f"Pass the certification exam: next attempt allowed on {local:%-d %B %Y}."
     cert = current(enrolment.id)
     active = cert is not None and cert.status == CertificateStatus.ACTIVE
+    ce = ce_entries(cert.id) if cert is not None else []
     return Dashboard(
         statuses=requirements(enrolment, now, note, known=state),
         documents=evidence.documents(enrolment.user, enrolment.program_id),
         certificate=cert,
-        renewal=renewal_status(cert, now) if active and cert is not None else None,
-        ce=ce_entries(cert.id) if cert is not None else [],
+        renewal=renewal_status(cert, now, ce) if active and cert is not None else None,
+        ce=ce,
         topics=content.labels("topics"),
     )

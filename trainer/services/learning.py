@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 
 from trainer.domain.errors import NotAllowed, NotFound
 from trainer.extensions import db
@@ -255,23 +255,29 @@ def mark_read(user: User, module_id: str, anchor: str, now: datetime) -> ModuleI
     return module
 
 
-def _spent(user: User, module_id: str) -> dict[str, int]:
-    return dict(
-        db.session.execute(
-            select(SectionTime.anchor, SectionTime.seconds).where(
+def _reading(
+    user: User, module_id: str
+) -> tuple[set[str], dict[str, int], tuple[str, datetime] | None]:
+    """In one statement (a UNION ALL of three tables): the module's sections the person
+    has read (marked -1), the seconds spent per section, and the place to resume with when
+    it was opened (marked -2; None before the first visit)."""
+    rows = db.session.execute(
+        union_all(
+            select(SectionRead.anchor, literal(-1), SectionRead.read_at).where(
+                SectionRead.user_id == user.id, SectionRead.module_id == module_id
+            ),
+            select(SectionTime.anchor, SectionTime.seconds, SectionTime.updated_at).where(
                 SectionTime.user_id == user.id, SectionTime.module_id == module_id
-            )
-        ).all()
-    )
-
-
-def _place(user: User, module_id: str) -> tuple[str, datetime] | None:
-    row = db.session.execute(
-        select(ModulePlace.anchor, ModulePlace.updated_at).where(
-            ModulePlace.user_id == user.id, ModulePlace.module_id == module_id
+            ),
+            select(ModulePlace.anchor, literal(-2), ModulePlace.updated_at).where(
+                ModulePlace.user_id == user.id, ModulePlace.module_id == module_id
+            ),
         )
-    ).first()
-    return (row[0], row[1]) if row is not None else None
+    ).all()
+    read = {a for a, n, _ in rows if n == -1}
+    spent = {a: int(n) for a, n, _ in rows if n >= 0}
+    place = next(((a, at) for a, n, at in rows if n == -2), None)
+    return read, spent, place
 
 
 def _record_visit(
@@ -336,20 +342,8 @@ def _record_visit(
 def settle(user: User, module_id: str, now: datetime) -> None:
     """Credit the time on the section the person was reading (they went on to the quiz)."""
     module, share = _readable(user, module_id)
-    read = _read_anchors(user, module_id)
-    _record_visit(
-        user, module, share, read, _spent(user, module_id), _place(user, module_id), None, now
-    )
-
-
-def _read_anchors(user: User, module_id: str) -> set[str]:
-    return set(
-        db.session.scalars(
-            select(SectionRead.anchor).where(
-                SectionRead.user_id == user.id, SectionRead.module_id == module_id
-            )
-        )
-    )
+    read, spent, place = _reading(user, module_id)
+    _record_visit(user, module, share, read, spent, place, None, now)
 
 
 def read_section(user: User, module_id: str, anchor: str, now: datetime) -> ReaderPage:
@@ -361,9 +355,8 @@ def read_section(user: User, module_id: str, anchor: str, now: datetime) -> Read
     anchors = module.anchors
     if anchor not in anchors:
         raise NotFound(anchor)
-    read = _read_anchors(user, module_id)
-    spent = _spent(user, module_id)
-    _record_visit(user, module, share, read, spent, _place(user, module_id), anchor, now)
+    read, spent, place = _reading(user, module_id)
+    _record_visit(user, module, share, read, spent, place, anchor, now)
     section = db.session.scalar(
         select(ModuleSection).where(
             ModuleSection.module_id == module_id, ModuleSection.anchor == anchor

@@ -81,9 +81,10 @@ def for_enrolment(
     attempts: list[ExamAttempt],
     cert: Certificate | None,
     documents: list[DocumentUpload],
+    renewal: list[req.Status] | None = None,
 ) -> Card:
     """The card of one enrolment, from what the program page has already read (its
-    attempts, certificate and uploads): one statement of its own (the supervisors)."""
+    attempts, certificate, uploads and renewal): one statement of its own (supervisors)."""
     waiting, rejected = _document_state(documents)
     return card(
         user,
@@ -96,6 +97,7 @@ def for_enrolment(
         waiting.get(enrolment.program_id, {}),
         rejected.get(enrolment.program_id, {}),
         _links([enrolment.id]).get(enrolment.id, []),
+        renewal,
     )
 
 
@@ -110,6 +112,7 @@ def card(
     waiting: dict[str, datetime],
     rejected: dict[str, str],
     links: list[tuple[str, str]],
+    renewal: list[req.Status] | None = None,
 ) -> Card:
     d = program.spec
     state = progress.of(enrolment, now, state)
@@ -154,7 +157,7 @@ def card(
             opened.id if opened else None,
             opened.deadline.astimezone(_zone(user)) if opened else None,
         ),
-        certificate=_certificate_fact(cert, now),
+        certificate=_certificate_fact(cert, now, renewal),
         documents_waiting=waiting,
         documents_rejected=rejected,
         supervisor_active=any(status == LinkStatus.ACTIVE for status, _ in links),
@@ -180,13 +183,17 @@ def _zone(user: User) -> ZoneInfo:
     return ZoneInfo(user.timezone or "UTC")
 
 
-def _certificate_fact(cert: Certificate | None, now: datetime) -> steps.CertificateFact | None:
+def _certificate_fact(
+    cert: Certificate | None, now: datetime, renewal: list[req.Status] | None = None
+) -> steps.CertificateFact | None:
     if cert is None:
         return None
     status = "review" if cert.status == CertificateStatus.REVIEW else cert.public_status(now)
     short = ""
     if status == "active" and cert.status == CertificateStatus.ACTIVE:
-        short = " ".join(s.detail for s in renewal_status(cert, now) if not s.met)
+        if renewal is None:
+            renewal = renewal_status(cert, now)
+        short = " ".join(s.detail for s in renewal if not s.met)
     return steps.CertificateFact(cert.id, cert.number, status, cert.expires_at, short)
 
 

@@ -93,7 +93,11 @@ def pending_ce() -> list[Any]:
     )
 
 
-def renewal_status(cert: Certificate, now: datetime) -> list[req.Status]:
+def renewal_status(
+    cert: Certificate, now: datetime, entries: list[Any] | None = None
+) -> list[req.Status]:
+    """What renewing still needs; ``entries``: the certificate's CE entries, when the page
+    has already read them."""
     assert cert.issued_at and cert.expires_at
     cached = releases.get().programs.get(cert.program_id)  # the cached release: no statement
     row = db.session.get(Program, cert.program_id) if cached is None else None
@@ -106,7 +110,7 @@ def renewal_status(cert: Certificate, now: datetime) -> list[req.Status]:
             e.hours,
             e.topic,
         )
-        for e in ce_entries(cert.id)
+        for e in (ce_entries(cert.id) if entries is None else entries)
         if e.status == ReviewStatus.APPROVED and e.decided_at
     ]
     return req.evaluate_renewal(

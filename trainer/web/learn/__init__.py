@@ -79,7 +79,7 @@ def _program_page(program_id: str, sign_errors: dict[str, str] | None = None, st
             state,
         )
         card = next_step.for_enrolment(
-            me, enrolment, state, utcnow(), past, board.certificate, board.documents
+            me, enrolment, state, utcnow(), past, board.certificate, board.documents, board.renewal
         )
     return render_template(
         "learn/program.html",
