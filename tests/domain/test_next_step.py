@@ -11,8 +11,8 @@ from trainer.domain.next_step import (
     Facts,
     ModuleFact,
     decide,
-    waits,
     gauges,
+    waits,
 )
 from trainer.domain.requirements import Status
 
