@@ -89,7 +89,8 @@ def issue_if_met(user: User, program_id: str, now: datetime) -> Certificate | No
             f"{d.credential}: requirements met",
             f"Hello {user.display_name},\n\nYou have met every requirement of "
             f"{d.title}. The issuing authority reviews your record before issuing the "
-            "certificate; we will write again when it is issued.\n",
+            "certificate; we will write again when it is issued. Your program page shows "
+            f"where it stands:\n{program_page(program.id)}\n",
             kind="certificate_review",
         )
         return cert
@@ -195,7 +196,9 @@ def finalise(cert: Certificate, now: datetime, expires_at: datetime | None = Non
     facts = certificate_facts(cert)
     signed = vc.sign(vc.build(facts), signing_key(), key_url(), now)
     cert.credential_json = json.dumps(signed, indent=2, ensure_ascii=False)
-    cert.pdf = certificate_pdf.render(facts, cert.credential_json)
+    cert.pdf = certificate_pdf.render(
+        facts, cert.credential_json, certificate_pdf.requirement_kinds(d)
+    )
     cert.pdf_sha256 = hashlib.sha256(cert.pdf).hexdigest()
     cert.status = CertificateStatus.ACTIVE
     cert.updated_at = now
@@ -207,7 +210,14 @@ def finalise(cert: Certificate, now: datetime, expires_at: datetime | None = Non
         user.email,
         f"Your certificate: {cert.credential_name}",
         f"Hello {user.display_name},\n\nCongratulations: your certificate "
-        f"{cert.number} is issued. Download it from your program page. Anyone can check "
-        f"it at {facts.verify_url}\n",
+        f"{cert.number} is issued.\n\n"
+        f"Download it (PDF) from your program page:\n{program_page(cert.program_id)}\n\n"
+        f"Anyone can check it on its public verification page:\n{facts.verify_url}\n",
         kind="certificate_issued",
     )
+
+
+def program_page(program_id: str) -> str:
+    """The absolute address of the holder's program page, at the part that offers the
+    certificate for download (for e-mail: works outside requests)."""
+    return outbox.link("learn.program", program_id=program_id) + "#requirements"
