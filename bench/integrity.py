@@ -64,7 +64,11 @@ def exam_takers(app: Any, host: str, port: int, cast: dict[str, Any]) -> dict[st
                         acknowledged[(attempt, position)] = order[pick]
         barrier.wait()
         status, _ = send(
-            host, port, Request("POST", f"/exam/{attempt}/submit", cookie, {"csrf_token": token})
+            host,
+            port,
+            Request(
+                "POST", f"/exam/{attempt}/submit", cookie, {"csrf_token": token, "confirm": "yes"}
+            ),
         )
         with lock:
             statuses[status] += 1

@@ -54,7 +54,7 @@ def test_no_exam_page_reveals_the_answer_key(app: Any, client: Any, ready: Any) 
     for n in range(1, 6):  # answer everything with the first option, then submit
         r = client.post(f"/exam/{attempt_id}/q/{n}", data={"answer": "o1", "go": "next"})
         pages.append(r.text)
-    client.post(f"/exam/{attempt_id}/submit")
+    client.post(f"/exam/{attempt_id}/submit", data={"confirm": "yes"})
     pages.append(client.get(f"/exam/{attempt_id}/result").text)
     pages.append(client.get("/learn/programs/test-prog").text)
     secrets = _secrets(app)
@@ -108,7 +108,7 @@ def test_bad_exam_input_gets_4xx_and_changes_nothing(
 
 def test_result_page_says_when_the_next_attempt_is_allowed(client: Any, ready: Any) -> None:
     attempt_id = _start(client)
-    client.post(f"/exam/{attempt_id}/submit")
+    client.post(f"/exam/{attempt_id}/submit", data={"confirm": "yes"})
     result = client.get(f"/exam/{attempt_id}/result").text
     assert "not passed" in result and "Your next attempt is allowed from" in result
     assert "You have 2 attempts left" in result

@@ -109,24 +109,37 @@ def _shown(item: PoolItem, rng: random.Random) -> FormItem:
     return FormItem(item.id, tuple(order))
 
 
+def _quiz_units(pool: Sequence[PoolItem]) -> list[list[PoolItem]]:
+    """A quiz's units: whole scenario sets and lone items, in the pool's order."""
+    units: dict[str, list[PoolItem]] = {}
+    for item in pool:
+        units.setdefault(item.scenario or item.id, []).append(item)
+    return list(units.values())
+
+
+def quiz_length(pool: Sequence[PoolItem], wanted: int) -> int:
+    """How many questions every quiz drawn from ``pool`` holds: ``wanted`` when whole
+    scenario sets and lone items can add up to it, else the nearest total above it that
+    they can make, or the whole pool when it holds fewer than ``wanted``."""
+    totals = {0}
+    for unit in _quiz_units(pool):
+        totals |= {t + len(unit) for t in totals}
+    enough = [t for t in totals if t >= wanted]
+    return min(enough) if enough else max(totals)
+
+
 def draw_quiz(pool: Sequence[PoolItem], wanted: int, seed: int) -> list[FormItem]:
-    """A formative quiz: whole scenario sets (or lone items) in random order until at least
-    ``wanted`` items, options shuffled as on the exam. No blueprint: any domain will do.
+    """A formative quiz: whole scenario sets (or lone items) in random order, options
+    shuffled as on the exam. No blueprint: any domain will do. Every draw from the same
+    pool has ``quiz_length(pool, wanted)`` items, so a quiz can say how long it is.
 
     ``pool`` in a stable order (by item id); the same pool and seed give the same quiz.
     """
     rng = random.Random(seed)  # noqa: S311 (seeded to rebuild a form; the seed is from secrets)
-    units: dict[str, list[PoolItem]] = {}
-    for item in pool:
-        units.setdefault(item.scenario or item.id, []).append(item)
-    groups = list(units.values())
+    groups = _quiz_units(pool)
     rng.shuffle(groups)
-    form: list[FormItem] = []
-    for group in groups:
-        if len(form) >= wanted:
-            break
-        form += [_shown(item, rng) for item in sorted(group, key=_by_id)]
-    return form
+    picked = _exact_subset(groups, quiz_length(pool, wanted)) or []
+    return [_shown(item, rng) for group in picked for item in sorted(group, key=_by_id)]
 
 
 # -- attempt rules --------------------------------------------------------------------------

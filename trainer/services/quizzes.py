@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -117,15 +118,29 @@ class QuizQuestion:
     chosen: list[str]
     points: float | None
     rationale: str | None
+    # (first, last) positions of the scenario set the question belongs to: the page prints
+    # the set's case once, above its first question. None for a lone item.
+    case: tuple[int, int] | None = None
+
+
+def _cases(scenarios: Sequence[str | None]) -> list[tuple[int, int] | None]:
+    """For each position (from 1), the run of positions sharing its scenario (the draw keeps
+    a set together), or None for a lone item."""
+    out: list[tuple[int, int] | None] = []
+    for scenario, run in groupby(scenarios):
+        size, first = len(list(run)), len(out) + 1
+        out += [None if scenario is None else (first, first + size - 1)] * size
+    return out
 
 
 def questions(attempt: QuizAttempt) -> list[QuizQuestion]:
     """What the quiz page shows; correctness and rationale only once submitted."""
     revisions = _revisions(attempt.questions)
+    items = [revisions[(d.item_id, d.revision)].item for d in attempt.questions]
+    cases = _cases([item.scenario for item in items])
     out = []
     done = attempt.submitted_at is not None
-    for position, drawn in enumerate(attempt.questions, start=1):
-        item = revisions[(drawn.item_id, drawn.revision)].item
+    for position, (drawn, item) in enumerate(zip(attempt.questions, items, strict=True), 1):
         by_key = {o.key: o for o in item.options}
         chosen = attempt.responses.get(str(position), [])
         options = []
@@ -155,6 +170,7 @@ def questions(attempt: QuizAttempt) -> list[QuizQuestion]:
                 chosen,
                 points,
                 item.rationale if done else None,
+                cases[position - 1],
             )
         )
     return out

@@ -97,12 +97,27 @@ def review(attempt_id: int):
     return render_template("exam/review.html", attempt=attempt, page=page)
 
 
-@bp.post("/<int:attempt_id>/submit")
+@bp.route("/<int:attempt_id>/submit", methods=["GET", "POST"])
 @roles("trainee")
+@writes_on_read
 def submit(attempt_id: int):
-    exams.submit(_me(), attempt_id, utcnow())
-    db.session.commit()
-    return redirect(url_for("exam.result", attempt_id=attempt_id))
+    """Submitting is final, so it takes two steps: this page says what is unanswered or
+    flagged and asks; only a POST with ``confirm=yes`` submits. Without it the attempt stays
+    open and the page says so (422). A closed attempt (submitted, or past its deadline and
+    scored just now) leads to its result."""
+    attempt = _attempt(attempt_id)
+    if attempt.status != AttemptStatus.OPEN:
+        db.session.commit()
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        exams.submit(_me(), attempt.id, utcnow())
+        db.session.commit()
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    refused = request.method == "POST"
+    page = exams.question(_me(), attempt.id, 1, utcnow())
+    return render_template("exam/submit.html", attempt=attempt, page=page, refused=refused), (
+        422 if refused else 200
+    )
 
 
 @bp.get("/<int:attempt_id>/result")
