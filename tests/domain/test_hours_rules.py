@@ -82,24 +82,28 @@ def test_parse_hours_refuses(text: str, message: str) -> None:
     assert info.value.field == "hours"
 
 
-def _entry(**changes: object) -> hours.ParsedEntry:
+ENROLLED = date(2026, 1, 5)
+
+
+def _entry(**changes: object) -> hours.EntryDraft:
     base = dict(
         work_date=date(2026, 3, 9),
-        minutes=120,
+        hours="2",
         category="advocacy",
         setting="cmhc",
         kind="direct",
         description="Led a recovery group.",
     )
     base.update(changes)
-    return hours.ParsedEntry(**base)  # type: ignore[arg-type]
+    return hours.EntryDraft(**base)  # type: ignore[arg-type]
 
 
-def _check(entry: hours.ParsedEntry, other: int = 0) -> None:
-    hours.check_entry(
+def _problems(entry: hours.EntryDraft, other: int = 0, prior: int = 0) -> list[RuleError]:
+    return hours.entry_problems(
         entry,
         today=TODAY,
-        enrolled_on=date(2026, 1, 5),
+        enrolled_on=ENROLLED,
+        prior_work_days=prior,
         categories=CATS,
         settings=SETTINGS,
         other_minutes_that_day=other,
@@ -107,13 +111,14 @@ def _check(entry: hours.ParsedEntry, other: int = 0) -> None:
 
 
 def test_a_good_entry_passes_up_to_the_edges() -> None:
-    _check(_entry())
-    _check(_entry(work_date=TODAY, minutes=1440))  # today, a whole day: the limits themselves
-    # one step past either edge is refused, so the two above passed on their merits
-    with pytest.raises(RuleError):
-        _check(_entry(work_date=TODAY, minutes=1440), other=15)
-    with pytest.raises(RuleError):
-        _check(_entry(work_date=TODAY + timedelta(days=1)))
+    assert _problems(_entry()) == []
+    # today, a whole day, the enrolment date: the limits themselves
+    assert _problems(_entry(work_date=TODAY, hours="24")) == []
+    assert _problems(_entry(work_date=ENROLLED)) == []
+    # one step past any edge is refused, so the ones above passed on their merits
+    assert _problems(_entry(work_date=TODAY, hours="24"), other=15)
+    assert _problems(_entry(work_date=TODAY + timedelta(days=1)))
+    assert _problems(_entry(work_date=ENROLLED - timedelta(days=1)))
 
 
 @pytest.mark.parametrize(
@@ -121,19 +126,60 @@ def test_a_good_entry_passes_up_to_the_edges() -> None:
     [
         ({"work_date": date(2026, 3, 11)}, 0, "work_date", "future"),
         ({"work_date": date(2026, 1, 4)}, 0, "work_date", "before you enrolled"),
-        ({"minutes": 60}, 23 * 60 + 15, "hours", "more than 24 hours on one day"),
+        ({"work_date": None}, 0, "work_date", "Enter the date"),
+        ({"hours": "1"}, 23 * 60 + 15, "hours", "more than 24 hours on one day"),
         ({"category": "astrology"}, 0, "category", "program's list"),
         ({"setting": "moon"}, 0, "setting", "from the list"),
         ({"kind": "napping"}, 0, "kind", "direct peer support"),
         ({"description": "   "}, 0, "description", "Describe"),
         ({"description": "x" * 501}, 0, "description", "under 500"),
-        ({"minutes": 20}, 0, "hours", "quarter hours"),
+        ({"hours": "0.3333"}, 0, "hours", "quarter hours"),
     ],
 )
 def test_entry_rules(changes: dict[str, object], other: int, field: str, message: str) -> None:
-    with pytest.raises(RuleError, match=message) as info:
-        _check(_entry(**changes), other)
-    assert info.value.field == field
+    problems = _problems(_entry(**changes), other)
+    assert [(p.field, message in p.message) for p in problems] == [(field, True)]
+
+
+def test_every_broken_rule_is_reported_at_once_one_per_field() -> None:
+    draft = _entry(
+        work_date=date(2026, 3, 11),
+        hours="1.1",
+        category="astrology",
+        setting="moon",
+        kind="napping",
+        description=" ",
+    )
+    problems = _problems(draft)
+    assert [p.field for p in problems] == [
+        "work_date",
+        "hours",
+        "category",
+        "setting",
+        "kind",
+        "description",
+    ]
+    error = hours.EntryProblems(problems)  # what the service raises: the first, and all
+    assert isinstance(error, RuleError) and error.field == "work_date"
+    assert error.problems == tuple(problems)
+
+
+def test_no_day_total_without_a_good_date() -> None:
+    """A full day elsewhere does not count against a date that is itself refused."""
+    problems = _problems(_entry(work_date=date(2026, 3, 11)), other=24 * 60)
+    assert [p.field for p in problems] == ["work_date"]
+
+
+def test_work_before_enrolling_within_the_programs_window() -> None:
+    earliest = hours.earliest_work_date(ENROLLED, 30)
+    assert earliest == date(2025, 12, 6)
+    assert hours.earliest_work_date(ENROLLED, 0) == ENROLLED
+    assert _problems(_entry(work_date=earliest), prior=30) == []
+    [beyond] = _problems(_entry(work_date=earliest - timedelta(days=1)), prior=30)
+    assert beyond.field == "work_date"
+    assert "6 December 2025" in beyond.message and "30 days before you enrolled" in beyond.message
+    assert hours.before_enrolment(earliest, ENROLLED)
+    assert not hours.before_enrolment(ENROLLED, ENROLLED)
 
 
 def test_category_total_met() -> None:

@@ -77,7 +77,7 @@ def test_trainee_logs_and_sees_status_and_totals(app: Any, world: dict[str, Any]
         ({"work_date": "2001-01-01"}, "before you enrolled"),
         ({"work_date": "not a date"}, "Not a valid date"),
         ({"category": "astrology"}, "Not a valid choice"),
-        ({"description": ""}, "This field is required"),
+        ({"description": ""}, "Describe the work briefly"),
         ({"supervisor": "99999"}, "Not a valid choice"),
     ],
 )
@@ -163,7 +163,7 @@ def test_supervisor_queue_filters_and_bulk_approval(app: Any, world: dict[str, A
     assert "2 had already been decided" in again.text
     assert [e.status for e in _entries(app)] == ["approved", "approved", "pending"]
     page = t.get(f"/hours/{world['enrolment']}").text
-    assert "3.0 h" in page  # approved advocacy moved
+    assert "3.0 of 4.0 h" in page  # approved advocacy moved
 
 
 def test_hours_page_and_queue_run_constant_queries(
@@ -275,7 +275,7 @@ def test_admin_reverses_an_approved_entry(app: Any, world: dict[str, Any]) -> No
     rows = _entries(app)
     assert rows[0].minutes == 90 and rows[0].status == "approved"
     assert rows[1].minutes == -90 and rows[1].reverses_id == entry.id
-    assert "correction of entry" in t.get(f"/hours/{world['enrolment']}").text
+    assert "reverses an approved entry" in t.get(f"/hours/{world['enrolment']}").text
 
 
 def test_a_supervisor_pages_through_all_of_a_trainees_entries(

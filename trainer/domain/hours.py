@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from trainer.domain.errors import NotAllowed, RuleError
@@ -99,8 +99,22 @@ def parse_hours(text: str) -> int:
 
 
 @dataclass(frozen=True)
+class EntryDraft:
+    """An hour entry as the trainee typed it, before any rule: ``work_date`` is None when
+    the date was missing or not a date, ``hours`` is the text ("1.5")."""
+
+    work_date: date | None
+    hours: str
+    category: str
+    setting: str
+    kind: str
+    description: str
+
+
+@dataclass(frozen=True)
 class ParsedEntry:
-    """An hour entry with its hours parsed to minutes, ready for ``check_entry``."""
+    """An hour entry that meets every rule (``entry_problems`` found none), its hours as
+    minutes."""
 
     work_date: date
     minutes: int
@@ -110,46 +124,96 @@ class ParsedEntry:
     description: str
 
 
-def check_entry(
-    entry: ParsedEntry,
+class EntryProblems(RuleError):
+    """Every rule an entry breaks, each a RuleError naming its field (``problems``), so one
+    submit shows them all. ``field`` and ``message`` are the first problem's."""
+
+    def __init__(self, problems: list[RuleError]) -> None:
+        super().__init__(problems[0].field, problems[0].message)
+        self.problems = tuple(problems)
+
+
+def earliest_work_date(enrolled_on: date, prior_work_days: int) -> date:
+    """The first date an entry may carry: the enrolment date, or up to the program's
+    ``prior_work_days`` before it."""
+    return enrolled_on - timedelta(days=max(0, prior_work_days))
+
+
+def before_enrolment(work_date: date, enrolled_on: date) -> bool:
+    """Work done before enrolling (allowed within the program's window), which the
+    supervisor is shown apart."""
+    return work_date < enrolled_on
+
+
+def _date_problem(work_date: date, today: date, enrolled_on: date, earliest: date) -> str | None:
+    if work_date > today:
+        return "The date cannot be in the future."
+    if work_date < earliest:
+        if earliest == enrolled_on:
+            return f"The date cannot be before you enrolled ({enrolled_on:%-d %B %Y})."
+        return (
+            f"The earliest date you can log is {earliest:%-d %B %Y}: this program accepts "
+            f"work from up to {(enrolled_on - earliest).days} days before you enrolled "
+            f"({enrolled_on:%-d %B %Y})."
+        )
+    return None
+
+
+def entry_problems(
+    draft: EntryDraft,
     *,
     today: date,
     enrolled_on: date,
+    prior_work_days: int,
     categories: dict[str, str],
     settings: dict[str, str],
     other_minutes_that_day: int,
-) -> None:
-    """Raise RuleError (with the field) for the first rule the entry breaks.
+) -> list[RuleError]:
+    """Every rule the draft breaks, at most one per field, in the form's order.
 
-    ``today`` is the trainee's local date; ``other_minutes_that_day`` counts the trainee's
-    other live entries on the same date (pending, returned or approved).
+    ``today`` is the trainee's local date, ``enrolled_on`` the local date they enrolled;
+    ``other_minutes_that_day`` counts the trainee's other live entries (pending, returned or
+    approved) on the draft's date.
     """
-    if entry.minutes <= 0 or entry.minutes % QUARTER:
-        raise RuleError("hours", "Enter whole quarter hours: 0.25, 0.5, 0.75, 1, 1.25 ...")
-    if entry.work_date > today:
-        raise RuleError("work_date", "The date cannot be in the future.")
-    if entry.work_date < enrolled_on:
-        raise RuleError(
-            "work_date", f"The date cannot be before you enrolled ({enrolled_on:%-d %B %Y})."
-        )
-    if other_minutes_that_day + entry.minutes > DAY_MINUTES:
-        left = max(0, DAY_MINUTES - other_minutes_that_day) / 60
-        raise RuleError(
-            "hours",
-            f"That would make more than 24 hours on one day; at most "
-            f"{left:g} more hours fit on {entry.work_date:%-d %B %Y}.",
-        )
-    if entry.category not in categories:
-        raise RuleError("category", "Choose a category from the program's list.")
-    if entry.setting not in settings:
-        raise RuleError("setting", "Choose a setting from the list.")
-    if entry.kind not in KINDS:
-        raise RuleError("kind", "Choose direct peer support or supervision received.")
-    text = entry.description.strip()
+    problems: list[RuleError] = []
+    date_ok = False
+    if draft.work_date is None:
+        problems.append(RuleError("work_date", "Enter the date of the work, e.g. 2026-03-14."))
+    else:
+        earliest = earliest_work_date(enrolled_on, prior_work_days)
+        message = _date_problem(draft.work_date, today, enrolled_on, earliest)
+        if message:
+            problems.append(RuleError("work_date", message))
+        date_ok = message is None
+    try:
+        minutes = parse_hours(draft.hours)
+    except RuleError as error:
+        problems.append(error)
+    else:
+        # the day's total is known only for a good date; an unknown one cannot overflow yet
+        if date_ok and other_minutes_that_day + minutes > DAY_MINUTES:
+            left = max(0, DAY_MINUTES - other_minutes_that_day) / 60
+            problems.append(
+                RuleError(
+                    "hours",
+                    f"That would make more than 24 hours on one day; at most "
+                    f"{left:g} more hours fit on {draft.work_date:%-d %B %Y}.",
+                )
+            )
+    if draft.category not in categories:
+        problems.append(RuleError("category", "Choose a category from the program's list."))
+    if draft.setting not in settings:
+        problems.append(RuleError("setting", "Choose a setting from the list."))
+    if draft.kind not in KINDS:
+        problems.append(RuleError("kind", "Choose direct peer support or supervision received."))
+    text = draft.description.strip()
     if not text:
-        raise RuleError("description", "Describe the work briefly.")
-    if len(text) > MAX_DESCRIPTION:
-        raise RuleError("description", f"Keep the description under {MAX_DESCRIPTION} characters.")
+        problems.append(RuleError("description", "Describe the work briefly."))
+    elif len(text) > MAX_DESCRIPTION:
+        problems.append(
+            RuleError("description", f"Keep the description under {MAX_DESCRIPTION} characters.")
+        )
+    return problems
 
 
 @dataclass(frozen=True)

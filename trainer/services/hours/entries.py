@@ -18,6 +18,7 @@ from trainer.models import (
     User,
 )
 from trainer.services import audit, content, db_util, progress
+from trainer.services import release as releases
 from trainer.services.hours.links import active_supervisors, categories, trainee_enrolment
 
 
@@ -39,16 +40,68 @@ def _minutes_that_day(trainee_id: int, day: date, exclude: int | None = None) ->
 
 @dataclass(frozen=True)
 class EntrySubmission:
-    """An hour entry as the trainee submitted it (hours as typed); the web form is
-    ``web.hours.forms.HourEntryForm``, and once parsed it is ``domain.hours.ParsedEntry``."""
+    """An hour entry as the trainee submitted it (hours as typed; no date when the date was
+    missing or not a date); the web form is ``web.hours.forms.HourEntryForm``, and once
+    checked it is ``domain.hours.ParsedEntry``."""
 
-    work_date: date
+    work_date: date | None
     hours: str
     category: str
     setting: str
     kind: str
     description: str
     supervisor_id: int
+
+
+def enrolled_on(trainee: User, enrolment: Enrolment) -> date:
+    """The date the trainee enrolled, in their time zone: work dated earlier is "before
+    enrolment"."""
+    return local_date(trainee, enrolment.enrolled_at)
+
+
+def prior_work_days(enrolment: Enrolment) -> int:
+    """How many days before enrolling the program accepts supervised work (0: none)."""
+    return releases.get().programs[enrolment.program_id].spec.prior_work_days
+
+
+def _problems(
+    trainee: User,
+    enrolment: Enrolment,
+    form: EntrySubmission,
+    now: datetime,
+    exclude: int | None = None,
+) -> list[RuleError]:
+    draft = hour_rules.EntryDraft(
+        form.work_date, form.hours, form.category, form.setting, form.kind, form.description
+    )
+    problems = hour_rules.entry_problems(
+        draft,
+        today=local_date(trainee, now),
+        enrolled_on=enrolled_on(trainee, enrolment),
+        prior_work_days=prior_work_days(enrolment),
+        categories=categories(enrolment),
+        settings=content.labels("settings"),
+        other_minutes_that_day=(
+            0 if form.work_date is None else _minutes_that_day(trainee.id, form.work_date, exclude)
+        ),
+    )
+    if form.supervisor_id not in {s.id for s in active_supervisors(enrolment.id)}:
+        problems.append(RuleError("supervisor", "Choose one of your supervisors for this program."))
+    return problems
+
+
+def entry_problems(
+    trainee: User,
+    enrolment_id: int,
+    form: EntrySubmission,
+    now: datetime,
+    entry_id: int | None = None,
+) -> list[RuleError]:
+    """Every rule the submission breaks (for a form that has problems of its own, so that
+    one submit shows them all); ``entry_id`` when an existing entry is being edited.
+    Nothing is written."""
+    enrolment = trainee_enrolment(trainee, enrolment_id)
+    return _problems(trainee, enrolment, form, now, exclude=entry_id)
 
 
 def _checked(
@@ -58,21 +111,19 @@ def _checked(
     now: datetime,
     exclude: int | None = None,
 ) -> hour_rules.ParsedEntry:
-    minutes = hour_rules.parse_hours(form.hours)
-    data = hour_rules.ParsedEntry(
-        form.work_date, minutes, form.category, form.setting, form.kind, form.description.strip()
+    """The submission, parsed; EntryProblems (a RuleError) lists every rule it breaks."""
+    problems = _problems(trainee, enrolment, form, now, exclude)
+    if problems:
+        raise hour_rules.EntryProblems(problems)
+    assert form.work_date is not None  # a missing date is a problem
+    return hour_rules.ParsedEntry(
+        form.work_date,
+        hour_rules.parse_hours(form.hours),
+        form.category,
+        form.setting,
+        form.kind,
+        form.description.strip(),
     )
-    hour_rules.check_entry(
-        data,
-        today=local_date(trainee, now),
-        enrolled_on=local_date(trainee, enrolment.enrolled_at),
-        categories=categories(enrolment),
-        settings=content.labels("settings"),
-        other_minutes_that_day=_minutes_that_day(trainee.id, form.work_date, exclude),
-    )
-    if form.supervisor_id not in {s.id for s in active_supervisors(enrolment.id)}:
-        raise RuleError("supervisor", "Choose one of your supervisors for this program.")
-    return data
 
 
 def _entry_values(

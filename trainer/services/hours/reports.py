@@ -23,7 +23,7 @@ from trainer.models import (
 )
 from trainer.services import progress
 from trainer.services import release as releases
-from trainer.services.hours.entries import local_date
+from trainer.services.hours.entries import enrolled_on, local_date
 from trainer.services.hours.links import categories
 
 PAGE_SIZE = 50
@@ -81,6 +81,13 @@ def all_totals(enrolments: Sequence[Enrolment]) -> list[tuple[Enrolment, Totals]
     return [(e, totals(e, states[e.id])) for e in enrolments]
 
 
+def before_enrolment(trainee: User, enrolment: Enrolment, rows: Sequence[HourEntry]) -> set[int]:
+    """The ids of ``rows`` (the trainee's entries for ``enrolment``) dated before they
+    enrolled."""
+    day = enrolled_on(trainee, enrolment)
+    return {r.id for r in rows if hour_rules.before_enrolment(r.work_date, day)}
+
+
 def entries(enrolment_id: int, page: int = 1) -> tuple[list[HourEntry], bool]:
     rows = list(
         db.session.scalars(
@@ -103,11 +110,21 @@ class QueueFilter:
     category: str | None = None
 
 
-def queue(supervisor: User, flt: QueueFilter, page: int = 1) -> tuple[list[HourEntry], bool]:
+@dataclass(frozen=True)
+class QueueRow:
+    """A pending entry in the supervisor's queue; ``before_enrolment``: the work was done
+    before the trainee enrolled (the program allows it; the supervisor is shown it)."""
+
+    entry: HourEntry
+    before_enrolment: bool
+
+
+def queue(supervisor: User, flt: QueueFilter, page: int = 1) -> tuple[list[QueueRow], bool]:
     """Pending entries of the supervisor's trainees (constant queries whatever the count)."""
     stmt = (
-        select(HourEntry)
+        select(HourEntry, Enrolment.enrolled_at)
         .options(joinedload(HourEntry.trainee).lazyload(User.role_rows))
+        .join(Enrolment, Enrolment.id == HourEntry.enrolment_id)
         .join(
             SupervisionLink,
             (SupervisionLink.enrolment_id == HourEntry.enrolment_id)
@@ -124,14 +141,19 @@ def queue(supervisor: User, flt: QueueFilter, page: int = 1) -> tuple[list[HourE
         stmt = stmt.where(HourEntry.work_date <= flt.date_to)
     if flt.category:
         stmt = stmt.where(HourEntry.category == flt.category)
-    rows = list(
-        db.session.scalars(
-            stmt.order_by(HourEntry.work_date, HourEntry.id)
-            .limit(PAGE_SIZE + 1)
-            .offset((page - 1) * PAGE_SIZE)
+    rows = db.session.execute(
+        stmt.order_by(HourEntry.work_date, HourEntry.id)
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    found = [
+        QueueRow(
+            entry,
+            hour_rules.before_enrolment(entry.work_date, local_date(entry.trainee, enrolled_at)),
         )
-    )
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+        for entry, enrolled_at in rows[:PAGE_SIZE]
+    ]
+    return found, len(rows) > PAGE_SIZE
 
 
 CSV_HEADER = [

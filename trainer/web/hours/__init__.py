@@ -18,11 +18,12 @@ from wtforms import SelectChoice
 
 from trainer.clock import utcnow
 from trainer.domain import hours as hour_rules
-from trainer.domain.errors import NotAllowed
+from trainer.domain.errors import NotAllowed, RuleError
+from trainer.domain.statuses import LinkStatus
 from trainer.extensions import db
 from trainer.services import content, hours, learning
 from trainer.web.access import roles
-from trainer.web.forms import save
+from trainer.web.forms import save, show_rule_error
 from trainer.web.hours.forms import HourEntryForm, InviteForm
 from trainer.web.inputs import parse_page
 
@@ -50,25 +51,38 @@ def home():
     return render_template("hours/home.html", enrolments=enrolments)
 
 
-@bp.get("/<int:enrolment_id>")
-@roles("trainee")
-def enrolment(enrolment_id: int):
-    e = _enrolment(enrolment_id)
-    page = _page()
+def _category_labels(e) -> dict[str, str]:
+    """The program's categories with their labels, and any other domain's label (an entry
+    logged under a category a later release dropped still reads as words)."""
+    return {**content.labels("domains"), **hours.categories(e)}
+
+
+def _enrolment_page(e, invite: InviteForm, page: int = 1):
+    me = _me()
     rows, has_next = hours.entries(e.id, page)
+    links = hours.links(e.id)
     return render_template(
         "hours/enrolment.html",
         e=e,
         totals=hours.totals(e),
-        links=hours.links(e.id),
+        links=links,
+        active=[link for link in links if link.status == LinkStatus.ACTIVE],
+        invited=[link for link in links if link.status == LinkStatus.INVITED],
         entries=rows,
+        before_enrolment=hours.before_enrolment(me, e, rows),
         page=page,
         has_next=has_next,
-        invite=InviteForm(),
+        invite=invite,
         labels=hour_rules.STATUS_LABELS,
-        categories=hours.categories(e),
+        categories=_category_labels(e),
         settings=content.labels("settings"),
     )
+
+
+@bp.get("/<int:enrolment_id>")
+@roles("trainee")
+def enrolment(enrolment_id: int):
+    return _enrolment_page(_enrolment(enrolment_id), InviteForm(), _page())
 
 
 @bp.post("/<int:enrolment_id>/supervisors")
@@ -79,30 +93,61 @@ def invite(enrolment_id: int):
     if save(form, lambda: hours.invite_supervisor(_me(), e.id, form.email.data or "", utcnow())):
         flash("Invitation sent. Your supervisor accepts it on their supervision page.", "success")
         return redirect(url_for("hours.enrolment", enrolment_id=e.id))
-    rows, has_next = hours.entries(e.id)
-    return render_template(
-        "hours/enrolment.html",
-        e=e,
-        totals=hours.totals(e),
-        links=hours.links(e.id),
-        entries=rows,
-        page=1,
-        has_next=has_next,
-        invite=form,
-        labels=hour_rules.STATUS_LABELS,
-        categories=hours.categories(e),
-        settings=content.labels("settings"),
-    )
+    return _enrolment_page(e, form)
 
 
-def _entry_form(e, obj=None):
+def _entry_form(e, links, obj=None):
     form = HourEntryForm(obj=obj)
     form.category.choices = [SelectChoice(k, v) for k, v in hours.categories(e).items()]
     form.setting.choices = [SelectChoice(k, v) for k, v in content.labels("settings").items()]
     form.supervisor.choices = [
-        SelectChoice(s.id, s.legal_name) for s in hours.active_supervisors(e.id)
+        SelectChoice(link.supervisor.id, link.supervisor.legal_name)
+        for link in links
+        if link.status == LinkStatus.ACTIVE
     ]
     return form
+
+
+def _no_supervisor(links) -> str:
+    """Why hours cannot be logged yet, and what to do about it."""
+    waiting = [link.supervisor for link in links if link.status == LinkStatus.INVITED]
+    if not waiting:
+        return "Add a supervisor first: they sign off your hours."
+    who = " or ".join(f"{s.legal_name} ({s.email})" for s in waiting)
+    return (
+        f"Your invitation is not accepted yet: you can log hours once {who} accepts it "
+        "on their supervision page."
+    )
+
+
+def _save_entry(form: HourEntryForm, e, action, entry_id: int | None = None) -> bool:
+    """Check the submitted form and the hour rules together, so that one submit shows
+    every problem beside its field; if there is none, run ``action`` (the service call)
+    and commit. False: render the form again, with what was typed and the errors."""
+    if not form.is_submitted():
+        return False
+    if not form.validate():
+        # the rules' view of the fields the form itself found nothing wrong with
+        for problem in hours.entry_problems(_me(), e.id, _entry_data(form), utcnow(), entry_id):
+            _show(form, problem)
+        return False
+    try:
+        action()
+    except RuleError as error:
+        db.session.rollback()
+        for problem in getattr(error, "problems", (error,)):
+            _show(form, problem)
+        return False
+    db.session.commit()
+    return True
+
+
+def _show(form: HourEntryForm, problem: RuleError) -> None:
+    """A rule's error beside its field, unless the form already said what is wrong there
+    (one message per field: "Not a valid date" and "Enter the date" say the same)."""
+    field = getattr(form, problem.field, None) if problem.field else None
+    if field is None or not field.errors:
+        show_rule_error(form, problem)
 
 
 def _entry_data(form: HourEntryForm) -> hours.EntrySubmission:
@@ -120,12 +165,15 @@ def _entry_data(form: HourEntryForm) -> hours.EntrySubmission:
 @bp.route("/<int:enrolment_id>/new", methods=["GET", "POST"])
 @roles("trainee")
 def new(enrolment_id: int):
-    e = _enrolment(enrolment_id)
-    form = _entry_form(e)
+    me, e = _me(), _enrolment(enrolment_id)
+    links = hours.links(e.id)
+    form = _entry_form(e, links)
     if not form.supervisor.choices:
-        flash("Add a supervisor first: they sign off your hours.", "warning")
-        return redirect(url_for("hours.enrolment", enrolment_id=e.id))
-    if save(form, lambda: hours.log_entry(_me(), e.id, _entry_data(form), utcnow())):
+        flash(_no_supervisor(links), "warning")
+        return redirect(url_for("hours.enrolment", enrolment_id=e.id, _anchor="supervisors"))
+    if request.method == "GET":  # most hours are logged the day they are worked
+        form.work_date.data = hours.local_date(me, utcnow())
+    if _save_entry(form, e, lambda: hours.log_entry(me, e.id, _entry_data(form), utcnow())):
         flash("Saved. Your supervisor will review the entry.", "success")
         return redirect(url_for("hours.enrolment", enrolment_id=e.id))
     return render_template("hours/entry_form.html", form=form, e=e, entry=None)
@@ -139,9 +187,13 @@ def edit(entry_id: int):
     e = _enrolment(entry.enrolment_id)
     if entry.status not in (hour_rules.PENDING, hour_rules.RETURNED):
         abort(409, description="This entry was decided and can no longer be changed.")
-    form = _entry_form(e, obj=None if request.method == "POST" else _prefill(entry))
+    form = _entry_form(
+        e, hours.links(e.id), obj=None if request.method == "POST" else _prefill(entry)
+    )
     try:
-        saved = save(form, lambda: hours.edit_entry(me, entry.id, _entry_data(form), utcnow()))
+        saved = _save_entry(
+            form, e, lambda: hours.edit_entry(me, entry.id, _entry_data(form), utcnow()), entry.id
+        )
     except NotAllowed as error:  # decided while the trainee was editing
         db.session.rollback()
         abort(409, description=str(error))

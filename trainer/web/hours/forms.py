@@ -24,7 +24,7 @@ class HourEntryForm(FlaskForm):
     )
     hours = StringField(
         "Hours",
-        validators=[InputRequired(), Length(max=8)],
+        validators=[InputRequired(message="Enter the hours, e.g. 1.5."), Length(max=8)],
         description="In quarter hours: 0.25, 0.5, 0.75, 1, 1.25 ...",
     )
     category = SelectField("Category", choices=[])
@@ -37,7 +37,10 @@ class HourEntryForm(FlaskForm):
     supervisor = SelectField("Supervisor", choices=[], coerce=int)
     description = TextAreaField(
         "What you did",
-        validators=[InputRequired(), Length(max=MAX_DESCRIPTION)],
+        validators=[
+            InputRequired(message="Describe the work briefly."),
+            Length(max=MAX_DESCRIPTION),
+        ],
         description="A short description of the work. Do not write names or anything else "
         "that could identify the people you support.",
     )

@@ -87,14 +87,19 @@ def queue():
     enrolments = hours.trainee_choices(me)
     programs = dict.fromkeys(e.program_id for e in enrolments)
     cats = {c: label for p in programs for c, label in hours.program_categories(p).items()}
+    # one choice per person (the filter is by trainee), with the programs they are in
+    people: dict[int, tuple[str, list[str]]] = {}
+    for choice in enrolments:
+        people.setdefault(choice.user_id, (choice.legal_name, []))[1].append(choice.program_id)
     return render_template(
         "supervise/queue.html",
-        entries=rows,
+        rows=rows,
         has_next=has_next,
         page=page_n,
-        enrolments=enrolments,
+        people=people,
         flt=flt,
-        categories=cats,
+        filter_categories=cats,
+        categories={**content.labels("domains"), **cats},
         settings=content.labels("settings"),
         bad_dates=bad_dates,
         attestation=hour_rules.ATTESTATION,
@@ -142,10 +147,11 @@ def trainee(enrolment_id: int):
         e=e,
         totals=hours.totals(e),
         entries=rows,
+        before_enrolment=hours.before_enrolment(e.user, e, rows),
         page=page,
         has_next=has_next,
         labels=hour_rules.STATUS_LABELS,
-        categories=hours.categories(e),
+        categories={**content.labels("domains"), **hours.categories(e)},
     )
 
 
