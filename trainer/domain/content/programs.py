@@ -133,14 +133,17 @@ class ProgramChecker(Checker):
         days, share = 0, 0.0
         supervised, education = p.get("supervised_hours"), p.get("education")
         if isinstance(supervised, dict) and "prior_work_days" in supervised:
-            days = self.integer(
-                doc,
-                ("supervised_hours", "prior_work_days"),
-                supervised["prior_work_days"],
-                "supervised_hours.prior_work_days",
-                low=0,
-                high=3660,
-            ) or 0
+            days = (
+                self.integer(
+                    doc,
+                    ("supervised_hours", "prior_work_days"),
+                    supervised["prior_work_days"],
+                    "supervised_hours.prior_work_days",
+                    low=0,
+                    high=3660,
+                )
+                or 0
+            )
         if isinstance(education, dict) and "min_reading_share" in education:
             raw = education["min_reading_share"]
             if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= 1:

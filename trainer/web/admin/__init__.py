@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,10 +23,12 @@ from trainer.clock import utcnow
 from trainer.domain import outbox as outbox_rules
 from trainer.domain.errors import NotAllowed, NotFound
 from trainer.extensions import db
+from trainer.models import User
 from trainer.services import (
     accounts,
     admin,
     certificates,
+    content,
     evidence,
     exams,
     health,
@@ -34,6 +37,7 @@ from trainer.services import (
     jobs,
     learning,
     outbox,
+    work_queue,
 )
 from trainer.web.access import roles
 from trainer.web.admin.forms import (
@@ -56,6 +60,22 @@ def _page() -> int:
     return parse_page(request.args.get("page"))
 
 
+def _waiting(person_id: int | None = None) -> work_queue.Counts:
+    """What waits for review, counted once per request (the navigation shows it on every
+    admin page; a person's page asks for that person's share in the same statement)."""
+    held: tuple[int | None, work_queue.Counts] | None = g.get("_admin_waiting")
+    if held is None or (person_id is not None and held[0] != person_id):
+        held = (person_id, work_queue.counts(person_id))
+        g._admin_waiting = held
+    return held[1]
+
+
+@bp.context_processor
+def _admin_labels() -> dict[str, object]:
+    # functions, so a page that never renders the navigation runs no statement for it
+    return {"waiting_counts": _waiting, "document_title": work_queue.document_title}
+
+
 @bp.get("/")
 @roles("admin")
 def home():
@@ -64,6 +84,8 @@ def home():
         "admin/home.html",
         counts=summary.role_counts,
         recent=summary.recent,
+        queue=work_queue.oldest(),
+        waiting=_waiting(),
         failed_messages=outbox.failed_count(),
         worker_seen=health.last_heartbeat(),
         now=utcnow(),
@@ -139,12 +161,20 @@ def user_edit(user_id: int):
         flash(f"Saved the changes to {user.legal_name}.", "success")
         return redirect(url_for("admin.users"))
     accommodation_form = AccommodationForm()
-    accommodation_form.program.choices = [p.id for p in learning.programs()]
+    accommodation_form.program.choices = [SelectChoice(p.id, p.title) for p in learning.programs()]
+    return _person_page(user, form, accommodation_form)
+
+
+def _person_page(user: User, form: UserEditForm, accommodation: AccommodationForm) -> str:
+    """A person's page: account, what of theirs waits for review, exam accommodations."""
     return render_template(
         "admin/user_edit.html",
         form=form,
         person=user,
-        accommodation=accommodation_form,
+        waiting=_waiting(user.id),
+        waiting_items=work_queue.oldest(person_id=user.id),
+        now=utcnow(),
+        accommodation=accommodation,
         accommodations=exams.accommodations(user),
     )
 
@@ -280,7 +310,7 @@ def accommodation(user_id: int):
     """Grant extended exam time to a person for one program (recorded and audited)."""
     user = admin.person(user_id)
     form = AccommodationForm()
-    form.program.choices = [p.id for p in learning.programs()]
+    form.program.choices = [SelectChoice(p.id, p.title) for p in learning.programs()]
     granted = save(
         form,
         lambda: exams.grant_accommodation(
@@ -297,13 +327,7 @@ def accommodation(user_id: int):
     edit = UserEditForm(
         data={"roles": sorted(user.roles), "jurisdiction": user.jurisdiction, "active": user.active}
     )
-    return render_template(
-        "admin/user_edit.html",
-        form=edit,
-        person=user,
-        accommodation=form,
-        accommodations=exams.accommodations(user),
-    )
+    return _person_page(user, edit, form)
 
 
 def _supervision_page(assign: AssignForm | None = None, reverse: ReverseForm | None = None):
@@ -389,7 +413,9 @@ def certificates_page():
         "admin/certificates.html",
         waiting=admin.certificates_for_review(),
         recent=admin.issued(_page()),
-        documents=evidence.pending_documents(),
+        documents=work_queue.documents(),
+        ce=work_queue.continuing_education(),
+        ce_topics=content.labels("topics"),
         now=utcnow(),
     )
 
