@@ -189,3 +189,14 @@ def test_time_on_a_section_decides_when_it_counts(app: Any, make_user: Any, tmp_
         assert seconds is not None and seconds <= max(600, 3 * need * 2) + 1
         assert set(db.session.scalars(db.select(SectionRead.anchor))) == {first, second}
         db.session.commit()
+
+
+def test_a_section_says_how_long_until_it_counts(app: Any, client_for: Any, make_user: Any) -> None:
+    load(app, REAL_CONTENT)
+    client = client_for(make_user("trainee"))
+    client.post("/learn/programs/ky-apss/enrol")
+    with app.app_context():
+        first = learning.get_module("recovery").anchors[0]
+    page = client.get(f"/learn/modules/recovery/{first}").get_data(as_text=True)
+    text = " ".join(page.split())
+    assert "This section counts as read for your training hours after about" in text
