@@ -58,6 +58,11 @@ def test_board_member_searches_reads_downloads_and_exports(
     a11y(page)
     record = page.inner_text("main")
     assert "Evidence when it was earned" in record and sup.legal_name in record
+    # on a phone the record fits the screen: nothing scrolls sideways but the history table
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    a11y(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
     assert "Supported a peer." not in record
     with page.expect_download() as pdf_download:
         page.get_by_role("link", name="Download the certificate (PDF)").click()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -136,7 +137,13 @@ def test_record_shows_evidence_and_history_not_hour_descriptions(
     assert r.status_code == 200
     assert trainee.legal_name in r.text
     assert "Passed on" in r.text and sup.legal_name in r.text
-    assert "Issued" in r.text and "Content release" in r.text
+    assert "Issued" in r.text
+    # in words a clerk reads, not the content's codes or hashes
+    text = " ".join(re.sub(r"<[^>]+>", " ", r.text).split())
+    assert "I will follow the code of ethics." in text and "Reference letter" in text
+    for code in ("code-of-ethics", "reference-letter", "(test-prog)", "Content release"):
+        assert code not in text, code
+    assert re.search(r"Passed on \d+ \w+ \d{4} with [\d.]+% \(pass mark \d+%\)", text), text
     assert "Supported a peer." not in r.text  # the hours' free-text description
     assert trainee.email not in r.text
     r = board.post(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from trainer.domain.certnumbers import parse_number
 from trainer.domain.errors import NotFound
 from trainer.extensions import db
-from trainer.models import AuditEvent, Certificate, ContentRelease, Program, User
+from trainer.models import AuditEvent, Certificate, ContentRelease, ExamAttempt, Program, User
 from trainer.services import audit, content
 from trainer.services.registry.rows import ROW_COLUMNS, RegistryRow, row_of, visible
 
@@ -43,6 +43,12 @@ class Evidence:
     supervisors: list[str]
     attestations: list[str]
     documents: list[str]
+    # in words, for people (the ids above stay in the JSON): from the snapshot's own labels
+    attestation_labels: list[str] = field(default_factory=list)
+    document_labels: list[str] = field(default_factory=list)
+    # the passing attempt's score and the pass mark it was held to (None: not recorded)
+    exam_percent: float | None = None
+    exam_pass_mark: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -158,6 +164,34 @@ def _history(cert: Certificate) -> list[HistoryEvent]:
     return out
 
 
+def _words(ev: dict[str, Any], kind: str, ids: list[str], prefix: str) -> list[str]:
+    """The snapshot's label of each ``kind:id`` requirement, without its ``prefix``; an id
+    the snapshot does not label reads as words ("high school diploma")."""
+    labels = {r.get("key"): r.get("label", "") for r in ev.get("requirements", [])}
+    out = []
+    for rid in ids:
+        label = labels.get(f"{kind}:{rid}") or rid.replace("-", " ").capitalize()
+        out.append(label.removeprefix(prefix))
+    return out
+
+
+def _exam_score(cert: Certificate) -> tuple[float | None, int | None]:
+    """The score of the passed attempt the certificate was earned with (the latest one
+    passed by then)."""
+    row = db.session.execute(
+        select(ExamAttempt.percent, ExamAttempt.passing_percent)
+        .where(
+            ExamAttempt.user_id == cert.user_id,
+            ExamAttempt.program_id == cert.program_id,
+            ExamAttempt.passed.is_(True),
+            ExamAttempt.finished_at <= cert.earned_at,
+        )
+        .order_by(ExamAttempt.finished_at.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
 def record(jurisdiction: str, number: str, now: datetime) -> CertificateRecord:
     cert = _find(jurisdiction, number)
     program = db.session.get(Program, cert.program_id)
@@ -172,6 +206,7 @@ def record(jurisdiction: str, number: str, now: datetime) -> CertificateRecord:
             select(Certificate.number).where(Certificate.id == cert.superseded_by_id)
         )
     row = db.session.execute(select(*ROW_COLUMNS).where(Certificate.id == cert.id)).one()
+    score, pass_mark = _exam_score(cert) if exam_at else (None, None)
     return CertificateRecord(
         row=row_of(row, now),
         program_title=program.title,
@@ -192,6 +227,12 @@ def record(jurisdiction: str, number: str, now: datetime) -> CertificateRecord:
             supervisors=list(ev.get("supervisors", [])),
             attestations=list(ev.get("attestations", [])),
             documents=list(ev.get("documents", [])),
+            attestation_labels=_words(
+                ev, "attestation", list(ev.get("attestations", [])), "Signed statement: "
+            ),
+            document_labels=_words(ev, "document", list(ev.get("documents", [])), "Document: "),
+            exam_percent=score,
+            exam_pass_mark=pass_mark,
         ),
         history=_history(cert),
     )
