@@ -97,9 +97,18 @@ def _unmet(statuses: Sequence[Status], prefix: str) -> list[Status]:
 
 
 def decide(f: Facts, today: date) -> Step:
-    """The next step. ``today`` is the trainee's local date (for estimates)."""
+    """The next step. ``today`` is the trainee's local date (for estimates). A step the
+    trainee can take comes before anything they wait for."""
+    for rule in (_record_step, _learning_step, _paperwork_step, _hours_step, _exam_step):
+        step = rule(f)
+        if step is not None:
+            return step
+    return _waiting_step(f, today)
+
+
+def _record_step(f: Facts) -> Step | None:
+    """A certificate (issued, in review, revoked, expired) or an exam in progress."""
     cert = f.certificate
-    program = {"program_id": f.program_id}
     if cert is not None and cert.status != "review":
         return _certificate_step(f, cert)
     if cert is not None:
@@ -121,6 +130,10 @@ def decide(f: Facts, today: date) -> Step:
             "exam.question",
             {"attempt_id": f.exam.open_attempt_id, "position": 1},
         )
+    return None
+
+
+def _learning_step(f: Facts) -> Step | None:
     for m in f.modules:
         if m.completed:
             continue
@@ -143,6 +156,11 @@ def decide(f: Facts, today: date) -> Step:
             "learn.quiz_intro",
             {"module_id": m.module_id},
         )
+    return None
+
+
+def _paperwork_step(f: Facts) -> Step | None:
+    program = {"program_id": f.program_id}
     statements = _unmet(f.statuses, "attestation:")
     if statements:
         aid = statements[0].key.split(":", 1)[1]
@@ -155,8 +173,11 @@ def decide(f: Facts, today: date) -> Step:
             program,
             f"statement-{aid}",
         )
-    documents = [s for s in _unmet(f.statuses, "document:")]
-    to_upload = [s for s in documents if s.key.split(":", 1)[1] not in f.documents_waiting]
+    to_upload = [
+        s
+        for s in _unmet(f.statuses, "document:")
+        if s.key.split(":", 1)[1] not in f.documents_waiting
+    ]
     if to_upload:
         did = to_upload[0].key.split(":", 1)[1]
         reason = f.documents_rejected.get(did)
@@ -172,6 +193,10 @@ def decide(f: Facts, today: date) -> Step:
             program,
             f"document-{did}",
         )
+    return None
+
+
+def _hours_step(f: Facts) -> Step | None:
     hours = _unmet(f.statuses, "hours:")
     # hours waiting for a decision that would cover what is missing: nothing more to log
     needs_logging = f.hours_pending + 1e-9 < f.hours_short
@@ -196,6 +221,11 @@ def decide(f: Facts, today: date) -> Step:
             "hours.new",
             {"enrolment_id": f.enrolment_id},
         )
+    return None
+
+
+def _exam_step(f: Facts) -> Step | None:
+    program = {"program_id": f.program_id}
     exam = _unmet(f.statuses, "exam")
     if exam and f.exam.allowed:
         left = (
@@ -213,7 +243,15 @@ def decide(f: Facts, today: date) -> Step:
             program,
             method="post",
         )
-    # Nothing to do now: say what the trainee waits for, the most specific first.
+    return None
+
+
+def _waiting_step(f: Facts, today: date) -> Step:
+    """Nothing to do now: what the trainee waits for, the most specific first."""
+    program = {"program_id": f.program_id}
+    documents = _unmet(f.statuses, "document:")
+    hours = _unmet(f.statuses, "hours:")
+    exam = _unmet(f.statuses, "exam")
     if documents:
         did = documents[0].key.split(":", 1)[1]
         uploaded = f.documents_waiting[did]
