@@ -204,6 +204,9 @@ def sign(program_id: str, attestation_id: str):
         abort(404)
     except RuleError as error:
         db.session.rollback()
+        if error.field is None:  # nothing to correct in the field (e.g. signed already)
+            flash(error.message, "info")
+            return redirect(url_for("learn.program", program_id=program_id) + "#requirements")
         return _program_page(program_id, {attestation_id: error.message}, 422)
     db.session.commit()
     flash("Signed.", "success")
