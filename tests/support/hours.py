@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
+from tests.conftest import Auth
 from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.models import User
+from trainer.models import HourEntry, User
 from trainer.services import hours, learning
 
 
@@ -29,3 +32,32 @@ def supervised_trainee(
         )
         db.session.commit()
         return enrolment.id
+
+
+def signed_in_client(app: Any, user: Any) -> Any:
+    """A test client signed in as ``user``."""
+    c = app.test_client()
+    Auth(c).login(user)
+    return c
+
+
+def good_entry(w: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """The hour form's fields for a good entry two days ago (``w["sup"]`` supervises),
+    with ``changes``."""
+    data = {
+        "work_date": (date.today() - timedelta(days=2)).isoformat(),
+        "hours": "1.5",
+        "category": "advocacy",
+        "setting": "peer-group",
+        "kind": "direct",
+        "supervisor": str(w["sup"].id),
+        "description": "Facilitated a peer support group.",
+    }
+    data.update(changes)
+    return data
+
+
+def hour_entries(app: Any) -> list[HourEntry]:
+    """Every hour entry, in the order they were made."""
+    with app.app_context():
+        return list(db.session.scalars(select(HourEntry).order_by(HourEntry.id)))

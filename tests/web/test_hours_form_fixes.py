@@ -10,15 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from tests.conftest import Auth
 from tests.support.content import write_tree
 from tests.support.exams import load
-from tests.support.hours import supervised_trainee
+from tests.support.hours import good_entry, hour_entries, signed_in_client, supervised_trainee
 from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.models import Enrolment, HourEntry, User
+from trainer.models import Enrolment, User
 from trainer.services import hours, learning
 
 PRIOR_DAYS = 30  # the window this file gives the test program
@@ -51,29 +49,7 @@ def world(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
     return people
 
 
-def _client(app: Any, user: Any) -> Any:
-    c = app.test_client()
-    Auth(c).login(user)
-    return c
-
-
-def _good(w: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    data = {
-        "work_date": (date.today() - timedelta(days=2)).isoformat(),
-        "hours": "1.5",
-        "category": "advocacy",
-        "setting": "peer-group",
-        "kind": "direct",
-        "supervisor": str(w["sup"].id),
-        "description": "Facilitated a peer support group.",
-    }
-    data.update(changes)
-    return data
-
-
-def _entries(app: Any) -> list[HourEntry]:
-    with app.app_context():
-        return list(db.session.scalars(select(HourEntry).order_by(HourEntry.id)))
+_client, _good, _entries = signed_in_client, good_entry, hour_entries
 
 
 def _visible(page: str) -> str:

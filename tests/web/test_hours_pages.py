@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
-from tests.conftest import Auth
-from tests.support.hours import supervised_trainee
+from tests.support.hours import good_entry, hour_entries, signed_in_client, supervised_trainee
 from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import HourEntry
@@ -30,29 +29,7 @@ def world(app: Any, supervised: dict[str, Any], make_user: Any) -> dict[str, Any
     }
 
 
-def _client(app: Any, user: Any) -> Any:
-    c = app.test_client()
-    Auth(c).login(user)
-    return c
-
-
-def _good(w: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    data = {
-        "work_date": (date.today() - timedelta(days=2)).isoformat(),
-        "hours": "1.5",
-        "category": "advocacy",
-        "setting": "peer-group",
-        "kind": "direct",
-        "supervisor": str(w["sup"].id),
-        "description": "Facilitated a peer support group.",
-    }
-    data.update(changes)
-    return data
-
-
-def _entries(app: Any) -> list[HourEntry]:
-    with app.app_context():
-        return list(db.session.scalars(select(HourEntry).order_by(HourEntry.id)))
+_client, _good, _entries = signed_in_client, good_entry, hour_entries
 
 
 def test_trainee_logs_and_sees_status_and_totals(app: Any, world: dict[str, Any]) -> None:
