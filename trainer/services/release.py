@@ -146,6 +146,23 @@ def get() -> Release:
     return release
 
 
+def program_title(program_id: str) -> str:
+    """A program's title from the current release (its id when it is unknown)."""
+    release = current()
+    program = release.programs.get(program_id) if release else None
+    return program.title if program else program_id
+
+
+def document_title(program_id: str, document_id: str) -> str:
+    """The title a program gives a required document (the id in words if it has gone)."""
+    release = current()
+    program = release.programs.get(program_id) if release else None
+    for spec in program.spec.documents if program else ():
+        if spec.id == document_id:
+            return spec.title
+    return document_id.replace("-", " ").capitalize()
+
+
 def forget() -> None:
     """Drop what this request remembers (after publishing a release in the same request)."""
     if has_app_context():

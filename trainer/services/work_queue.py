@@ -58,21 +58,8 @@ class WaitingItem:
     since: datetime
 
 
-def program_title(program_id: str) -> str:
-    current = release.current()
-    program = current.programs.get(program_id) if current else None
-    return program.title if program else program_id
-
-
-def document_title(program_id: str, document_id: str) -> str:
-    """The title the program gives a required document (the id, in words, if it has gone)."""
-    current = release.current()
-    program = current.programs.get(program_id) if current else None
-    if program is not None:
-        for spec in program.spec.documents:
-            if spec.id == document_id:
-                return spec.title
-    return document_id.replace("-", " ").capitalize()
+program_title = release.program_title
+document_title = release.document_title
 
 
 def _waiting() -> Subquery:

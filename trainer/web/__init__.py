@@ -130,9 +130,7 @@ def program_title(program_id: str) -> str:
     """A program's title, from the release data each process keeps (no statement)."""
     from trainer.services import release
 
-    current = release.current()
-    program = current.programs.get(program_id) if current else None
-    return program.title if program else program_id
+    return release.program_title(program_id)
 
 
 def localdate(value: datetime | None) -> str:

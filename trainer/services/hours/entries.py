@@ -39,17 +39,11 @@ def _minutes_that_day(trainee_id: int, day: date, exclude: int | None = None) ->
 
 
 @dataclass(frozen=True)
-class EntrySubmission:
-    """An hour entry as the trainee submitted it (hours as typed; no date when the date was
-    missing or not a date); the web form is ``web.hours.forms.HourEntryForm``, and once
+class EntrySubmission(hour_rules.EntryDraft):
+    """An hour entry as the trainee submitted it: the draft the hour rules check, and the
+    supervisor asked to sign it. The web form is ``web.hours.forms.HourEntryForm``; once
     checked it is ``domain.hours.ParsedEntry``."""
 
-    work_date: date | None
-    hours: str
-    category: str
-    setting: str
-    kind: str
-    description: str
     supervisor_id: int
 
 
@@ -71,11 +65,8 @@ def _problems(
     now: datetime,
     exclude: int | None = None,
 ) -> list[RuleError]:
-    draft = hour_rules.EntryDraft(
-        form.work_date, form.hours, form.category, form.setting, form.kind, form.description
-    )
     problems = hour_rules.entry_problems(
-        draft,
+        form,
         today=local_date(trainee, now),
         enrolled_on=enrolled_on(trainee, enrolment),
         prior_work_days=prior_work_days(enrolment),

@@ -46,6 +46,16 @@ class Totals:
     def supervision_hours(self) -> float:
         return self.supervision_minutes / 60
 
+    @property
+    def required(self) -> bool:
+        """Whether the program sets any hour requirement (a total, supervision received or
+        a category minimum); pages leave out requirements of zero."""
+        return (
+            self.required_hours > 0
+            or self.required_supervision_hours > 0
+            or any(c.minimum_hours > 0 for c in self.categories)
+        )
+
 
 def totals(enrolment: Enrolment, state: progress.Progress | None = None) -> Totals:
     """Approved and pending minutes per category, from the progress read model (``state``

@@ -176,8 +176,8 @@ def _words(ev: dict[str, Any], kind: str, ids: list[str], prefix: str) -> list[s
 
 
 def _exam_score(cert: Certificate) -> tuple[float | None, int | None]:
-    """The score of the passed attempt the certificate was earned with (the latest one
-    passed by then)."""
+    """The score of the passed attempt the certificate was earned with: the first one
+    passed, as the evidence snapshot's ``exam.passed_at`` (certificates.issuance)."""
     row = db.session.execute(
         select(ExamAttempt.percent, ExamAttempt.passing_percent)
         .where(
@@ -186,7 +186,7 @@ def _exam_score(cert: Certificate) -> tuple[float | None, int | None]:
             ExamAttempt.passed.is_(True),
             ExamAttempt.finished_at <= cert.earned_at,
         )
-        .order_by(ExamAttempt.finished_at.desc())
+        .order_by(ExamAttempt.finished_at)
         .limit(1)
     ).first()
     return (row[0], row[1]) if row else (None, None)
