@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import zipfile
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,8 +20,10 @@ from sqlalchemy import select
 from tests.conftest import Auth
 from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
 from tests.support.registry import make_certificates
+from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.models import ApiToken, AuditEvent, Certificate
+from trainer.models import ApiToken, AuditEvent, Certificate, User
+from trainer.services import learning
 
 
 def _board(app: Any, make_user: Any, jurisdiction: str = "KY", **kw: Any) -> Any:
@@ -67,8 +70,6 @@ def test_search_pages_through_results(loaded: Any, make_user: Any) -> None:
 
 
 def test_status_filter_knows_expired_and_revoked(loaded: Any, make_user: Any) -> None:
-    from datetime import timedelta
-
     make_certificates(loaded, 2, "KY", names=["Active One", "Active Two"])
     make_certificates(loaded, 1, "KY", names=["Long Gone"], validity=timedelta(days=1))
     make_certificates(loaded, 1, "KY", names=["Struck Off"], status="revoked")
@@ -129,6 +130,14 @@ def test_record_shows_evidence_and_history_not_hour_descriptions(
 ) -> None:
     trainee, sup, admin = make_user("trainee"), make_user("supervisor"), make_user("admin")
     enrolment = everything_but_hours(loaded, trainee, sup, admin)
+    with loaded.app_context():  # seven minutes on a section, recorded as the reader does
+        user = db.session.get(User, trainee.id)
+        module = learning.get_module(learning.get_program("test-prog").spec.modules[0])
+        first, second = module.anchors[:2]
+        learning.read_section(user, module.id, first, utcnow())
+        learning.read_section(user, module.id, second, utcnow() + timedelta(minutes=7))
+        db.session.commit()
+        title, estimate = module.title, module.meta["reading_minutes"]
     approve(loaded, sup, log_hours(loaded, trainee, sup, enrolment, TEST_PROG_HOURS))
     with loaded.app_context():
         number = db.session.scalars(select(Certificate.number)).one()
@@ -144,6 +153,7 @@ def test_record_shows_evidence_and_history_not_hour_descriptions(
     for code in ("code-of-ethics", "reference-letter", "(test-prog)", "Content release"):
         assert code not in text, code
     assert re.search(r"Passed on \d+ \w+ \d{4} with [\d.]+% \(pass mark \d+%\)", text), text
+    assert f"{title}: 7 min (estimated reading time {estimate} min)" in text
     assert "Supported a peer." not in r.text  # the hours' free-text description
     assert trainee.email not in r.text
     r = board.post(

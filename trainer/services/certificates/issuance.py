@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,9 +25,11 @@ from trainer.models import (
     ExamAttempt,
     HourEntry,
     Program,
+    SectionTime,
     User,
 )
 from trainer.services import audit, certificate_pdf, content, outbox
+from trainer.services import release as releases
 from trainer.services.certificates.keys import base_url, key_url, signing_key
 from trainer.services.certificates.record import requirements
 
@@ -147,6 +150,7 @@ def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any
         "modules": [
             s.label.removeprefix("Module: ") for s in statuses if s.key.startswith("module:")
         ],
+        "reading": _reading(enrolment.user_id, d.modules),
         "exam": {"passed_at": exam.finished_at.isoformat() if exam else None, "result": "passed"},
         "hours_by_category": {k: round(v, 2) for k, v in sorted(hours_by_cat.items())},
         "supervision_hours": round(supervision, 2),
@@ -158,6 +162,29 @@ def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any
             for s in statuses
         ],
     }
+
+
+def _reading(user_id: int, module_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Time the person spent reading each of the program's modules (recorded per section
+    by the reader, capped per visit), beside the module's estimated reading time."""
+    spent = dict(
+        db.session.execute(
+            select(SectionTime.module_id, func.sum(SectionTime.seconds))
+            .where(SectionTime.user_id == user_id, SectionTime.module_id.in_(module_ids))
+            .group_by(SectionTime.module_id)
+        ).all()
+    )
+    modules = releases.get().modules
+    return [
+        {
+            "module": mid,
+            "title": modules[mid].title,
+            "minutes": round((spent.get(mid) or 0) / 60),
+            "estimated_minutes": int(modules[mid].meta.get("reading_minutes", 0)),
+        }
+        for mid in module_ids
+        if mid in modules
+    ]
 
 
 def verify_url(number: str) -> str:

@@ -49,6 +49,9 @@ class Evidence:
     # the passing attempt's score and the pass mark it was held to (None: not recorded)
     exam_percent: float | None = None
     exam_pass_mark: int | None = None
+    # time spent reading each module: (module id, title, minutes, estimated minutes); empty
+    # when the snapshot predates the reading record
+    reading: list[tuple[str, str, int, int]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +65,10 @@ class Evidence:
             "supervisors": self.supervisors,
             "attestations_signed": self.attestations,
             "documents_approved": self.documents,
+            "reading": [
+                {"module": i, "title": t, "minutes": m, "estimated_minutes": e}
+                for i, t, m, e in self.reading
+            ],
         }
 
 
@@ -233,6 +240,10 @@ def record(jurisdiction: str, number: str, now: datetime) -> CertificateRecord:
             document_labels=_words(ev, "document", list(ev.get("documents", [])), "Document: "),
             exam_percent=score,
             exam_pass_mark=pass_mark,
+            reading=[
+                (r["module"], r["title"], int(r["minutes"]), int(r["estimated_minutes"]))
+                for r in ev.get("reading", [])
+            ],
         ),
         history=_history(cert),
     )

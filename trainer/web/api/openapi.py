@@ -165,6 +165,7 @@ def _evidence_schema() -> dict[str, Any]:
             "supervisors",
             "attestations_signed",
             "documents_approved",
+            "reading",
         ],
         "properties": {
             "modules_completed": {"type": "array", "items": {"type": "string"}},
@@ -191,6 +192,22 @@ def _evidence_schema() -> dict[str, Any]:
             "supervisors": {"type": "array", "items": {"type": "string"}},
             "attestations_signed": {"type": "array", "items": {"type": "string"}},
             "documents_approved": {"type": "array", "items": {"type": "string"}},
+            "reading": {
+                "description": "Minutes the holder spent reading each module (recorded per "
+                "section by the reader), beside its estimated reading time; empty for "
+                "certificates earned before reading time was recorded.",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["module", "title", "minutes", "estimated_minutes"],
+                    "properties": {
+                        "module": {"type": "string"},
+                        "title": {"type": "string"},
+                        "minutes": {"type": "integer", "minimum": 0},
+                        "estimated_minutes": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
         },
     }
     return evidence
