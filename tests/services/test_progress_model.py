@@ -233,3 +233,12 @@ def test_a_whole_program_agrees(app: Any, cast: dict[str, Any]) -> None:
         assert kept is not None and kept.record.exam_passed_at is not None
         spec = progress.spec_for("test-prog")
         assert req.all_met(req.evaluate(spec, kept.record, utcnow()))
+
+
+def test_rebuild_without_content_says_so_and_fails(app: Any, runner: Any) -> None:
+    """On a fresh database there is nothing to rebuild: the command says why and exits
+    non-zero instead of reporting zero enrolments rebuilt."""
+    result = runner.invoke(args=["progress", "rebuild"])
+    assert result.exit_code == 1
+    assert "no content is loaded: nothing to rebuild" in result.output
+    assert "rebuilt" not in result.output
