@@ -218,14 +218,14 @@ def _pdf_and_credential(program: Any, sample_id: int) -> tuple[bytes, str]:
         holder_name="Sample Holder",
         credential_name=d["credential"],
         abbreviation=d["abbreviation"],
+        program_id=program.id,
         program_title=d["title"],
         issuing_authority=d["issuing_authority"],
         jurisdiction=d["jurisdiction_name"],
         issued_at=issued,
         expires_at=add_months(issued, d["validity_months"]),
         verify_url=certificates.verify_url(number),
-        issuer_url="http://127.0.0.1/.well-known/trainer-issuer.json",
-        key_url=certificates.key_url(),
+        issuer=certificates.issuer(),
     )
     signed = vc.sign(vc.build(facts), certificates.signing_key(), certificates.key_url(), issued)
     credential = json.dumps(signed, indent=2, ensure_ascii=False)

@@ -114,8 +114,9 @@ def _credential_from(path: Path) -> dict:
     "--key",
     "key_file",
     type=click.Path(exists=True, dir_okay=False),
-    help="The issuer's public key as JWK JSON (from /.well-known/trainer-issuer.json)."
-    " Default: this installation's key.",
+    help="The issuer's DID document (from /.well-known/did.json), or for credentials signed"
+    " before did:web the older /.well-known/trainer-issuer.json. Default: this installation's"
+    " key.",
 )
 def verify(file: str, key_file: str | None) -> None:
     """Check a signed credential (.json, or the .pdf carrying it) offline; print its claims.
@@ -126,9 +127,10 @@ def verify(file: str, key_file: str | None) -> None:
 
     signed = _credential_from(Path(file))
     if key_file:
-        doc = json.loads(Path(key_file).read_text())
-        jwk = doc["verificationMethod"][0]["publicKeyJwk"] if "verificationMethod" in doc else doc
-        public_key = vc.public_key_from_jwk(jwk)
+        try:
+            public_key = vc.public_key_from_document(json.loads(Path(key_file).read_text()))
+        except (ValueError, AttributeError) as error:  # JSON, CredentialError, not an object
+            raise click.ClickException(f"{key_file}: no issuer key in it ({error})") from None
     else:
         from flask.cli import ScriptInfo
 
@@ -143,9 +145,18 @@ def verify(file: str, key_file: str | None) -> None:
         sys.exit(1)
     subject = claims["credentialSubject"]
     click.echo("VALID signature")
-    click.echo(f"number:     {claims.get('certificateNumber')}")
+    achievement = subject["achievement"]
+    number = claims.get("certificateNumber") or str(claims["id"]).rsplit("/", 1)[-1]
+    click.echo(f"number:     {number}")
     click.echo(f"holder:     {subject.get('name')}")
-    click.echo(f"credential: {subject['achievement']['name']}")
+    click.echo(f"credential: {achievement['name']}")
     click.echo(f"issuer:     {claims['issuer']['name']}")
+    if "creator" in achievement:
+        click.echo(f"authority:  {achievement['creator']['name']}")
     click.echo(f"valid:      {claims['validFrom']} to {claims['validUntil']}")
     click.echo(f"status at:  {claims['id']}")
+    status = claims.get("credentialStatus")
+    if isinstance(status, dict) and "statusListCredential" in status:
+        click.echo(
+            f"revocation: bit {status['statusListIndex']} of {status['statusListCredential']}"
+        )

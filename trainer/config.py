@@ -26,6 +26,8 @@ ENVIRONMENT = {
     "TRAINER_OUTBOX_LEASE_SECONDS": "OUTBOX_LEASE_SECONDS",
     "TRAINER_OUTBOX_MAX_ATTEMPTS": "OUTBOX_MAX_ATTEMPTS",
     "TRAINER_REVIEW_TARGET_DAYS": "REVIEW_TARGET_DAYS",
+    "TRAINER_ISSUER_NAME": "ISSUER_NAME",
+    "TRAINER_ISSUER_URL": "ISSUER_URL",
 }
 
 #: Settings read from the environment as numbers.
@@ -43,9 +45,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BASE_URL": "http://127.0.0.1:5000",
         "SMTP_URL": None,
         "MAIL_FROM": "trainer <no-reply@trainer.invalid>",
-        "SMTP_TIMEOUT": 20,
+        "SMTP_TIMEOUT": 20,  # seconds; only the worker talks to the mail server
         # what administrators aim for when reviewing a document (told to the trainee waiting)
-        "REVIEW_TARGET_DAYS": 5,  # seconds; only the worker talks to the mail server
+        "REVIEW_TARGET_DAYS": 5,
+        # who signs the credentials: the organisation running this deployment (a training
+        # provider, a board), not the regulator whose rules a program follows. ISSUER_URL
+        # None: BASE_URL. A real deployment sets both.
+        "ISSUER_NAME": "trainer demonstration site (not a certifying body)",
+        "ISSUER_URL": None,
         # the outbox (see services/outbox.py): batch size, how long a claim lasts, retries
         "OUTBOX_BATCH": 20,
         "OUTBOX_LEASE_SECONDS": 300,
@@ -134,6 +141,7 @@ def finalise(config: dict[str, Any], instance_path: str, debug: bool) -> None:
     else:
         config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    config["ISSUER_URL"] = (config.get("ISSUER_URL") or config["BASE_URL"]).rstrip("/")
     # Cookies are Secure wherever the public address is https; a plain-http address (make run
     # on loopback) or debug mode would otherwise have no working session at all.
     if "SESSION_COOKIE_SECURE" not in config:

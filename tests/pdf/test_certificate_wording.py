@@ -215,16 +215,27 @@ def test_the_verify_address_keeps_the_number_whole(adult_cert: Any, tmp_path: Pa
     assert decoded == url
 
 
-def test_a_long_authority_name_signs_in_three_lines_at_most(
-    adult_cert: Any, tmp_path: Path
-) -> None:
-    lines = _text(adult_cert.pdf, tmp_path)
-    runs = [
+def _runs(lines: list[str], wanted: str, *, within: bool = False) -> list[int]:
+    """How many consecutive lines each printing of ``wanted`` takes."""
+    return [
         n
         for start in range(len(lines))
         for n in range(1, len(lines) - start + 1)
-        if " ".join(lines[start : start + n]) == LONG_AUTHORITY
+        if (wanted in " ".join(lines[start : start + n]) if within else False)
+        or " ".join(lines[start : start + n]) == wanted
     ]
-    # the heading prints it in capitals; the signature block in its own spelling
-    assert runs, f"the authority's name is not printed whole under the signature: {lines}"
-    assert min(runs) <= 3, f"the authority's name takes {min(runs)} lines"
+
+
+def test_the_deployment_signs_and_a_long_authority_reads_whole(
+    app: Any, adult_cert: Any, tmp_path: Path
+) -> None:
+    """The signature block names who issued it (this deployment, by configuration); the
+    regulator whose rules the program follows is named whole, in three lines at most."""
+    lines = _text(adult_cert.pdf, tmp_path)
+    issuer = app.config["ISSUER_NAME"]
+    signature = _runs(lines, issuer)
+    assert signature and min(signature) <= 2, f"the issuer does not sign: {lines}"
+    authority = _runs(lines, f"under the rules of {LONG_AUTHORITY}", within=True)
+    assert authority, f"the authority is not named whole: {lines}"
+    assert min(authority) <= 3, f"the authority's name takes {min(authority)} lines"
+    assert not any(line.strip() == LONG_AUTHORITY for line in lines[-8:])  # not the signer

@@ -39,13 +39,13 @@ def issued(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
     return p
 
 
-def test_pdf_states_name_number_dates_and_metadata(issued: dict[str, Any]) -> None:
+def test_pdf_states_name_number_dates_and_metadata(app: Any, issued: dict[str, Any]) -> None:
     reader = PdfReader(BytesIO(issued["pdf"]))
     text = reader.pages[0].extract_text()
     assert "Jordan O'Neil" in text and issued["number"] in text
     assert "Issued" in text and "Valid until" in text and "Testland Board" in text
     assert reader.metadata.title == "Test Peer Specialist: Jordan O'Neil"
-    assert reader.metadata.author == "Testland Board"
+    assert reader.metadata.author == app.config["ISSUER_NAME"]  # the signer, not the board
     assert list(reader.attachments) == ["credential.json"]
     root = reader.trailer["/Root"]
     assert "/OutputIntents" in root  # PDF/A: a colour profile for archiving
@@ -94,8 +94,12 @@ def test_public_verify_shows_only_what_the_certificate_states(
         "expires_on",
         "status",
         "revoked_on",
+        "issued_by",
     }
     assert api.json["status"] == "active"
+    assert api.json["issued_by"] == app.config["ISSUER_NAME"]
+    assert api.json["issuing_authority"] == "Testland Board"
+    assert "Under the rules of" in page and "Testland Board" in page
 
 
 @pytest.mark.parametrize(

@@ -82,6 +82,8 @@ def _pages(w: dict[str, Any]) -> dict[str, tuple[str, str, str, dict[str, str] |
         "board overview": ("board", "GET", "/board/", None),
         "registry search": ("board", "GET", "/board/registry?q=turner", None),
         "verify": ("anon", "GET", f"/verify/{w['number']}", None),
+        "issuer DID document": ("anon", "GET", "/.well-known/did.json", None),
+        "revocation status list": ("anon", "GET", "/credentials/status/revocation", None),
     }
 
 

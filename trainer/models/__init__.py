@@ -11,6 +11,7 @@ from trainer.models.certificates import (
     Certificate,
     DocumentUpload,
     RenewalReminder,
+    StatusList,
 )
 from trainer.models.content import (
     ContentRelease,
@@ -58,6 +59,7 @@ __all__ = [
     "Program",
     "SectionRead",
     "SectionTime",
+    "StatusList",
     "AppendOnlyError",
     "AuditEvent",
     "Base",

@@ -78,11 +78,28 @@ class Certificate(Base):
     revoke_reason: Mapped[str | None] = mapped_column(Text)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # who signed the credential (this deployment, by configuration); None: signed before the
+    # issuer was configurable, when the credential named the issuing authority
+    issuer_name: Mapped[str | None] = mapped_column(String(200))
+    # its bit in the revocation status list (None: issued before status lists)
+    status_index: Mapped[int | None] = mapped_column(Integer, unique=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
     def public_status(self, now: datetime) -> str:
         return public_status(self.status, self.expires_at, now)
+
+
+class StatusList(Base):
+    """A published W3C Bitstring Status List credential, signed and kept until a status
+    changes (``stale``); the worker then signs it again."""
+
+    __tablename__ = "status_lists"
+
+    purpose: Mapped[str] = mapped_column(String(20), primary_key=True)
+    credential_json: Mapped[str] = mapped_column(Text)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    stale: Mapped[bool] = mapped_column(default=False)
 
 
 class AttestationSignature(Base):

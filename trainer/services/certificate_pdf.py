@@ -90,7 +90,7 @@ def render(
     return pdf.html_to_pdf(
         html,
         title=f"{facts.credential_name}: {facts.holder_name}",
-        author=facts.issuing_authority,
+        author=facts.issuer.name,
         subject=f"Certificate {facts.number}: {facts.program_title}",
         attachments=[attachment],
         pdf_variant="pdf/a-3b",

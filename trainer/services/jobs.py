@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, update
 from trainer.extensions import db
 from trainer.models import ScheduledJob
 from trainer.services import db_util, exams, hours, reminders
+from trainer.services.certificates import status_list
 
 log = logging.getLogger("trainer.jobs")
 
@@ -51,6 +52,10 @@ def _renewal_reminders(now: datetime) -> int:
     return reminders.renewal_reminders(now)
 
 
+def _status_lists(now: datetime) -> int:
+    return status_list.rebuild_stale(now)
+
+
 JOBS: tuple[Job, ...] = (
     Job(
         "exams.close_expired",
@@ -58,6 +63,13 @@ JOBS: tuple[Job, ...] = (
         _close_expired_exams,
         "{n} attempts closed",
         "Score exam attempts past their deadline",
+    ),
+    Job(
+        "certificates.status_lists",
+        timedelta(minutes=1),
+        _status_lists,
+        "{n} status lists signed",
+        "Sign the revocation list again after a certificate's status changed",
     ),
     Job(
         "hours.digests",

@@ -10,6 +10,7 @@ database unique constraint on (enrolment, cycle) makes issuance happen exactly o
 races.
 """
 
+from trainer.services.certificates import status_list
 from trainer.services.certificates.issuance import (
     approve_review,
     certificate_facts,
@@ -20,7 +21,9 @@ from trainer.services.certificates.issuance import (
 )
 from trainer.services.certificates.keys import (
     base_url,
+    issuer,
     key_url,
+    legacy_key_url,
     public_key,
     signing_key,
 )
@@ -53,7 +56,9 @@ __all__ = [
     "finalise",
     "for_holder",
     "issue_if_met",
+    "issuer",
     "key_url",
+    "legacy_key_url",
     "log_ce",
     "pending_ce",
     "public",
@@ -63,5 +68,6 @@ __all__ = [
     "requirements",
     "revoke",
     "signing_key",
+    "status_list",
     "verify_url",
 ]

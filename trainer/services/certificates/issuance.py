@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -30,7 +31,8 @@ from trainer.models import (
 )
 from trainer.services import audit, certificate_pdf, outbox
 from trainer.services import release as releases
-from trainer.services.certificates.keys import base_url, key_url, signing_key
+from trainer.services.certificates import status_list
+from trainer.services.certificates.keys import base_url, issuer, key_url, signing_key
 from trainer.services.certificates.record import requirements
 
 
@@ -190,35 +192,45 @@ def verify_url(number: str) -> str:
     return f"{base_url()}/verify/{number}"
 
 
-def certificate_facts(cert: Certificate) -> vc.CertificateFacts:
+def certificate_facts(
+    cert: Certificate, holder_email: str | None = None, status: vc.StatusEntry | None = None
+) -> vc.CertificateFacts:
+    """What the credential and PDF state. ``holder_email`` adds the holder's salted identity
+    hash (a fresh salt each call); ``status`` the credential's revocation list entry."""
     program = db.session.get(Program, cert.program_id)
     assert program is not None and cert.number and cert.issued_at and cert.expires_at
     d = program.spec
+    salt = secrets.token_hex(8) if holder_email else None
     return vc.CertificateFacts(
         number=cert.number,
         holder_name=cert.holder_name,
         credential_name=cert.credential_name,
         abbreviation=d.abbreviation,
+        program_id=program.id,
         program_title=d.title,
         issuing_authority=cert.issuing_authority,
         jurisdiction=d.jurisdiction_name,
         issued_at=cert.issued_at,
         expires_at=cert.expires_at,
         verify_url=verify_url(cert.number),
-        issuer_url=base_url() + "/.well-known/trainer-issuer.json",
-        key_url=key_url(),
+        issuer=issuer(),
+        holder_identity=vc.identity_hash(holder_email, salt) if holder_email and salt else None,
+        identity_salt=salt,
+        status=status,
     )
 
 
 def finalise(cert: Certificate, now: datetime, expires_at: datetime | None = None) -> None:
     """Number, dates, signed credential and the PDF: done once, stored, never redone."""
     program = db.session.get(Program, cert.program_id)
-    assert program is not None
+    user = db.session.get(User, cert.user_id)
+    assert program is not None and user is not None
     d = program.spec
     cert.issued_at = now
     cert.expires_at = expires_at or add_months(now, d.validity_months)
     cert.number = format_number(d.number_prefix, now.year, cert.id)
-    facts = certificate_facts(cert)
+    facts = certificate_facts(cert, user.email, status_list.assign_index(cert))
+    cert.issuer_name = facts.issuer.name
     signed = vc.sign(vc.build(facts), signing_key(), key_url(), now)
     cert.credential_json = json.dumps(signed, indent=2, ensure_ascii=False)
     cert.pdf = certificate_pdf.render(
@@ -229,8 +241,6 @@ def finalise(cert: Certificate, now: datetime, expires_at: datetime | None = Non
     cert.updated_at = now
     db.session.flush()
     audit.record("certificate.issued", subject=cert, number=cert.number, sha256=cert.pdf_sha256)
-    user = db.session.get(User, cert.user_id)
-    assert user is not None
     outbox.queue_mail(
         user.email,
         f"Your certificate: {cert.credential_name}",

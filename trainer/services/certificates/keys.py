@@ -1,4 +1,6 @@
-"""The issuer's Ed25519 signing key: made once in the instance folder, published as JSON."""
+"""The issuer: its identity (``did:web`` of the deployment, name and URL from configuration)
+and its Ed25519 signing key, made once in the instance folder and published as a Multikey
+in the DID document."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
+
+from trainer.domain import credential as vc
 
 
 def _key_path() -> Path:
@@ -46,5 +50,18 @@ def base_url() -> str:
     return str(current_app.config["BASE_URL"])
 
 
+def issuer() -> vc.Issuer:
+    """Who signs: this deployment (``did:web`` of BASE_URL; ISSUER_NAME, ISSUER_URL)."""
+    config = current_app.config
+    return vc.Issuer(vc.did_web(base_url()), str(config["ISSUER_NAME"]), str(config["ISSUER_URL"]))
+
+
 def key_url() -> str:
+    """The verification method of the credentials signed now."""
+    return issuer().key_id
+
+
+def legacy_key_url() -> str:
+    """The verification method named by credentials signed before did:web (the same key,
+    published as a JWK in the older issuer profile)."""
     return base_url() + "/.well-known/trainer-issuer.json#key-1"

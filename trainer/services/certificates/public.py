@@ -18,6 +18,7 @@ from trainer.models import (
     User,
 )
 from trainer.services import audit, outbox
+from trainer.services.certificates import status_list
 from trainer.services.certificates.issuance import verify_url
 
 
@@ -38,12 +39,13 @@ class PublicCertificate:
     holder_name: str
     credential: str
     program: str
-    issuing_authority: str
+    issuing_authority: str  # the regulator or board whose rules the credential follows
     jurisdiction: str
     issued_on: str
     expires_on: str
     status: str  # active | expired | revoked | superseded
     revoked_on: str | None
+    issued_by: str = ""  # who signed it: this deployment (older ones: the authority)
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -66,6 +68,7 @@ def public(number: str, now: datetime) -> PublicCertificate:
         cert.expires_at.date().isoformat(),
         cert.public_status(now),
         cert.revoked_at.date().isoformat() if cert.revoked_at else None,
+        cert.issuer_name or cert.issuing_authority,
     )
 
 
@@ -105,6 +108,7 @@ def revoke(actor: User | None, number: str, reason: str, now: datetime) -> Certi
     cert.revoked_by_id = actor.id if actor else None
     cert.updated_at = now
     db.session.flush()
+    status_list.mark_stale()
     audit.record(
         "certificate.revoked", actor=actor, subject=cert, number=cert.number, reason=reason.strip()
     )

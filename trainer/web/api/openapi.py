@@ -261,12 +261,20 @@ def _public_schema() -> dict[str, Any]:
             "holder_name": {"type": "string"},
             "credential": {"type": "string"},
             "program": {"type": "string"},
-            "issuing_authority": {"type": "string"},
+            "issuing_authority": {
+                "type": "string",
+                "description": "The regulator or board whose rules the credential follows",
+            },
             "jurisdiction": {"type": "string"},
             "issued_on": {"type": "string", "format": "date"},
             "expires_on": {"type": "string", "format": "date"},
             "status": {"type": "string", "enum": list(STATUSES)},
             "revoked_on": _NULLABLE_DATE,
+            "issued_by": {
+                "type": "string",
+                "description": "Who signed the credential: the organisation running this "
+                "system (for certificates issued before that was configurable, the authority)",
+            },
         }
     )
     return public

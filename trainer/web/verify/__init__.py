@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from trainer.clock import utcnow
 from trainer.domain import credential as vc
@@ -10,6 +10,7 @@ from trainer.domain.errors import NotFound
 from trainer.extensions import limiter
 from trainer.services import certificates
 from trainer.web.access import public
+from trainer.web.forms import writes_on_read
 
 bp = Blueprint("verify", __name__)
 VERIFY_LIMIT = "60 per minute"
@@ -36,13 +37,40 @@ def certificate(number: str):
     return render_template("verify/certificate.html", c=cert)
 
 
+@bp.get("/.well-known/did.json")
+@bp.get("/did.json")  # did:web of a BASE_URL with a path resolves to <path>/did.json
+@public
+def did_document():
+    """The issuer's DID document (did:web): the Multikey that signs the credentials."""
+    doc = vc.did_document(certificates.issuer(), certificates.public_key())
+    response = jsonify(doc)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/credentials/status/<purpose>")
+@public
+@writes_on_read  # the first request signs and stores the list
+def status_list(purpose: str):
+    """The signed Bitstring Status List credential (cached: the worker re-signs it after a
+    status changes)."""
+    try:
+        body = certificates.status_list.published(purpose, utcnow())
+    except KeyError:
+        return jsonify(error={"status": 404, "code": "not_found", "message": "No such list"}), 404
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
 @bp.get("/.well-known/trainer-issuer.json")
 @public
 def issuer():
-    """The issuer profile with its public key, at a stable address."""
+    """The older issuer profile (its key as a JWK): credentials signed before did:web name
+    it as their verification method. The same key as the DID document."""
     jwk = {
         **vc.public_key_jwk(certificates.public_key()),
-        "kid": certificates.key_url(),
+        "kid": certificates.legacy_key_url(),
         "use": "sig",
         "alg": "EdDSA",
     }
@@ -50,10 +78,10 @@ def issuer():
         {
             "id": request.base_url,
             "type": ["Profile"],
-            "name": "trainer issuer",
+            "name": certificates.issuer().name,
             "verificationMethod": [
                 {
-                    "id": certificates.key_url(),
+                    "id": certificates.legacy_key_url(),
                     "type": "JsonWebKey",
                     "controller": request.base_url,
                     "publicKeyJwk": jwk,
