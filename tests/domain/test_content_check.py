@@ -252,3 +252,84 @@ def test_every_mistake_is_reported_in_one_run(tree: Path) -> None:
 
 def test_the_real_content_passes(curriculum: Any) -> None:
     assert len(curriculum.modules) >= 10  # parsed with no problems (the fixture checks)
+
+
+# -- drafts: items that wait for their rationale ------------------------------------------------
+
+
+def _draft(bank: Path, iid: str, rationale: str | None = None) -> None:
+    """Mark item ``iid`` of ``bank`` as a draft, dropping its rationale unless one is given."""
+    new = f"    rationale: {rationale}\n    draft: true" if rationale else "    draft: true"
+    _edit(bank, f"    rationale: Because {iid}.", new)
+
+
+def test_a_draft_needs_no_rationale_and_is_kept_out_of_the_items(tree: Path) -> None:
+    bank = tree / "items" / "beta.yaml"
+    _draft(bank, "beta-001")
+    _draft(bank, "beta-002", rationale="Written, but not yet reviewed.")
+    result, problems = parse_tree(tree)
+    assert problems == [] and result is not None
+    assert set(result.drafts) == {"beta-001", "beta-002"}
+    assert not set(result.drafts) & set(result.items) and len(result.items) == 11
+    assert result.drafts["beta-002"].rationale == "Written, but not yet reviewed."
+    assert [str(w) for w in result.warnings()] == [
+        f"content/items/beta.yaml:{_line_of(bank, 'id: beta-001')}: warning: draft: item "
+        "'beta-001' is left out of quizzes and exams until you write its rationale and "
+        "remove 'draft: true'",
+        f"content/items/beta.yaml:{_line_of(bank, 'id: beta-002')}: warning: draft: item "
+        "'beta-002' is left out of quizzes and exams until you remove 'draft: true'",
+    ]
+
+
+def test_draft_false_is_a_published_item(tree: Path) -> None:
+    bank = tree / "items" / "beta.yaml"
+    _edit(
+        bank,
+        "    rationale: Because beta-001.",
+        "    rationale: Because beta-001.\n    draft: false",
+    )
+    result, problems = parse_tree(tree)
+    assert problems == [] and result is not None
+    assert "beta-001" in result.items and result.drafts == {} and result.warnings() == []
+
+
+def test_a_draft_is_checked_like_any_item(tree: Path) -> None:
+    bank = tree / "items" / "beta.yaml"
+    _draft(bank, "beta-001")
+    _edit(bank, "    answer: b\n    draft: true", "    answer: z\n    draft: true")
+    _edit(bank, "    rationale: Because beta-002.", "    draft: maybe")
+    alpha = tree / "items" / "alpha.yaml"
+    _edit(alpha, "        rationale: Greeting builds trust.", "        draft: true")
+    problems = _problems(tree)
+    assert (
+        f"content/items/beta.yaml:{_line_of(bank, 'answer: z')}: the answer 'z' is not among "
+        "the options (a, b, c)"
+    ) in problems
+    assert (
+        f"content/items/beta.yaml:{_line_of(bank, 'draft: maybe')}: 'draft' must be true or false"
+        in problems
+    )
+    # Without draft: true, the rationale is required as before.
+    assert any(p.endswith("missing key 'rationale' in an item") for p in problems)
+    # A scenario's items are published together: none of them can be a draft.
+    assert any(
+        p.startswith(
+            f"content/items/alpha.yaml:{_line_of(alpha, 'draft: true')}: unknown key 'draft'"
+        )
+        for p in problems
+    ), problems
+
+
+def test_drafts_do_not_fill_a_quiz_or_an_exam_blueprint(tree: Path) -> None:
+    bank = tree / "items" / "beta.yaml"
+    for n in range(1, 5):  # beta's quiz draws 3; the blueprint asks 2 ethics exam items
+        _draft(bank, f"beta-00{n}")
+    problems = _problems(tree)
+    assert (
+        "content/modules/02-beta.md:1: the quiz draws 3 items but the bank holds only 1 quiz "
+        "items for this module (4 more are drafts, which count once they are published)"
+    ) in problems
+    assert any(
+        "asks for 2 items of 'ethical-responsibility' but the bank holds only 1 exam items" in p
+        for p in problems
+    ), problems

@@ -51,7 +51,8 @@ def load(tree: ContentTree) -> LoadResult:
 
     Modules and programs are upserted by id; an item whose content changed gets a new
     revision; anything no longer in the tree is retired (kept, because attempts and
-    certificates point at it). Flushes; the caller commits.
+    certificates point at it). Drafts are not in ``tree.items``, so they are never loaded and
+    an item that became a draft is retired. Flushes; the caller commits.
     """
     latest = latest_release()
     if latest is not None and latest.hash == tree.hash:

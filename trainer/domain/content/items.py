@@ -100,9 +100,16 @@ class ItemChecker(Checker):
         module: str,
         scenario: tuple[Any, Any, Any, Any] | None,
     ) -> Item | None:
-        required = set(ITEM_KEYS) if scenario else ITEM_KEYS | {"use", "domain"}
-        if not self.keys(doc, path, raw, required, ITEM_OPTIONAL, "an item"):
+        lone = scenario is None
+        required = ITEM_KEYS | ({"use", "domain"} if lone else set())
+        optional = ITEM_OPTIONAL | ({"draft"} if lone else set())  # a scenario publishes whole
+        draft = lone and isinstance(raw, dict) and raw.get("draft") is True
+        if draft:  # a draft may wait for its rationale
+            required, optional = required - {"rationale"}, optional | {"rationale"}
+        if not self.keys(doc, path, raw, required, optional, "an item"):
             return None
+        if "draft" in raw and not isinstance(raw["draft"], bool):
+            self.add(doc.rel, doc.line(*path, "draft"), "'draft' must be true or false")
         iid = self.claim_id(doc, (*path, "id"), raw.get("id"))
         qtype = raw.get("type")
         if qtype not in TYPES:
@@ -132,7 +139,11 @@ class ItemChecker(Checker):
             "competencies",
         )
         stem = self.text(doc, (*path, "stem"), raw.get("stem"), "stem")
-        rationale = self.text(doc, (*path, "rationale"), raw.get("rationale"), "rationale")
+        rationale = (
+            ""
+            if draft and raw.get("rationale") in (None, "")
+            else self.text(doc, (*path, "rationale"), raw.get("rationale"), "rationale")
+        )
         options, answer = self.options_and_answer(doc, path, raw, qtype)
         if stem:
             # Scenario items may share a short question ("What should she do first?") when
@@ -146,7 +157,9 @@ class ItemChecker(Checker):
                 )
             else:
                 self.stems[norm] = iid or "?"
-        if not (iid and qtype and domain and use and stem and rationale and options and answer):
+        if rationale is None or not (  # a draft's rationale may be "" but is never None
+            iid and qtype and domain and use and stem and options and answer
+        ):
             return None
         return Item(
             iid,
@@ -163,6 +176,7 @@ class ItemChecker(Checker):
             vignette,
             doc.rel,
             doc.line(*path),
+            draft,
         )
 
     def options_and_answer(

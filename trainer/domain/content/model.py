@@ -97,6 +97,9 @@ class Item:
     vignette: str | None = None
     path: str = ""
     line: int = 1
+    # A draft (``draft: true`` in its bank) may wait for its rationale; quizzes and exams
+    # never see it: ``parse_tree`` keeps it in ``ContentTree.drafts``, not ``items``.
+    draft: bool = False
 
     @property
     def in_quiz(self) -> bool:
@@ -107,9 +110,10 @@ class Item:
         return self.use in ("exam", "both")
 
     def content(self) -> dict[str, Any]:
-        """What a revision freezes: everything but where the item sits in a file."""
+        """What a revision freezes: everything but where the item sits in a file (and the
+        draft flag: only published items get revisions)."""
         data = asdict(self)
-        data.pop("path"), data.pop("line")
+        data.pop("path"), data.pop("line"), data.pop("draft")
         return data
 
     def content_hash(self) -> str:
@@ -198,9 +202,25 @@ class ContentTree:
     programs: dict[str, Program]
     hash: str
     files: tuple[str, ...] = field(default=())
+    drafts: dict[str, Item] = field(default_factory=dict)  # checked, but never loaded
 
     def module_items(self, module_id: str) -> list[Item]:
         return [i for i in self.items.values() if i.module == module_id]
+
+    def warnings(self) -> list[Problem]:
+        """What ``trainer content check`` reports without failing: one line per draft."""
+        warnings = []
+        for d in self.drafts.values():
+            todo = ("" if d.rationale else "write its rationale and ") + "remove 'draft: true'"
+            warnings.append(
+                Problem(
+                    d.path,
+                    d.line,
+                    f"warning: draft: item '{d.id}' is left out of quizzes and exams until "
+                    f"you {todo}",
+                )
+            )
+        return warnings
 
     def stats(self) -> dict[str, Any]:
         """What ``trainer content stats --json`` prints."""

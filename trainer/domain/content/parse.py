@@ -19,7 +19,7 @@ from trainer.domain.content.checker import (
     tree_hash,
 )
 from trainer.domain.content.items import ItemChecker
-from trainer.domain.content.model import ContentTree, Problem
+from trainer.domain.content.model import ContentTree, Item, Module, Problem
 from trainer.domain.content.modules import ModuleChecker, slugify
 from trainer.domain.content.programs import ProgramChecker
 
@@ -42,7 +42,12 @@ class TreeChecker(ModuleChecker, ItemChecker, ProgramChecker):
 
 
 def parse_tree(root: Path | str) -> tuple[ContentTree | None, list[Problem]]:
-    """Parse and check a content tree. Returns (tree, []) or (None, problems sorted by place)."""
+    """Parse and check a content tree. Returns (tree, []) or (None, problems sorted by place).
+
+    Items marked ``draft: true`` are checked like the others (all but a rationale) but kept in
+    ``tree.drafts``, out of ``tree.items``, so no quiz, exam or release holds them;
+    ``tree.warnings()`` names them.
+    """
     root = Path(root).resolve()
     checker = TreeChecker(root)
     if not root.is_dir():
@@ -50,22 +55,37 @@ def parse_tree(root: Path | str) -> tuple[ContentTree | None, list[Problem]]:
     checker.parse_taxonomy()
     modules = checker.parse_modules()
     checker.check_links(modules)
-    items = checker.parse_items(modules)
+    checked = checker.parse_items(modules)
+    # Drafts are checked like any item but kept apart here, once: every pool, count and load
+    # below sees only the published items.
+    items = {k: i for k, i in checked.items() if not i.draft}
+    drafts = {k: i for k, i in checked.items() if i.draft}
     for module in modules.values():
-        quiz_pool = sum(1 for i in items.values() if i.module == module.id and i.in_quiz)
-        if quiz_pool < module.quiz_items:
-            checker.add(
-                module.path,
-                1,
-                f"the quiz draws {module.quiz_items} items but the bank "
-                f"holds only {quiz_pool} quiz items for this module",
-            )
+        _check_quiz_pool(checker, module, items, drafts)
     programs = checker.parse_programs(modules, items)
     problems = sorted(set(checker.problems), key=lambda p: (p.path, p.line, p.message))
     if problems:
         return None, problems
     files = tuple(p.relative_to(root).as_posix() for p in content_files(root))
-    return ContentTree(checker.taxonomy, modules, items, programs, tree_hash(root), files), []
+    tree = ContentTree(checker.taxonomy, modules, items, programs, tree_hash(root), files, drafts)
+    return tree, []
+
+
+def _check_quiz_pool(
+    checker: TreeChecker, module: Module, items: dict[str, Item], drafts: dict[str, Item]
+) -> None:
+    """A module's quiz must be drawable from its published quiz items (drafts do not count)."""
+    pool = sum(1 for i in items.values() if i.module == module.id and i.in_quiz)
+    if pool >= module.quiz_items:
+        return
+    waiting = sum(1 for i in drafts.values() if i.module == module.id and i.in_quiz)
+    checker.add(
+        module.path,
+        1,
+        f"the quiz draws {module.quiz_items} items but the bank holds only {pool} quiz items "
+        "for this module"
+        + (f" ({waiting} more are drafts, which count once they are published)" if waiting else ""),
+    )
 
 
 def check_tree(root: Path | str) -> list[Problem]:
