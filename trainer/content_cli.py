@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from trainer.domain.content import parse_tree
+from trainer.domain.content import ContentTree, Problem, parse_tree
 
 
 @click.group()
@@ -36,15 +36,25 @@ def _parse_or_exit(directory: str | None):
     return tree
 
 
+def _warn(tree: ContentTree) -> None:
+    for warning in tree.warnings():
+        click.echo(str(warning), err=True)
+
+
 @content.command("check")
 @click.argument("directory", required=False)
 @with_appcontext
 def check(directory: str | None) -> None:
-    """Check every file in DIRECTORY (default: content/); print each problem as path:line."""
+    """Check every file in DIRECTORY (default: content/); print each problem as path:line.
+
+    Drafts are warnings (path:line: warning: draft: ...): they do not fail the check.
+    """
     tree = _parse_or_exit(directory)
+    _warn(tree)
+    drafts = f", {len(tree.drafts)} drafts left out" if tree.drafts else ""
     click.echo(
         f"ok: {len(tree.modules)} modules, {len(tree.items)} items, "
-        f"{len(tree.programs)} programs (release {tree.hash[:12]})"
+        f"{len(tree.programs)} programs{drafts} (release {tree.hash[:12]})"
     )
 
 
@@ -76,12 +86,13 @@ def load(directory: str | None) -> None:
     """Publish DIRECTORY (default: content/) as a new release, in one transaction.
 
     Refuses a tree that fails `trainer content check`. Loading the same files again
-    changes nothing.
+    changes nothing. Drafts are left out (and an item that became a draft is retired).
     """
     from trainer.extensions import db
     from trainer.services import content as content_service
 
     tree = _parse_or_exit(directory)
+    _warn(tree)
     result = content_service.load(tree)
     db.session.commit()
     click.echo(result.describe())
@@ -106,6 +117,11 @@ def load(directory: str | None) -> None:
     type=click.Path(dir_okay=False),
     help="Write the bank here (default: standard output).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="All or nothing: write nothing unless every question imports, with a rationale.",
+)
 @with_appcontext
 def import_gift(
     file: str,
@@ -114,16 +130,22 @@ def import_gift(
     use: str,
     competencies: tuple[str, ...],
     output: str | None,
+    strict: bool,
 ) -> None:
     """Convert a Moodle GIFT file into a question bank in our format.
 
-    Anything GIFT can say that a bank cannot is reported as FILE:line: unsupported ...,
-    with exit status 1 and nothing written.
+    Every question the bank can hold is imported. One without general feedback (####) becomes
+    a draft (draft: true, no rationale), left out of quizzes and exams until someone writes
+    its rationale. Each other question is reported as FILE:line: skipped: why. Exit status 0
+    when anything was imported, 1 when nothing could be.
+
+    With --strict, any question that cannot be imported as it is (drafts included) is
+    reported as FILE:line: message, with exit status 1 and nothing written.
     """
     from trainer.domain.content import gift
 
     root = Path(current_app.config["CONTENT_DIR"])
-    taxonomy, problems = parse_tree(root)
+    taxonomy, _ = parse_tree(root)
     domains = taxonomy.taxonomy.domains if taxonomy else gift.DOMAINS
     text = Path(file).read_text(encoding="utf-8-sig")
     try:
@@ -135,20 +157,44 @@ def import_gift(
             use=use,
             competencies=competencies or ("engagement",),
             domains=domains,
+            drafts=not strict,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    if problems:
+    if strict and problems:
         for problem in problems:
             click.echo(str(problem), err=True)
         click.echo(f"{len(problems)} problem(s); nothing was written.", err=True)
         sys.exit(1)
+    skipped = _skipped(problems)
+    for line in skipped:
+        click.echo(line, err=True)
+    if not items:
+        why = "every question was skipped" if skipped else "it holds no questions"
+        click.echo(f"{file}: nothing was imported: {why}; nothing was written.", err=True)
+        sys.exit(1)
     bank = gift.bank_yaml(module_id, items)
     if output:
         Path(output).write_text(bank, encoding="utf-8")
-        click.echo(f"wrote {len(items)} items to {output}", err=True)
     else:
         click.echo(bank, nl=False)
+    drafts = sum(1 for i in items if i.get("draft"))
+    click.echo(
+        f"{file}: imported {len(items)} questions ({drafts} drafts without general feedback), "
+        f"skipped {len(skipped)}" + (f"; wrote {output}" if output else ""),
+        err=True,
+    )
+
+
+def _skipped(problems: list[Problem]) -> list[str]:
+    """One ``FILE:line: skipped: why`` line per question (its reasons joined by ``; ``)."""
+    reasons: dict[tuple[str, int], list[str]] = {}
+    for problem in problems:
+        reasons.setdefault((problem.path, problem.line), []).append(problem.message)
+    return [
+        str(Problem(path, line, f"skipped: {'; '.join(why)}"))
+        for (path, line), why in reasons.items()
+    ]
 
 
 @content.command("export-gift")
@@ -159,13 +205,14 @@ def import_gift(
 )
 @with_appcontext
 def export_gift(directory: str | None, module_id: str | None, output: str | None) -> None:
-    """Write the question banks (or one module's) as a Moodle GIFT file."""
+    """Write the question banks (or one module's), drafts included, as a Moodle GIFT file."""
     from trainer.domain.content import gift
 
     tree = _parse_or_exit(directory)
     if module_id and module_id not in tree.modules:
         raise click.ClickException(f"unknown module '{module_id}'")
-    items = [i for i in tree.items.values() if not module_id or i.module == module_id]
+    bank = sorted([*tree.items.values(), *tree.drafts.values()], key=lambda i: (i.path, i.line))
+    items = [i for i in bank if not module_id or i.module == module_id]
     text = gift.export_gift(items)
     if output:
         Path(output).write_text(text, encoding="utf-8")

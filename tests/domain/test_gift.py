@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ BANK_KEYS = [
     "options",
     "answer",
     "rationale",
+    "draft",
     "feedback",
 ]
 
@@ -57,6 +59,7 @@ def _item(
     feedback: dict[str, str] | None = None,
     rationale: str = "Because.",
     competencies: tuple[str, ...] = ("engagement",),
+    draft: bool = False,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": iid,
@@ -69,7 +72,10 @@ def _item(
     if type_ != "truefalse":
         data["options"] = options
     data["answer"] = answer
-    data["rationale"] = rationale
+    if draft:
+        data["draft"] = True
+    else:
+        data["rationale"] = rationale
     if feedback:
         data["feedback"] = feedback
     return data
@@ -309,7 +315,7 @@ def test_each_unsupported_kind_is_reported_at_its_line() -> None:
         (22, "unsupported essay question: an answer block without answers {}"),
         (24, "unsupported essay question: an answer block without answers {}"),
         (27, "unsupported description: text without an answer block {...}"),
-        (30, "unsupported missing-word question: text after the closing brace"),
+        (30, "unsupported short-answer question: only = answers and no ~"),
         (
             33,
             "unsupported short-answer question: only = answers and no ~ "
@@ -329,7 +335,7 @@ def test_each_unsupported_kind_is_reported_at_its_line() -> None:
 
 
 def test_questions_with_mistakes_are_reported_at_their_lines() -> None:
-    items, problems = _parse("invalid.gift")
+    items, problems = _parse("invalid.gift", drafts=False)
     assert items == []
     assert problems == [
         (5, "a choice question needs 3 to 6 options, not 2"),
@@ -357,6 +363,146 @@ def test_questions_with_mistakes_are_reported_at_their_lines() -> None:
         (47, "two options have the same text"),
     ]
     assert NO_RATIONALE == "no general feedback (####) to use as the rationale"
+    # With drafts (the default), the question without general feedback is imported as a draft
+    # and every other mistake is still reported, none of them NO_RATIONALE.
+    drafted, others = _parse("invalid.gift")
+    assert [(i["id"], i["draft"], "rationale" in i) for i in drafted] == [
+        ("alpha-gift-003", True, False)
+    ]
+    assert others == [p for p in problems if p[1] != NO_RATIONALE]
+
+
+# -- a Moodle bank: drafts and skipped questions ----------------------------------------------
+
+MOODLE_SKIPPED = [
+    (43, "unsupported partial credit (~%weight% above 0) in a single-answer question"),
+    (74, "unsupported short-answer question: only = answers and no ~"),
+    (77, "unsupported matching question: answers with ->"),
+    (85, "unsupported numerical question: an answer block starting {#"),
+    (87, "unsupported numerical question: an answer block starting {#"),
+    (89, "unsupported numerical question: an answer block starting {#"),
+    (95, "unsupported essay question: an answer block without answers {}"),
+    (98, "unsupported description: text without an answer block {...}"),
+    (101, "a choice question needs 3 to 6 options, not 2"),
+]
+
+
+def test_a_moodle_bank_imports_every_question_the_bank_can_hold() -> None:
+    items, problems = _parse("moodle_bank.gift", default_domain="mentoring-education")
+    assert problems == MOODLE_SKIPPED
+    # (id, type, domain, draft): generated ids count the skipped questions too (003 is one).
+    assert [(i["id"], i["type"], i["domain"], i.get("draft", False)) for i in items] == [
+        ("alpha-gift-001", "single", "mentoring-education", True),
+        ("advocacy-rights", "single", "mentoring-education", False),
+        ("advocacy-supports", "multiple", "advocacy", False),
+        ("alpha-gift-002", "multiple", "advocacy", True),
+        ("ethics-gift", "truefalse", "ethical-responsibility", False),
+        ("alpha-gift-004", "truefalse", "ethical-responsibility", True),
+        ("ethics-escapes", "single", "ethical-responsibility", False),
+        ("alpha-gift-005", "single", "recovery-wellness", False),
+        ("recovery-pathways", "single", "recovery-wellness", True),
+        ("recovery-stages", "single", "recovery-wellness", False),
+    ]
+    # A draft is a whole item but for its rationale: draft: True stands in its place.
+    assert all(("rationale" in i) != i.get("draft", False) for i in items)
+    for item in items:
+        assert list(item) == [k for k in BANK_KEYS if k in item]
+
+
+def test_moodle_constructs_become_exact_bank_items() -> None:
+    items, _ = _parse("moodle_bank.gift", default_domain="mentoring-education")
+    by_id = {i["id"]: i for i in items}
+    assert by_id["alpha-gift-001"] == _item(  # [html], per-answer feedback, no ####
+        "alpha-gift-001",
+        "single",
+        {
+            "a": "Ask what brings her in, and listen",
+            "b": "Explain the program rules",
+            "c": "Tell her own recovery story at length",
+        },
+        "a",
+        stem="A peer specialist meets Dana for the first time. What comes first?",
+        domain="mentoring-education",
+        feedback={
+            "a": "Yes: engagement starts with listening.",
+            "b": "Rules can wait until there is trust.",
+        },
+        draft=True,
+    )
+    assert by_id["advocacy-rights"]["rationale"] == (  # [markdown] general feedback
+        "Self-advocacy starts with *knowing the rule* and the choices it leaves."
+    )
+    assert by_id["advocacy-supports"]["answer"] == ["a", "b"]  # %50% %50% %-100% %-100%
+    assert by_id["alpha-gift-002"]["answer"] == ["a", "b", "c"]  # %33.33333% each
+    assert (by_id["ethics-gift"]["answer"], "feedback" in by_id["ethics-gift"]) == (False, False)
+    assert by_id["alpha-gift-004"]["feedback"] == {  # {FALSE#if wrong#if right}
+        "true": "It does not: the duty continues.",
+        "false": "Right: it continues after discharge.",
+    }
+    escapes = by_id["ethics-escapes"]  # [plain] with \: \= \~ \# \{ \}
+    assert escapes["stem"] == 'In a note, which line keeps to the rule "facts only: no opinions"?'
+    assert escapes["options"] == {
+        "a": "Attended 2 of 3 groups = 67%",
+        "b": "Seems unmotivated ~ maybe lazy",
+        "c": "Group #2 was {probably} a waste",
+    }
+    assert escapes["rationale"] == "Notes record what happened: counts and facts, {not} judgements."
+    assert by_id["alpha-gift-005"]["stem"] == (  # missing word, #### inside the block
+        "Recovery is a process of change through which people improve their _____ and wellness."
+    )
+    assert by_id["alpha-gift-005"]["rationale"] == "SAMHSA's working definition of recovery."
+    assert by_id["recovery-pathways"]["stem"] == "There are _____ pathways to recovery."
+    stages = by_id["recovery-stages"]  # a // comment inside the question is dropped
+    assert stages["options"] == {"a": "Action", "b": "Contemplation", "c": "Maintenance"}
+    assert stages["stem"] == "Which stage comes *before* preparation?"
+
+
+def test_without_drafts_a_missing_rationale_is_a_problem_again() -> None:
+    items, problems = _parse("moodle_bank.gift", default_domain="mentoring-education", drafts=False)
+    assert [i["id"] for i in items] == [
+        "advocacy-rights",
+        "advocacy-supports",
+        "ethics-gift",
+        "ethics-escapes",
+        "alpha-gift-005",
+        "recovery-stages",
+    ]
+    assert sorted(problems) == sorted(
+        MOODLE_SKIPPED + [(n, NO_RATIONALE) for n in (9, 35, 43, 55, 71, 101)]
+    )
+
+
+def test_drafts_export_without_general_feedback_and_read_back_as_drafts() -> None:
+    items, _ = _parse("moodle_bank.gift", default_domain="mentoring-education")
+    text = export_gift(item_from_dict(d, "alpha") for d in items)
+    again, problems = parse_gift(text, module="alpha")
+    assert problems == []
+    assert {d["id"]: d for d in again} == {d["id"]: d for d in items}
+    assert text.count("####") == sum(1 for d in items if "rationale" in d)
+
+
+def test_a_draft_item_and_back() -> None:
+    data = _item("alpha-d1", "single", {"a": "A", "b": "B", "c": "C"}, "b", draft=True)
+    item = item_from_dict(data, "alpha")
+    assert (item.draft, item.rationale) == (True, "")
+    assert item_to_dict(item) == data
+    assert "draft" not in item.content()  # published items' revisions are unchanged by it
+    written = item_to_dict(replace(item, rationale="Written now."))
+    assert list(written)[-2:] == ["rationale", "draft"]
+
+
+def test_a_missing_word_question_has_a_blank_and_one_answer_block() -> None:
+    text = "Peers share {~authority =lived experience ~diagnoses####R.} with the people they serve."
+    items, problems = parse_gift(text, module="alpha", default_domain="advocacy")
+    assert problems == []
+    assert items[0]["stem"] == "Peers share _____ with the people they serve."
+    items, problems = parse_gift(
+        "A {~x =y ~z####R.} and B {~p =q ~r####R.}", module="alpha", default_domain="advocacy"
+    )
+    assert items == []
+    assert [p.message for p in problems] == [
+        "unsupported: more than one answer block {...} in a question"
+    ]
 
 
 def test_a_question_without_a_domain_is_a_problem() -> None:
@@ -416,7 +562,7 @@ def test_ids_come_from_valid_unused_titles_else_are_numbered_in_order() -> None:
 def test_ids_count_questions_with_problems_too() -> None:
     text = "Broken?{=A ~B}\n\nFine?{=A ~B ~C####R.}\n"
     items, problems = parse_gift(text, module="alpha", default_domain="advocacy")
-    assert [i["id"] for i in items] == ["alpha-gift-002"] and len(problems) == 2
+    assert [i["id"] for i in items] == ["alpha-gift-002"] and len(problems) == 1
 
 
 def test_a_trainer_comment_it_cannot_read_is_a_problem() -> None:
@@ -794,6 +940,7 @@ def _bank_item(draw: st.DrawFn, n: int) -> dict[str, Any]:
         competencies=tuple(draw(st.lists(st.sampled_from(_IDS), min_size=1, unique=True))),
         rationale=draw(_TEXT),
         feedback={k: feedback[k] for k in keys if k in feedback},
+        draft=draw(st.booleans()),
     )
 
 

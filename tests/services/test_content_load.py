@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from tests.support.content import write_tree
 from trainer.extensions import db
 from trainer.models import ContentRelease, Item, ItemRevision, Module, ModuleSection, Program
+from trainer.services import quizzes
 
 
 @pytest.fixture
@@ -98,6 +99,21 @@ def test_removed_items_and_modules_are_retired_not_deleted(
     with app.app_context():
         assert db.session.get(Item, "beta-005").retired is True
         assert _count(ItemRevision) == 13
+
+
+def test_an_item_marked_draft_is_retired_and_leaves_the_pools(
+    runner: Any, app: Any, tree: Path
+) -> None:
+    runner.invoke(args=["content", "load", str(tree)])
+    bank = tree / "items" / "beta.yaml"
+    bank.write_text(bank.read_text().replace("    rationale: Because beta-005.", "    draft: true"))
+    result = runner.invoke(args=["content", "load", str(tree)])
+    assert result.exit_code == 0 and "1 items retired" in result.stdout, result.output
+    assert "warning: draft: item 'beta-005'" in result.stderr
+    with app.app_context():
+        assert db.session.get(Item, "beta-005").retired is True
+        pool = {r.item_id for r in quizzes.current_revisions(Item.module_id == "beta")}
+        assert pool == {f"beta-00{n}" for n in range(1, 5)}  # the quiz and the exam draw here
 
 
 def test_load_refuses_a_tree_that_fails_the_check_and_writes_nothing(

@@ -2,7 +2,8 @@
 
 GIFT is Moodle's plain-text question format. This module reads the part of it that our bank can
 hold and says, as a ``Problem``, why it cannot take anything else; it never drops a question
-silently. Everything here is pure: text in, dicts / text out.
+silently. A question without general feedback comes in as a draft (``draft: true``, no
+rationale yet). Everything here is pure: text in, dicts / text out.
 
 What is read (Moodle's own rules, ``question/format/gift/format.php``):
 
@@ -21,6 +22,8 @@ What is read (Moodle's own rules, ``question/format/gift/format.php``):
 - Choice answers: ``=right`` ``~wrong``, ``~%50%`` / ``~%-100%`` weights, ``#feedback`` after
   an answer, ``####general feedback`` last in the braces (our rationale). True/false:
   ``{T}`` ``{TRUE}`` ``{F}`` ``{FALSE}``, with ``{T#feedback if wrong#feedback if right}``.
+  Text after the answer block makes a missing-word question: the block becomes ``_____``
+  in the stem, as in Moodle.
 - ``// trainer: use=exam competencies=support,crisis`` right above a question (no blank line
   between) sets that question's ``use`` and ``competencies``; ``export_gift`` writes it, Moodle
   ignores it like any comment.
@@ -110,12 +113,15 @@ def parse_gift(
     use: str = "both",
     competencies: tuple[str, ...] = ("engagement",),
     domains: Collection[str] = DOMAINS,
+    drafts: bool = True,
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Read GIFT ``text`` into question-bank item dicts for ``module``, plus its problems.
 
     Each dict has the keys of an item in ``content/items/ID.yaml``, in that order: ``id``,
     ``type``, ``use``, ``domain``, ``competencies``, ``stem``, ``options`` (not for true/false),
-    ``answer``, ``rationale`` and ``feedback`` when any answer has feedback.
+    ``answer``, ``rationale`` and ``feedback`` when any answer has feedback. With ``drafts``, a
+    question without general feedback is a draft: ``draft: True`` in place of ``rationale``;
+    without it, that question is a problem (``NO_RATIONALE``) like any other.
 
     - One ``=`` answer among ``~`` answers is a ``single`` item (``~`` answers with a negative
       weight are simply wrong). Answers without ``=``, where ``~%w%`` with ``w > 0`` marks the
@@ -124,6 +130,8 @@ def parse_gift(
       with answer ``True``/``False`` and feedback keys ``"true"``/``"false"``.
     - Options get the keys a, b, c... in the order written; ``#feedback`` goes to
       ``feedback[key]``; ``####general feedback`` is the ``rationale``.
+    - Missing word: ``Grant is {~buried =entombed} in the tomb.`` has the stem ``Grant is _____
+      in the tomb.``
     - The id is the ``::title::`` when it is a valid id that no earlier question in the file
       claimed; otherwise ``{module}-gift-{n:03}``, n counting those questions in order and
       skipping any id a title claims. Every question gets an id, so fixing one question and
@@ -137,12 +145,12 @@ def parse_gift(
     A question with any problem is not returned as an item; each problem is
     ``Problem(path, line, message)`` with the line where the question starts (after its
     comments). Question kinds our bank cannot hold are reported as ``unsupported ...``:
-    matching, numerical, short answer, essay, description, missing word (text after the
-    answer block), several ``=`` answers, partial credit in a single-answer question,
-    images and HTML left in a text. Also reported: fewer than 3 or more than 6 options, no
-    right or no wrong option, an empty question or answer, two options with the same text,
-    no general feedback (``NO_RATIONALE``), unbalanced braces, an unclosed ``::title``, an
-    unreadable ``// trainer:`` comment, and a question with no domain.
+    matching, numerical, short answer, essay, description, several ``=`` answers, partial
+    credit in a single-answer question, images and HTML left in a text. Also reported: fewer
+    than 3 or more than 6 options, no right or no wrong option, an empty question or answer,
+    two options with the same text, no general feedback (``NO_RATIONALE``, only without
+    ``drafts``), unbalanced braces, an unclosed ``::title``, an unreadable ``// trainer:``
+    comment, and a question with no domain.
 
     Raises ``ValueError`` when an argument is unusable: ``module``, ``default_domain`` or a
     competency that is not an id, ``default_domain`` not in ``domains``, ``use`` not one of
@@ -154,7 +162,7 @@ def parse_gift(
     items: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for question, iid in zip(questions, ids, strict=True):
-        _read_question(question)
+        _read_question(question, drafts)
         if question.domain is None:
             question.problems.append(
                 f"no domain: put a '$CATEGORY: .../DOMAIN' line before the question or give a "
@@ -201,7 +209,10 @@ def _bank_item(
     if "options" in data:
         item["options"] = data["options"]
     item["answer"] = data["answer"]
-    item["rationale"] = data["rationale"]
+    if data["rationale"]:
+        item["rationale"] = data["rationale"]
+    else:
+        item["draft"] = True
     if data["feedback"]:
         item["feedback"] = data["feedback"]
     return item
@@ -280,8 +291,9 @@ def _assign_ids(questions: list[_Question], module: str) -> list[str]:
     return ids
 
 
-def _read_question(q: _Question) -> None:
-    """Fill ``q.data`` (type, stem, options, answer, rationale, feedback) or ``q.problems``."""
+def _read_question(q: _Question, drafts: bool) -> None:
+    """Fill ``q.data`` (type, stem, options, answer, rationale, feedback) or ``q.problems``;
+    the rationale is ``""`` when ``drafts`` lets a question come in without one."""
     joined = "\n".join(q.lines)
     hidden = HIDDEN_RANGE.search(joined)
     if hidden:
@@ -316,7 +328,12 @@ def _read_question(q: _Question) -> None:
         q.problems.append("unsupported description: text without an answer block {...}")
         return
     end = text.index("}", start)
-    before, answer, after = text[:start].strip(), text[start + 1 : end].strip(), text[end + 1 :]
+    answer, after = text[start + 1 : end].strip(), text[end + 1 :].strip()
+    if "{" in after:
+        q.problems.append("unsupported: more than one answer block {...} in a question")
+        return
+    # Text after the block makes a missing-word question: the block is a blank in the stem.
+    question = f"{text[:start]}_____{text[end + 1 :]}" if after else text[:start]
     general = None
     cut = answer.rfind("####")
     if cut != -1:
@@ -325,10 +342,7 @@ def _read_question(q: _Question) -> None:
     if kind not in ("choice", "truefalse"):
         q.problems.append(kind)
         return
-    if after.strip():
-        q.problems.append("unsupported missing-word question: text after the closing brace")
-        return
-    fmt, stem_text = split_format(before, "moodle")
+    fmt, stem_text = split_format(question, "moodle")
     stem = gift_text(stem_text, fmt, q.problems)
     if not stem:
         q.problems.append("the question has no text")
@@ -336,7 +350,7 @@ def _read_question(q: _Question) -> None:
     if general is not None:
         gfmt, general_text = split_format(general, fmt)
         rationale = gift_text(general_text, gfmt, q.problems)
-    if not rationale:
+    if not rationale and not drafts:
         q.problems.append(NO_RATIONALE)
     data = (
         _truefalse(answer, fmt, q.problems)

@@ -23,7 +23,7 @@ def item_to_dict(item: Item) -> dict[str, Any]:
     A scenario item becomes a standalone item whose stem is ``vignette + "\\n\\n" + stem``;
     its scenario id is not kept (GIFT has no scenario sets). True/false items have no
     ``options`` and a ``True``/``False`` answer; ``feedback`` is present only when an option has
-    feedback.
+    feedback. A draft has ``draft: True`` after its rationale, or in its place when it has none.
     """
     stem = f"{item.vignette}\n\n{item.stem}" if item.vignette else item.stem
     data: dict[str, Any] = {
@@ -39,7 +39,10 @@ def item_to_dict(item: Item) -> dict[str, Any]:
     else:
         data["options"] = {o.key: o.text for o in item.options}
         data["answer"] = item.answer[0] if item.type == "single" else list(item.answer)
-    data["rationale"] = item.rationale
+    if item.rationale or not item.draft:
+        data["rationale"] = item.rationale
+    if item.draft:
+        data["draft"] = True
     feedback = {o.key: o.feedback for o in item.options if o.feedback}
     if feedback:
         data["feedback"] = feedback
@@ -50,7 +53,7 @@ def item_from_dict(data: dict[str, Any], module: str) -> Item:
     """The ``Item`` of one bank dict (as ``parse_gift`` returns) in ``module``.
 
     Does not check the dict (``parse_tree`` does that for a bank file); raises ``KeyError``
-    when a key that every item has is missing.
+    when a key that every item has is missing. A draft's missing rationale is ``""``.
     """
     feedback = data.get("feedback") or {}
     if data["type"] == "truefalse":
@@ -70,7 +73,8 @@ def item_from_dict(data: dict[str, Any], module: str) -> Item:
         data["stem"],
         options,
         answer,
-        data["rationale"],
+        data.get("rationale", ""),
+        draft=bool(data.get("draft")),
     )
 
 
@@ -87,7 +91,8 @@ def export_gift(items: Iterable[Item]) -> str:
     written as ``\\n``. Scenario items are written as standalone questions whose stem is
     ``vignette + "\\n\\n" + stem`` (see ``item_to_dict``): scenario grouping is not kept in
     GIFT. ``use`` and ``competencies`` go in a ``// trainer: use=... competencies=...`` comment
-    line above each question, which Moodle ignores and ``parse_gift`` reads back.
+    line above each question, which Moodle ignores and ``parse_gift`` reads back. A draft
+    without a rationale has no general feedback, so it reads back as a draft.
     Raises nothing for well-formed items.
     """
     groups: dict[str, dict[str, list[Item]]] = {}
@@ -106,7 +111,8 @@ def _question_gift(data: dict[str, Any]) -> str:
     meta = f"// trainer: use={data['use']} competencies={','.join(data['competencies'])}"
     head = f"{meta}\n::{data['id']}::[{EXPORT_FORMAT}]{_escape(data['stem'])}"
     feedback = data.get("feedback") or {}
-    general = f"####{_escape_text(data['rationale'])}"
+    rationale = data.get("rationale")
+    general = f"####{_escape_text(rationale)}" if rationale else ""
     if data["type"] == "truefalse":
         right, wrong = ("true", "false") if data["answer"] else ("false", "true")
         answer = "TRUE" if data["answer"] else "FALSE"
@@ -124,7 +130,7 @@ def _question_gift(data: dict[str, Any]) -> str:
             marker = f"~%{_share(len(correct))}%" if key in correct else "~%-100%"
         fb = f"#{_escape_text(feedback[key])}" if feedback.get(key) else ""
         lines.append(f"\t{marker}{_escape_text(text)}{fb}")
-    lines += [f"\t{general}", "}"]
+    lines += [f"\t{general}", "}"] if general else ["}"]
     return "\n".join(lines)
 
 
