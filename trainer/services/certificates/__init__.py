@@ -43,6 +43,7 @@ from trainer.services.certificates.renewal import (
     renew,
     renewal_status,
 )
+from trainer.services.certificates.sharing import linkedin_url
 
 __all__ = [
     "PublicCertificate",
@@ -59,6 +60,7 @@ __all__ = [
     "issuer",
     "key_url",
     "legacy_key_url",
+    "linkedin_url",
     "log_ce",
     "pending_ce",
     "public",

@@ -92,6 +92,9 @@ def _program_page(program_id: str, sign_errors: dict[str, str] | None = None, st
         now=utcnow(),
         card=card,
         sign_errors=sign_errors or {},
+        linkedin=certificates.linkedin_url(board.certificate)
+        if board is not None and board.certificate is not None
+        else None,
         **({"topics": content.labels("topics")} | (board.__dict__ if board else {})),
     ), status
 
