@@ -119,17 +119,7 @@ class ItemChecker(Checker):
                 f"unknown item type {qtype!r} (known: {', '.join(TYPES)})",
             )
             qtype = None
-        if scenario:
-            sid, domain, use, vignette = scenario
-        else:
-            sid = vignette = None
-            domain = self.vocabulary(
-                doc, (*path, "domain"), raw.get("domain"), self.taxonomy.domains, "exam domain"
-            )
-            use = raw.get("use")
-            if use not in USES:
-                self.add(doc.rel, doc.line(*path, "use"), f"'use' must be one of {', '.join(USES)}")
-                use = None
+        sid, domain, use, vignette = scenario or self.placement(doc, path, raw)
         competencies = self.vocab_list(
             doc,
             (*path, "competencies"),
@@ -146,17 +136,7 @@ class ItemChecker(Checker):
         )
         options, answer = self.options_and_answer(doc, path, raw, qtype)
         if stem:
-            # Scenario items may share a short question ("What should she do first?") when
-            # their vignettes differ: the question a person reads is vignette plus stem.
-            norm = re.sub(r"\s+", " ", f"{scenario[3] if scenario else ''} {stem}").lower()
-            if norm in self.stems:
-                self.add(
-                    doc.rel,
-                    doc.line(*path, "stem"),
-                    f"this stem repeats the stem of item {self.stems[norm]}",
-                )
-            else:
-                self.stems[norm] = iid or "?"
+            self.unique_stem(doc, path, f"{vignette or ''} {stem}", iid)
         if rationale is None or not (  # a draft's rationale may be "" but is never None
             iid and qtype and domain and use and stem and options and answer
         ):
@@ -178,6 +158,32 @@ class ItemChecker(Checker):
             doc.line(*path),
             draft,
         )
+
+    def placement(
+        self, doc: Doc, path: tuple[Any, ...], raw: dict[str, Any]
+    ) -> tuple[None, Any, Any, None]:
+        """A lone item's own exam domain and use (a scenario's items take the scenario's)."""
+        domain = self.vocabulary(
+            doc, (*path, "domain"), raw.get("domain"), self.taxonomy.domains, "exam domain"
+        )
+        use = raw.get("use")
+        if use not in USES:
+            self.add(doc.rel, doc.line(*path, "use"), f"'use' must be one of {', '.join(USES)}")
+            use = None
+        return None, domain, use, None
+
+    def unique_stem(self, doc: Doc, path: tuple[Any, ...], question: str, iid: Any) -> None:
+        """Scenario items may share a short question ("What should she do first?") when
+        their vignettes differ: the question a person reads is vignette plus stem."""
+        norm = re.sub(r"\s+", " ", question).lower()
+        if norm in self.stems:
+            self.add(
+                doc.rel,
+                doc.line(*path, "stem"),
+                f"this stem repeats the stem of item {self.stems[norm]}",
+            )
+        else:
+            self.stems[norm] = iid or "?"
 
     def options_and_answer(
         self, doc: Doc, path: tuple[Any, ...], raw: dict[str, Any], qtype: str | None
