@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
-from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
+from tests.support.certificates import certified
 from tests.support.content import write_tree
 from tests.support.exams import load
 from tests.support.registry import make_certificates
@@ -25,10 +25,7 @@ def test_board_member_searches_reads_downloads_and_exports(
     page: Any, a11y: Any, app: Any, make_user: Any, tmp_path: Path
 ) -> None:
     load(app, write_tree(tmp_path))
-    trainee = make_user("trainee", name="Rosa Parkinson")
-    sup, admin = make_user("supervisor"), make_user("admin")
-    enrolment = everything_but_hours(app, trainee, sup, admin)
-    approve(app, sup, log_hours(app, trainee, sup, enrolment, TEST_PROG_HOURS))
+    trainee, sup, _ = certified(app, make_user, "Rosa Parkinson")
     make_certificates(app, 30, "TS")
     make_certificates(app, 2, "TS", names=["Rosa Other", "Rosalind Third"], status="revoked")
     make_certificates(app, 3, "KY", names=["Rosa Kentucky", "Rosa K2", "Rosa K3"])

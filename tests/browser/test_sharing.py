@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
-from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
+from tests.support.certificates import certified
 from tests.support.content import write_tree
 from tests.support.exams import load
 from trainer.extensions import db
@@ -24,10 +24,7 @@ def test_holder_adds_it_to_linkedin_and_downloads_it_for_a_wallet(
     page: Any, a11y: Any, app: Any, make_user: Any, tmp_path: Path
 ) -> None:
     load(app, write_tree(tmp_path))
-    holder = make_user("trainee", name="Rosa Parkinson")
-    sup, admin = make_user("supervisor"), make_user("admin")
-    enrolment = everything_but_hours(app, holder, sup, admin)
-    approve(app, sup, log_hours(app, holder, sup, enrolment, TEST_PROG_HOURS))
+    holder, _, _ = certified(app, make_user, "Rosa Parkinson")
     with app.app_context():
         cert = db.session.scalars(select(Certificate)).one()
         number, issued, expires = cert.number, cert.issued_at, cert.expires_at

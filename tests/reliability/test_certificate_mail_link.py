@@ -11,13 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Auth
-from tests.support.certificates import (
-    TEST_PROG_HOURS,
-    approve,
-    certificate_of,
-    everything_but_hours,
-    log_hours,
-)
+from tests.support.certificates import certificate_of, certified
 from tests.support.content import write_tree
 from tests.support.exams import load
 from tests.support.smtp import SMTPSink
@@ -34,10 +28,7 @@ def test_the_certificate_mail_links_to_the_download_and_the_verify_page(
     app: Any, tmp_path: Path, make_user: Any, smtp: SMTPSink, run_worker: Any
 ) -> None:
     load(app, write_tree(tmp_path))
-    trainee = make_user("trainee", name="Casey Candidate")
-    sup, admin = make_user("supervisor"), make_user("admin")
-    enrolment = everything_but_hours(app, trainee, sup, admin)
-    approve(app, sup, log_hours(app, trainee, sup, enrolment, TEST_PROG_HOURS))
+    trainee, _, _ = certified(app, make_user, "Casey Candidate")
     cert = certificate_of(app, trainee.id)
     assert cert is not None and cert.number
 

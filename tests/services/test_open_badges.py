@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 import rfc8785
 
-from tests.support.certificates import TEST_PROG_HOURS, approve, everything_but_hours, log_hours
+from tests.support.certificates import certified
 from tests.support.content import write_tree
 from tests.support.exams import load
 from trainer.clock import utcnow
@@ -47,10 +47,7 @@ def app_config() -> dict[str, Any]:
 def issued(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
     """A certificate earned through the real services, with its holder."""
     load(app, write_tree(tmp_path))
-    trainee = make_user("trainee", name="Casey Candidate")
-    sup, admin = make_user("supervisor"), make_user("admin")
-    enrolment = everything_but_hours(app, trainee, sup, admin)
-    approve(app, sup, log_hours(app, trainee, sup, enrolment, TEST_PROG_HOURS))
+    trainee, _, _ = certified(app, make_user, "Casey Candidate")
     with app.app_context():
         cert = db.session.query(Certificate).one()
         return {

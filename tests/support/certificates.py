@@ -93,3 +93,13 @@ TEST_PROG_HOURS = [
     ("4", "ethical-responsibility", "direct"),
     ("2", "ethical-responsibility", "supervision"),
 ]
+
+
+def certified(app: Any, make_user: Any, name: str = "Casey Candidate") -> tuple[Any, Any, Any]:
+    """A trainee who has earned test-prog's certificate through the real services (content
+    loaded by the caller); returns (holder, supervisor, admin)."""
+    holder = make_user("trainee", name=name)
+    sup, admin = make_user("supervisor"), make_user("admin")
+    enrolment = everything_but_hours(app, holder, sup, admin)
+    approve(app, sup, log_hours(app, holder, sup, enrolment, TEST_PROG_HOURS))
+    return holder, sup, admin

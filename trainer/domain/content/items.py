@@ -74,13 +74,7 @@ class ItemChecker(Checker):
         if not self.keys(doc, path, raw, SCENARIO_KEYS, set(), "a scenario"):
             return []
         sid = self.claim_id(doc, (*path, "id"), raw.get("id"))
-        domain = self.vocabulary(
-            doc, (*path, "domain"), raw.get("domain"), self.taxonomy.domains, "exam domain"
-        )
-        use = raw.get("use")
-        if use not in USES:
-            self.add(doc.rel, doc.line(*path, "use"), f"'use' must be one of {', '.join(USES)}")
-            use = None
+        domain, use = self.domain_and_use(doc, path, raw)
         vignette = self.text(doc, (*path, "vignette"), raw.get("vignette"), "vignette")
         members = as_list(self, doc, (*path, "items"), raw.get("items"))
         if len(members) < 2:
@@ -119,7 +113,8 @@ class ItemChecker(Checker):
                 f"unknown item type {qtype!r} (known: {', '.join(TYPES)})",
             )
             qtype = None
-        sid, domain, use, vignette = scenario or self.placement(doc, path, raw)
+        # a scenario's items take its domain and use; a lone item states its own
+        sid, domain, use, vignette = scenario or (None, *self.domain_and_use(doc, path, raw), None)
         competencies = self.vocab_list(
             doc,
             (*path, "competencies"),
@@ -159,10 +154,10 @@ class ItemChecker(Checker):
             draft,
         )
 
-    def placement(
+    def domain_and_use(
         self, doc: Doc, path: tuple[Any, ...], raw: dict[str, Any]
-    ) -> tuple[None, Any, Any, None]:
-        """A lone item's own exam domain and use (a scenario's items take the scenario's)."""
+    ) -> tuple[Any, Any]:
+        """The exam domain and use of a scenario or a lone item (None where it is wrong)."""
         domain = self.vocabulary(
             doc, (*path, "domain"), raw.get("domain"), self.taxonomy.domains, "exam domain"
         )
@@ -170,7 +165,7 @@ class ItemChecker(Checker):
         if use not in USES:
             self.add(doc.rel, doc.line(*path, "use"), f"'use' must be one of {', '.join(USES)}")
             use = None
-        return None, domain, use, None
+        return domain, use
 
     def unique_stem(self, doc: Doc, path: tuple[Any, ...], question: str, iid: Any) -> None:
         """Scenario items may share a short question ("What should she do first?") when
