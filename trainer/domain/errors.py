@@ -12,6 +12,15 @@ class RuleError(ValueError):
         self.message = message
 
 
+class RuleErrors(RuleError):
+    """Several broken rules at once, each a RuleError naming its field (``problems``), so one
+    submit shows them all; ``field`` and ``message`` are the first problem's."""
+
+    def __init__(self, problems: list[RuleError]) -> None:
+        super().__init__(problems[0].field, problems[0].message)
+        self.problems = tuple(problems)
+
+
 class NotAllowed(PermissionError):
     """The actor may not do this (a 403)."""
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from trainer.domain.errors import NotAllowed, RuleError
+from trainer.domain.errors import NotAllowed, RuleError, RuleErrors
 from trainer.domain.statuses import EntryKind, EntryStatus
 
 PENDING, APPROVED, RETURNED, REJECTED, WITHDRAWN = EntryStatus
@@ -124,13 +124,8 @@ class ParsedEntry:
     description: str
 
 
-class EntryProblems(RuleError):
-    """Every rule an entry breaks, each a RuleError naming its field (``problems``), so one
-    submit shows them all. ``field`` and ``message`` are the first problem's."""
-
-    def __init__(self, problems: list[RuleError]) -> None:
-        super().__init__(problems[0].field, problems[0].message)
-        self.problems = tuple(problems)
+class EntryProblems(RuleErrors):
+    """Every rule an hour entry breaks (see RuleErrors)."""
 
 
 def earliest_work_date(enrolled_on: date, prior_work_days: int) -> date:

@@ -16,7 +16,9 @@ from trainer.domain.content.model import (
     Item,
     Option,
     Program,
+    Qualifying,
     Reference,
+    SupervisorRule,
 )
 
 _FIELDS = frozenset(f.name for f in fields(Program))
@@ -44,7 +46,16 @@ def from_definition(data: Mapping[str, Any]) -> Program:
             "documents": tuple(DocumentSpec(**d) for d in data["documents"]),
             "renewal_topics": dict(data["renewal_topics"]),
             "sources": tuple(Reference(**r) for r in data["sources"]),
+            "supervisors": _rule(data.get("supervisors")),
         }
+    )
+
+
+def _rule(data: Mapping[str, Any] | None) -> SupervisorRule | None:
+    if not data:
+        return None
+    return SupervisorRule(
+        str(data["source"]), tuple(Qualifying(**o) for o in data.get("options", ()))
     )
 
 

@@ -30,6 +30,7 @@ from trainer.models.learning import (
     SectionTime,
 )
 from trainer.models.mail import OutboxMessage
+from trainer.models.supervision import SupervisorQualification
 from trainer.models.worker import ScheduledJob, WorkerHeartbeat
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "SectionRead",
     "SectionTime",
     "StatusList",
+    "SupervisorQualification",
     "AppendOnlyError",
     "AuditEvent",
     "Base",

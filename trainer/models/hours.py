@@ -75,6 +75,9 @@ class HourEntry(Base):
     attestation: Mapped[str | None] = mapped_column(Text)  # what the supervisor confirmed
     decided_from: Mapped[str | None] = mapped_column(String(64))  # remote address
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("hour_entries.id"), unique=True)
+    # the credential that made the approving supervisor eligible under the program's rule
+    # (None: the program sets no rule, or approved before rules were checked)
+    qualification_id: Mapped[int | None] = mapped_column(ForeignKey("supervisor_qualifications.id"))
 
     trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
     supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id])

@@ -24,6 +24,8 @@ SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
 }
+#: The extension a stored file is downloaded with (the uploader's file name is never used).
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
 def _program_for(user: User, program_id: str) -> Program:
@@ -95,13 +97,9 @@ def upload_dir() -> Path:
     return path
 
 
-def upload(
-    user: User, program_id: str, requirement_id: str, filename: str, data: bytes, now: datetime
-) -> DocumentUpload:
-    """Store a PDF, PNG or JPEG (checked by content) for a document requirement."""
-    program = _program_for(user, program_id)
-    if requirement_id not in {d.id for d in program.spec.documents}:
-        raise NotFound(requirement_id)
+def store_file(data: bytes) -> tuple[str, str]:
+    """Keep an uploaded PDF, PNG or JPEG (checked by content, 5 MB at most) outside the web
+    root; returns its stored name and content type. RuleError on the ``file`` field."""
     if not data:
         raise RuleError("file", "Choose a file to upload.")
     if len(data) > MAX_UPLOAD:
@@ -122,6 +120,17 @@ def upload(
             "The file could not be stored just now, so nothing was saved. Please try again "
             "later; if it keeps happening, tell the program's administrator.",
         ) from None
+    return stored, kind
+
+
+def upload(
+    user: User, program_id: str, requirement_id: str, filename: str, data: bytes, now: datetime
+) -> DocumentUpload:
+    """Store a PDF, PNG or JPEG (checked by content) for a document requirement."""
+    program = _program_for(user, program_id)
+    if requirement_id not in {d.id for d in program.spec.documents}:
+        raise NotFound(requirement_id)
+    stored, kind = store_file(data)
     row = DocumentUpload(
         user_id=user.id,
         program_id=program_id,

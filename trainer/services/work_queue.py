@@ -1,7 +1,8 @@
-"""What waits for an admin: uploaded documents and continuing education to check, and earned
-certificates of programs with ``issuance: review``. Oldest first, in plain words.
+"""What waits for an admin: uploaded documents, continuing education and supervisors'
+credentials to check, and earned certificates of programs with ``issuance: review``. Oldest
+first, in plain words.
 
-The three kinds are read as one ``UNION ALL``: the counts are one grouped statement and the
+The four kinds are read as one ``UNION ALL``: the counts are one grouped statement and the
 oldest items another, however many people are waiting. Labels (a document's title, a
 program's title) come from the cached release, not from more queries.
 """
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Float, Subquery, case, func, literal, null, select, union_all
+from sqlalchemy import Float, String, Subquery, case, func, literal, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from trainer.domain.statuses import CertificateStatus, ReviewStatus
 from trainer.extensions import db
-from trainer.models import CEEntry, Certificate, DocumentUpload, User
+from trainer.models import CEEntry, Certificate, DocumentUpload, SupervisorQualification, User
 from trainer.services import release
 
 #: how many items the admin overview lists; the counts say how many there are in all
@@ -29,6 +30,7 @@ class Kind(StrEnum):
     DOCUMENT = "document"
     CE = "ce"
     CERTIFICATE = "certificate"
+    QUALIFICATION = "qualification"  # a supervisor's credential to verify
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,16 @@ def _waiting() -> Subquery:
         null().cast(Float),
         Certificate.earned_at,
     ).where(Certificate.status == CertificateStatus.REVIEW)
-    return union_all(documents, ce, certificates).subquery("waiting")
+    credentials = select(
+        literal(Kind.QUALIFICATION.value),
+        SupervisorQualification.id,
+        SupervisorQualification.user_id,
+        null().cast(String),
+        SupervisorQualification.credential,
+        null().cast(Float),
+        SupervisorQualification.created_at,
+    ).where(SupervisorQualification.status == ReviewStatus.PENDING)
+    return union_all(documents, ce, certificates, credentials).subquery("waiting")
 
 
 def counts(person_id: int | None = None) -> Counts:
@@ -113,6 +124,9 @@ def counts(person_id: int | None = None) -> Counts:
 
 
 def _what(kind: Kind, program_id: str, detail: str, hours: float | None) -> str:
+    if kind is Kind.QUALIFICATION:
+        label = release.get().labels("credentials").get(detail, detail)
+        return f"Supervisor's credential to verify: {label}"
     if kind is Kind.DOCUMENT:
         return f"Document to check: {document_title(program_id, detail)}"
     if kind is Kind.CE:
@@ -141,7 +155,7 @@ def oldest(person_id: int | None = None, limit: int = QUEUE_SIZE) -> list[Waitin
                 user_id=row.user_id,
                 who=row.legal_name,
                 what=_what(kind, row.program_id, row.detail, row.hours),
-                program=program_title(row.program_id),
+                program=program_title(row.program_id) if row.program_id else "Supervision",
                 since=row.since,
             )
         )

@@ -63,12 +63,14 @@ class TimezoneSelect:
 
 
 def show_rule_error(form: FlaskForm, error: RuleError) -> None:
-    """Put a domain error beside its field, or at the top of the form."""
-    field: Any = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Put a domain error beside its field, or at the top of the form (each of several,
+    for RuleErrors)."""
+    for problem in getattr(error, "problems", (error,)):
+        field: Any = getattr(form, problem.field, None) if problem.field else None
+        if field is not None:
+            field.errors = [*field.errors, problem.message]
+        else:
+            form.form_errors.append(problem.message)
 
 
 T = TypeVar("T")

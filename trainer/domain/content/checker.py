@@ -15,7 +15,7 @@ from trainer.domain.content.model import Problem, Reference, Taxonomy
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 OPTION_KEYS = "abcdef"
-USES = ("quiz", "exam", "both")
+USES = ("quiz", "exam", "both", "practice")
 RAW_HTML_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>")
 REFERENCE_KEYS = {"title", "publisher"}
 REFERENCE_OPTIONAL = {"year", "url", "note"}
@@ -243,10 +243,13 @@ class Checker:
         if doc is None:
             return
         parts = {"domains", "topics", "competencies", "settings"}
-        if not self.keys(doc, (), doc.loc.data, parts, what="taxonomy"):
+        if not self.keys(doc, (), doc.loc.data, parts, {"credentials"}, what="taxonomy"):
             return
         found: dict[str, dict[str, str]] = {}
-        for part in sorted(parts):
+        for part in sorted(parts | {"credentials"}):
+            if part == "credentials" and part not in doc.loc.data:
+                found[part] = {}  # optional: only programs with supervisor rules need it
+                continue
             mapping = doc.loc.data.get(part)
             if not isinstance(mapping, dict) or not mapping:
                 self.add(doc.rel, doc.line(part), f"'{part}' must map ids to labels")
@@ -257,7 +260,11 @@ class Checker:
                 if self.ident(doc, (part, key), key) and self.text(doc, (part, key), label, key):
                     found[part][key] = label
         self.taxonomy = Taxonomy(
-            found["domains"], found["topics"], found["competencies"], found["settings"]
+            found["domains"],
+            found["topics"],
+            found["competencies"],
+            found["settings"],
+            found["credentials"],
         )
 
 

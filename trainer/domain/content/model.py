@@ -148,6 +148,26 @@ class DocumentSpec:
 
 
 @dataclass(frozen=True)
+class Qualifying:
+    """One credential that may supervise for a program: its type (taxonomy ``credentials``),
+    how many months it must have been held, and whether the board's supervision training
+    must have been attended."""
+
+    credential: str
+    min_months: int = 0
+    supervision_training: bool = False
+
+
+@dataclass(frozen=True)
+class SupervisorRule:
+    """Who may sign off a program's supervised hours: any one of ``options``. ``source``
+    names where the rule comes from, in words shown to people ("KRS 309.0831(3)")."""
+
+    source: str
+    options: tuple[Qualifying, ...]
+
+
+@dataclass(frozen=True)
 class Program:
     id: str
     title: str
@@ -178,6 +198,8 @@ class Program:
     # The share of a section's estimated reading time (200 words a minute) a trainee must
     # spend on it before it counts as read; 0: it counts when opened.
     min_reading_share: float = 0.0
+    # who may sign off supervised hours; None: any supervisor the trainee links to
+    supervisors: SupervisorRule | None = None
     path: str = ""
 
     def content_hash(self) -> str:
@@ -192,6 +214,8 @@ class Taxonomy:
     topics: dict[str, str]
     competencies: dict[str, str]
     settings: dict[str, str]
+    # credential types a supervisor may hold (programs' supervisor rules name them)
+    credentials: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

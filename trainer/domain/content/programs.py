@@ -14,6 +14,8 @@ from trainer.domain.content.model import (
     Item,
     Module,
     Program,
+    Qualifying,
+    SupervisorRule,
 )
 
 PROGRAM_KEYS = {
@@ -33,7 +35,7 @@ PROGRAM_KEYS = {
     "validity_months",
     "sources",
 }
-PROGRAM_OPTIONAL = {"attestations", "documents", "renewal"}
+PROGRAM_OPTIONAL = {"attestations", "documents", "renewal", "supervisors"}
 
 
 class ProgramChecker(Checker):
@@ -124,6 +126,7 @@ class ProgramChecker(Checker):
             renewal_topics=ce_topics,
             prior_work_days=prior_days,
             min_reading_share=reading_share,
+            supervisors=self._supervisors(doc, p.get("supervisors")),
             path=doc.rel,
         )
 
@@ -291,6 +294,40 @@ class ProgramChecker(Checker):
                 if did and dtitle and count:
                     documents.append(DocumentSpec(did, dtitle, count))
         return documents
+
+    def _supervisors(self, doc: Doc, raw: Any) -> SupervisorRule | None:
+        """Who may sign off hours: ``source`` (the rule's citation, in words) and
+        ``options``, each a credential type with ``min_months`` held and whether
+        ``supervision_training`` is required. Absent: any linked supervisor may."""
+        if raw is None:
+            return None
+        if not self.keys(doc, ("supervisors",), raw, {"source", "options"}, what="supervisors"):
+            return None
+        source = self.text(doc, ("supervisors", "source"), raw.get("source"), "source")
+        options = []
+        for i, o in enumerate(as_list(self, doc, ("supervisors", "options"), raw.get("options"))):
+            at = ("supervisors", "options", i)
+            if not self.keys(
+                doc, at, o, {"credential"}, {"min_months", "supervision_training"}, "an option"
+            ):
+                continue
+            credential = self.vocabulary(
+                doc,
+                (*at, "credential"),
+                o.get("credential"),
+                self.taxonomy.credentials,
+                "supervisor credential",
+            )
+            months = self.integer(doc, (*at, "min_months"), o.get("min_months", 0), "min_months", 0)
+            training = o.get("supervision_training", False)
+            if not isinstance(training, bool):
+                self.add(doc.rel, doc.line(*at, "supervision_training"), "must be true or false")
+                continue
+            if credential and months is not None:
+                options.append(Qualifying(credential, months, training))
+        if not source or not options:
+            return None
+        return SupervisorRule(source, tuple(options))
 
     def _renewal(self, doc: Doc, renewal: Any) -> tuple[float, dict[str, Any]]:
         """Continuing education to renew: hours, and per topic (none when not given)."""

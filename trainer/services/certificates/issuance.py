@@ -27,6 +27,7 @@ from trainer.models import (
     HourEntry,
     Program,
     SectionTime,
+    SupervisorQualification,
     User,
 )
 from trainer.services import audit, certificate_pdf, outbox
@@ -155,6 +156,7 @@ def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any
         "hours_by_category": {k: round(v, 2) for k, v in sorted(hours_by_cat.items())},
         "supervision_hours": round(supervision, 2),
         "supervisors": sorted(supervisors),
+        "supervisor_qualifications": _qualifications(enrolment.id),
         "attestations": [a.id for a in d.attestations],
         "documents": [x.id for x in d.documents],
         "requirements": [
@@ -162,6 +164,37 @@ def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any
             for s in statuses
         ],
     }
+
+
+def _qualifications(enrolment_id: int) -> list[dict[str, Any]]:
+    """The credential each approving supervisor held when signing off (as verified then),
+    once per supervisor and credential."""
+    labels = releases.get().labels("credentials")
+    rows = db.session.execute(
+        select(
+            User.legal_name,
+            SupervisorQualification.credential,
+            SupervisorQualification.number,
+            SupervisorQualification.issuer,
+            SupervisorQualification.issued_on,
+        )
+        .join(HourEntry, HourEntry.qualification_id == SupervisorQualification.id)
+        .join(User, User.id == SupervisorQualification.user_id)
+        .where(HourEntry.enrolment_id == enrolment_id, HourEntry.status == EntryStatus.APPROVED)
+        .distinct()
+        .order_by(User.legal_name, SupervisorQualification.issued_on)
+    ).all()
+    return [
+        {
+            "supervisor": name,
+            "credential": credential,
+            "credential_label": labels.get(credential, credential),
+            "number": number,
+            "issuer": issuer,
+            "issued_on": issued_on.isoformat(),
+        }
+        for name, credential, number, issuer, issued_on in rows
+    ]
 
 
 def _reading(user_id: int, module_ids: Sequence[str]) -> list[dict[str, Any]]:

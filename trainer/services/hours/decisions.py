@@ -21,7 +21,8 @@ from trainer.models import (
     HourEntry,
     User,
 )
-from trainer.services import audit, certificates, db_util, outbox, progress
+from trainer.services import audit, certificates, db_util, outbox, progress, supervision
+from trainer.services.hours.entries import local_date
 from trainer.services.hours.links import supervises
 
 
@@ -64,6 +65,7 @@ def decide(
         if entry.supervisor_id != supervisor.id or not supervises(supervisor, entry.enrolment_id):
             raise NotAllowed("You do not supervise this entry.")
     new_state = hour_rules.TRANSITIONS[(hour_rules.PENDING, action)][1]
+    qualified = _qualifications(supervisor, entries, now) if action == "approve" else {}
     remote = audit.origin()
     decided, skipped = [], 0
     for entry in entries:
@@ -81,6 +83,7 @@ def decide(
                     decision_note=note or None,
                     decided_from=remote,
                     attestation=hour_rules.ATTESTATION if action == "approve" else None,
+                    qualification_id=qualified.get(entry.enrolment_id),
                 )
                 .execution_options(synchronize_session=False)
             )
@@ -109,6 +112,23 @@ def decide(
         else:  # pending minutes went down
             progress.refresh(enrolment, now)
     return DecisionResult(decided, skipped)
+
+
+def _qualifications(
+    supervisor: User, entries: Sequence[HourEntry], now: datetime
+) -> dict[int, int | None]:
+    """For each enrolment, the credential that lets ``supervisor`` sign off its program's
+    hours today (None where the program sets no rule). RuleError, naming the rule, when
+    they may not: then nothing is decided."""
+    today = local_date(supervisor, now)
+    programs = dict(
+        db.session.execute(
+            select(Enrolment.id, Enrolment.program_id).where(
+                Enrolment.id.in_({e.enrolment_id for e in entries})
+            )
+        ).all()
+    )
+    return {eid: supervision.check(supervisor.id, pid, today) for eid, pid in programs.items()}
 
 
 def _tell_trainee(entry: HourEntry) -> None:

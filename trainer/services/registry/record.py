@@ -52,6 +52,22 @@ class Evidence:
     # time spent reading each module: (module id, title, minutes, estimated minutes); empty
     # when the snapshot predates the reading record
     reading: list[tuple[str, str, int, int]] = field(default_factory=list)
+    # the credential each approving supervisor held when signing off, as the snapshot
+    # recorded it (empty before supervisor rules were checked)
+    supervisor_qualifications: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def qualification_words(self) -> list[str]:
+        """Each as a clerk reads it: "Sam Supervisor: Certified Alcohol and Drug Counselor
+        (CADC) no. 123, Kentucky Board of ..., issued 1 March 2020"."""
+        out = []
+        for q in self.supervisor_qualifications:
+            issued = date.fromisoformat(q["issued_on"])
+            out.append(
+                f"{q['supervisor']}: {q['credential_label']} no. {q['number']}, "
+                f"{q['issuer']}, issued {issued:%-d %B %Y}"
+            )
+        return out
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +85,7 @@ class Evidence:
                 {"module": i, "title": t, "minutes": m, "estimated_minutes": e}
                 for i, t, m, e in self.reading
             ],
+            "supervisor_qualifications": self.supervisor_qualifications,
         }
 
 
@@ -244,6 +261,7 @@ def record(jurisdiction: str, number: str, now: datetime) -> CertificateRecord:
                 (r["module"], r["title"], int(r["minutes"]), int(r["estimated_minutes"]))
                 for r in ev.get("reading", [])
             ],
+            supervisor_qualifications=list(ev.get("supervisor_qualifications", [])),
         ),
         history=_history(cert),
     )

@@ -39,6 +39,7 @@ from trainer.services import (
     outbox,
     work_queue,
 )
+from trainer.services import supervision as supervisors
 from trainer.web.access import roles
 from trainer.web.admin.forms import (
     AccommodationForm,
@@ -468,4 +469,48 @@ def ce_decide(entry_id: int):
         ),
         url_for("admin.certificates_page"),
         "Continuing education decided.",
+    )
+
+
+@bp.get("/qualifications")
+@roles("admin")
+def qualifications():
+    """Supervisors' credentials waiting to be checked against their documents."""
+    return render_template(
+        "admin/qualifications.html",
+        waiting=supervisors.waiting(),
+        labels=supervisors.labels(),
+        rules=supervisors.rules_in_words(),
+    )
+
+
+@bp.post("/qualifications/<int:qualification_id>/decide")
+@roles("admin")
+def qualification_decide(qualification_id: int):
+    approve = request.form.get("decision") == "approve"
+    return act(
+        lambda: supervisors.decide(
+            current_user._get_current_object(),
+            qualification_id,
+            approve,
+            request.form.get("reason", ""),
+            utcnow(),
+        ),
+        url_for("admin.qualifications"),
+        "Credential verified." if approve else "Credential not accepted.",
+    )
+
+
+@bp.get("/qualifications/<int:qualification_id>/document")
+@roles("admin")
+def qualification_document(qualification_id: int):
+    row, data = supervisors.document_for(current_user._get_current_object(), qualification_id)
+    return Response(
+        data,
+        mimetype=row.content_type,
+        headers={
+            "Content-Disposition": "attachment; filename="
+            f"credential-{row.id}{evidence.EXTENSIONS[row.content_type]}",
+            "X-Content-Type-Options": "nosniff",
+        },
     )

@@ -166,6 +166,7 @@ def _evidence_schema() -> dict[str, Any]:
             "attestations_signed",
             "documents_approved",
             "reading",
+            "supervisor_qualifications",
         ],
         "properties": {
             "modules_completed": {"type": "array", "items": {"type": "string"}},
@@ -205,6 +206,25 @@ def _evidence_schema() -> dict[str, Any]:
                         "title": {"type": "string"},
                         "minutes": {"type": "integer", "minimum": 0},
                         "estimated_minutes": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+            "supervisor_qualifications": {
+                "description": "The verified credential each approving supervisor held when "
+                "signing off hours, under the program's supervisor rule.",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        k: {"type": "string"}
+                        for k in (
+                            "supervisor",
+                            "credential",
+                            "credential_label",
+                            "number",
+                            "issuer",
+                            "issued_on",
+                        )
                     },
                 },
             },

@@ -21,7 +21,7 @@ from trainer.domain import hours as hour_rules
 from trainer.domain.errors import NotAllowed, RuleError
 from trainer.domain.statuses import LinkStatus
 from trainer.extensions import db
-from trainer.services import content, hours, learning
+from trainer.services import content, hours, learning, supervision
 from trainer.web.access import roles
 from trainer.web.forms import save, show_rule_error
 from trainer.web.hours.forms import HourEntryForm, InviteForm
@@ -67,6 +67,11 @@ def _enrolment_page(e, invite: InviteForm, page: int = 1):
         totals=hours.totals(e),
         links=links,
         active=[link for link in links if link.status == LinkStatus.ACTIVE],
+        cannot_sign=supervision.standings(
+            [link.supervisor_id for link in links if link.status == LinkStatus.ACTIVE],
+            e.program_id,
+            hours.local_date(me, utcnow()),
+        ),
         invited=[link for link in links if link.status == LinkStatus.INVITED],
         entries=rows,
         before_enrolment=hours.before_enrolment(me, e, rows),

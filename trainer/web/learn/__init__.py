@@ -32,7 +32,7 @@ from trainer.web.access import roles, signed_in
 from trainer.web.forms import act, writes_on_read
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
-EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+EXTENSIONS = evidence.EXTENSIONS
 
 
 def _me():

@@ -22,10 +22,11 @@ from trainer.domain import hours as hour_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import Enrolment
-from trainer.services import content, hours
+from trainer.services import content, evidence, hours, supervision
 from trainer.web.access import roles
-from trainer.web.forms import act
+from trainer.web.forms import act, save
 from trainer.web.inputs import MAX_DATE, MIN_DATE, parse_id, parse_page, safe_target
+from trainer.web.supervise.forms import QualificationForm
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
 
@@ -43,8 +44,14 @@ def _supervised(enrolment_id: int) -> Enrolment:
 def home():
     me = _me()
     trainees = hours.all_totals(hours.supervised_enrolments(me))
+    blocked = supervision.blocked_programs(
+        me.id, [e.program_id for e, _ in trainees], hours.local_date(me, utcnow())
+    )
     return render_template(
-        "supervise/home.html", invitations=hours.invitations(me), trainees=trainees
+        "supervise/home.html",
+        invitations=hours.invitations(me),
+        trainees=trainees,
+        blocked=blocked,
     )
 
 
@@ -174,4 +181,77 @@ def trainee_pdf(enrolment_id: int):
         hours.verification_pdf(e, utcnow()),
         mimetype="application/pdf",
         headers={"Content-Disposition": f"attachment; filename=supervised-experience-{e.id}.pdf"},
+    )
+
+
+def _qualification_page(form: QualificationForm, status: int = 200):
+    me = _me()
+    return render_template(
+        "supervise/qualifications.html",
+        form=form,
+        mine=supervision.of(me.id),
+        labels=supervision.labels(),
+        rules=supervision.rules_in_words(),
+    ), status
+
+
+def _qualification_form() -> QualificationForm:
+    form = QualificationForm()
+    form.credential.choices = [("", "Choose…"), *supervision.labels().items()]
+    return form
+
+
+@bp.get("/qualifications")
+@roles("supervisor")
+def qualifications():
+    """The supervisor's credentials, what each program asks of a supervisor, and the form
+    to record another."""
+    return _qualification_page(_qualification_form())
+
+
+@bp.post("/qualifications")
+@roles("supervisor")
+def record_qualification():
+    form = _qualification_form()
+    upload = request.files.get(form.document.name)
+    me = _me()
+    saved = save(
+        form,
+        lambda: supervision.record(
+            me,
+            supervision.QualificationDraft(
+                form.credential.data or "",
+                form.number.data or "",
+                form.issuer.data or "",
+                form.issued_on.data,
+                form.expires_on.data,
+                bool(form.supervision_training.data),
+            ),
+            upload.filename or "" if upload else "",
+            upload.read() if upload else b"",
+            utcnow(),
+            hours.local_date(me, utcnow()),
+        ),
+    )
+    if saved is None:
+        return _qualification_page(form, 422 if request.method == "POST" else 200)
+    flash("Recorded. An administrator checks the document before the credential counts.", "success")
+    return redirect(url_for("supervise.qualifications"))
+
+
+@bp.get("/qualifications/<int:qualification_id>/document")
+@roles("supervisor")
+def qualification_document(qualification_id: int):
+    try:
+        row, data = supervision.document_for(_me(), qualification_id)
+    except NotFound:
+        abort(404)
+    return Response(
+        data,
+        mimetype=row.content_type,
+        headers={
+            "Content-Disposition": "attachment; filename="
+            f"credential-{row.id}{evidence.EXTENSIONS[row.content_type]}",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
