@@ -43,6 +43,7 @@ def world(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
         ("holder", holder),
         ("sup", sup),
         ("board", make_user("board", jurisdiction="TS")),
+        ("admin", admin),
     ):
         clients[name] = app.test_client()
         Auth(clients[name]).login(person)
@@ -79,6 +80,8 @@ def _pages(w: dict[str, Any]) -> dict[str, tuple[str, str, str, dict[str, str] |
         "exam submit refused": ("taker", "POST", f"/exam/{a}/submit", {}),
         "supervisor queue": ("sup", "GET", "/supervise/queue", None),
         "supervisor home": ("sup", "GET", "/supervise/", None),
+        "supervisor credentials": ("sup", "GET", "/supervise/qualifications", None),
+        "admin credentials to verify": ("admin", "GET", "/admin/qualifications", None),
         "board overview": ("board", "GET", "/board/", None),
         "registry search": ("board", "GET", "/board/registry?q=turner", None),
         "verify": ("anon", "GET", f"/verify/{w['number']}", None),

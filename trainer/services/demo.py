@@ -12,7 +12,7 @@ from sqlalchemy import select
 from trainer.domain.exam import option_tokens
 from trainer.extensions import db
 from trainer.models import Certificate, ExamItem, ItemRevision, ModuleSection, Program, User
-from trainer.services import accounts, evidence, exams, hours, learning, quizzes
+from trainer.services import accounts, evidence, exams, hours, learning, quizzes, supervision
 from trainer.services.release import ProgramInfo
 
 #: Demo sign-ins, printed by ``make run``. Demo only: never use these on a real deployment.
@@ -35,6 +35,9 @@ def seed(now: datetime) -> Iterator[str]:
             status = "exists"
         yield f"  {sorted(roles)[0]:<11} {email:<26} password: {password}   ({status})"
     db.session.commit()
+    if db.session.get(Program, CERTIFIED_PROGRAM) is not None:
+        yield _qualified_supervisor(now)
+        db.session.commit()
     line = _certified_trainee(now)
     db.session.commit()
     if line:
@@ -69,6 +72,36 @@ def _certified_trainee(now: datetime) -> str | None:
         f"  certified   certified@demo.trainer     holds certificate {existing.number}"
         f" (verify at /verify/{existing.number})"
     )
+
+
+def _qualified_supervisor(now: datetime) -> str:
+    """Sam holds a verified CADC of six years with the board's supervision training (KRS
+    309.0831(3)(a), for ky-radpss) and a documented peer-supervisor role of three years (the
+    IC&RC rule, for icrc-pr)."""
+    sup = accounts.find_by_email("supervisor@demo.trainer")
+    admin = accounts.find_by_email("admin@demo.trainer")
+    assert sup and admin
+    if not supervision.of(sup.id):
+        today = hours.local_date(sup, now)
+        image = BytesIO()
+        segno.make("Demo credential").save(image, kind="png", scale=4)
+        held = [
+            ("cadc", "DEMO-CADC-0001", "Kentucky Board of Alcohol and Drug Counselors", 6, True),
+            (
+                "peer-supervisor",
+                "Peer Services Supervisor (job description)",
+                "Demo Recovery Center",
+                3,
+                False,
+            ),
+        ]
+        for credential, number, issuer, years, trained in held:
+            draft = supervision.QualificationDraft(
+                credential, number, issuer, today - timedelta(days=365 * years + 2), None, trained
+            )
+            row = supervision.record(sup, draft, "credential.png", image.getvalue(), now, today)
+            supervision.decide(admin, row.id, True, "", now)
+    return "  supervisor  supervisor@demo.trainer    holds verified supervising credentials"
 
 
 def _right_tokens(order: Sequence[str], item_id: str, revision: int) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -39,8 +38,9 @@ from trainer.services import (
     outbox,
     work_queue,
 )
-from trainer.services import supervision as supervisors
 from trainer.web.access import roles
+from trainer.web.admin import credentials  # noqa: F401 (its views join bp)
+from trainer.web.admin.blueprint import bp
 from trainer.web.admin.forms import (
     AccommodationForm,
     AssignForm,
@@ -51,8 +51,6 @@ from trainer.web.admin.forms import (
 )
 from trainer.web.forms import act, revoke_from_form, save
 from trainer.web.inputs import parse_page
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PAGE_SIZE = 50
 
@@ -469,48 +467,4 @@ def ce_decide(entry_id: int):
         ),
         url_for("admin.certificates_page"),
         "Continuing education decided.",
-    )
-
-
-@bp.get("/qualifications")
-@roles("admin")
-def qualifications():
-    """Supervisors' credentials waiting to be checked against their documents."""
-    return render_template(
-        "admin/qualifications.html",
-        waiting=supervisors.waiting(),
-        labels=supervisors.labels(),
-        rules=supervisors.rules_in_words(),
-    )
-
-
-@bp.post("/qualifications/<int:qualification_id>/decide")
-@roles("admin")
-def qualification_decide(qualification_id: int):
-    approve = request.form.get("decision") == "approve"
-    return act(
-        lambda: supervisors.decide(
-            current_user._get_current_object(),
-            qualification_id,
-            approve,
-            request.form.get("reason", ""),
-            utcnow(),
-        ),
-        url_for("admin.qualifications"),
-        "Credential verified." if approve else "Credential not accepted.",
-    )
-
-
-@bp.get("/qualifications/<int:qualification_id>/document")
-@roles("admin")
-def qualification_document(qualification_id: int):
-    row, data = supervisors.document_for(current_user._get_current_object(), qualification_id)
-    return Response(
-        data,
-        mimetype=row.content_type,
-        headers={
-            "Content-Disposition": "attachment; filename="
-            f"credential-{row.id}{evidence.EXTENSIONS[row.content_type]}",
-            "X-Content-Type-Options": "nosniff",
-        },
     )

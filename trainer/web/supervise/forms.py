@@ -3,27 +3,28 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from trainer.web.inputs import DateRange
 
 
 class QualificationForm(FlaskForm):
-    """A credential the supervisor holds, with the document that shows it."""
+    """A credential the supervisor holds, with the document that shows it. What is required
+    is checked by services.supervision, so one submit reports every missing field."""
 
     credential = SelectField("Credential", choices=[])
     number = StringField(
         "Credential or licence number",
-        validators=[InputRequired(message="Enter the credential's number."), Length(max=64)],
+        validators=[Length(max=64)],
     )
     issuer = StringField(
         "Issued by (state or board)",
-        validators=[InputRequired(message="Enter the state or board."), Length(max=200)],
+        validators=[Length(max=200)],
         description='For example "Kentucky Board of Alcohol and Drug Counselors".',
     )
     issued_on = DateField(
         "Issued on",
-        validators=[InputRequired(message="Enter the date, e.g. 2021-03-14."), DateRange()],
+        validators=[Optional(), DateRange()],
         description="The date of first certification or licensure (for a supervisory role: "
         "the date you started it). The years a program asks for are counted from it.",
     )
