@@ -55,6 +55,9 @@ def test_supervisor_records_a_credential_and_an_admin_verifies_it(
     home = _text(supervisor.get("/supervise/").text)
     assert "You cannot sign off hours for Test Program yet." in home
     assert "Test Act 1(a) asks for a Certified Alcohol and Drug Counselor (CADC)" in home
+    assert "You cannot sign off hours for Test Program yet." in _text(
+        supervisor.get("/supervise/queue").text
+    )
     mine = _text(learner.get(f"/hours/{enrolment}").text)
     assert "Sam Supervisor cannot sign off hours for this program yet" in mine
     refused = supervisor.post(

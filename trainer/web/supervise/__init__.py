@@ -111,6 +111,7 @@ def queue():
         bad_dates=bad_dates,
         attestation=hour_rules.ATTESTATION,
         args=request.args,
+        blocked=supervision.blocked_programs(me.id, list(programs), hours.local_date(me, utcnow())),
     )
 
 
