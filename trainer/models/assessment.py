@@ -1,4 +1,5 @@
-"""Quiz and exam attempts. A form is frozen when the attempt starts; answers are rows."""
+"""Quiz, exam and practice exam attempts. A form is frozen when the attempt starts; answers
+are rows."""
 
 from __future__ import annotations
 
@@ -127,3 +128,59 @@ class Accommodation(Base):
     reason: Mapped[str] = mapped_column(Text)
     granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PracticeAttempt(Base):
+    """An unscored practice exam: a form drawn like the exam's, but only from items that are
+    never on the exam (see domain.practice). No deadline, no limit on attempts, and nothing
+    else reads it: exam eligibility, progress, certificates and the board never see it."""
+
+    __tablename__ = "practice_attempts"
+    __table_args__ = (
+        # One unfinished practice exam per person per program: starting again resumes it.
+        Index(
+            "uq_practice_attempts_one_open",
+            "user_id",
+            "program_id",
+            unique=True,
+            sqlite_where=text("finished_at IS NULL"),
+            postgresql_where=text("finished_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"))
+    release_id: Mapped[int] = mapped_column(ForeignKey("content_releases.id"))
+    seed: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    points: Mapped[float | None] = mapped_column(Float)
+    max_points: Mapped[int | None] = mapped_column(Integer)
+    percent: Mapped[float | None] = mapped_column(Float)
+    # {domain: [points, max]}
+    domain_scores: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+    items: Mapped[list[PracticeItem]] = relationship(
+        back_populates="attempt", order_by="PracticeItem.position", cascade="all, delete-orphan"
+    )
+
+
+class PracticeItem(Base):
+    """One question of a practice form, with the answer saved so far."""
+
+    __tablename__ = "practice_items"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the unique (attempt_id, position) index serves lookups by attempt
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("practice_attempts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 1-based
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    option_order: Mapped[list[str]] = mapped_column(JSONType)  # bank keys, as shown
+    chosen: Mapped[list[str]] = mapped_column(JSONType, default=list)  # bank keys
+    points: Mapped[float | None] = mapped_column(Float)
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    attempt: Mapped[PracticeAttempt] = relationship(back_populates="items")
