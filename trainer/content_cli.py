@@ -11,6 +11,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from trainer.domain.content import ContentTree, Problem, parse_tree
+from trainer.domain.content.checker import USES
+from trainer.domain.content.practice import practice_warnings
 
 
 @click.group()
@@ -36,8 +38,8 @@ def _parse_or_exit(directory: str | None):
     return tree
 
 
-def _warn(tree: ContentTree) -> None:
-    for warning in tree.warnings():
+def _warn(tree: ContentTree, directory: str | None) -> None:
+    for warning in [*tree.warnings(), *practice_warnings(tree, _root(directory))]:
         click.echo(str(warning), err=True)
 
 
@@ -47,10 +49,12 @@ def _warn(tree: ContentTree) -> None:
 def check(directory: str | None) -> None:
     """Check every file in DIRECTORY (default: content/); print each problem as path:line.
 
-    Drafts are warnings (path:line: warning: draft: ...): they do not fail the check.
+    Drafts are warnings (path:line: warning: draft: ...): they do not fail the check. So is
+    a program whose practice pool (quiz and practice items) cannot fill its blueprint
+    (path:line: warning: practice: ...): its practice exam is shorter.
     """
     tree = _parse_or_exit(directory)
-    _warn(tree)
+    _warn(tree, directory)
     drafts = f", {len(tree.drafts)} drafts left out" if tree.drafts else ""
     click.echo(
         f"ok: {len(tree.modules)} modules, {len(tree.items)} items, "
@@ -92,7 +96,7 @@ def load(directory: str | None) -> None:
     from trainer.services import content as content_service
 
     tree = _parse_or_exit(directory)
-    _warn(tree)
+    _warn(tree, directory)
     result = content_service.load(tree)
     db.session.commit()
     click.echo(result.describe())
@@ -103,7 +107,10 @@ def load(directory: str | None) -> None:
 @click.option("--module", "module_id", required=True, help="The module the items belong to.")
 @click.option("--domain", help="Exam domain for questions whose $CATEGORY names none.")
 @click.option(
-    "--use", type=click.Choice(["quiz", "exam", "both"]), default="both", show_default=True
+    "--use",
+    type=click.Choice(USES),
+    default="both",
+    show_default=True,
 )
 @click.option(
     "--competency",

@@ -97,6 +97,22 @@ def assemble_form(
     return [_shown(item, rng) for unit in chosen_units for item in sorted(unit, key=_by_id)]
 
 
+def largest_fill(pool: Sequence[PoolItem], blueprint: Mapping[str, int]) -> dict[str, int]:
+    """The most of ``blueprint`` that ``pool`` can supply, domain by domain: the blueprint's
+    count where whole scenario sets and lone items can add up to it, else the largest total
+    below it that they can make. Domains the pool can give nothing are left out, so
+    ``assemble_form(pool, largest_fill(pool, blueprint), seed)`` never raises."""
+    units_by_domain = _units(pool)
+    fill = {}
+    for domain, count in sorted(blueprint.items()):
+        totals = {0}
+        for unit in units_by_domain.get(domain, []):
+            totals |= {t + len(unit) for t in totals if t + len(unit) <= count}
+        if max(totals):
+            fill[domain] = max(totals)
+    return fill
+
+
 def _by_id(item: PoolItem) -> str:
     return item.id
 
