@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from trainer.domain import exam as exam_rules
+from trainer.domain.content.model import Item as ItemContent
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.domain.questions import TYPES
 from trainer.domain.stored import DrawnQuestion
@@ -123,8 +124,8 @@ class QuizQuestion:
     case: tuple[int, int] | None = None
 
 
-def _cases(scenarios: Sequence[str | None]) -> list[tuple[int, int] | None]:
-    """For each position (from 1), the run of positions sharing its scenario (the draw keeps
+def scenario_runs(scenarios: Sequence[str | None]) -> list[tuple[int, int] | None]:
+    """For each position (from 1), the run of positions sharing its scenario (a draw keeps
     a set together), or None for a lone item."""
     out: list[tuple[int, int] | None] = []
     for scenario, run in groupby(scenarios):
@@ -133,46 +134,55 @@ def _cases(scenarios: Sequence[str | None]) -> list[tuple[int, int] | None]:
     return out
 
 
+def shown_question(
+    position: int,
+    item: ItemContent,
+    order: Sequence[str],
+    chosen: Sequence[str],
+    points: float | None,
+    case: tuple[int, int] | None,
+) -> QuizQuestion:
+    """One question as a quiz (or a finished practice exam) shows it: the options in the
+    order drawn, the person's choices and, once ``points`` are known (after submitting),
+    which options are right, their feedback and the rationale."""
+    done = points is not None
+    by_key = {o.key: o for o in item.options}
+    options = [
+        {
+            "token": token,
+            "text": by_key[key].text,
+            "chosen": key in chosen,
+            "correct": (key in item.answer) if done else None,
+            "feedback": by_key[key].feedback if done else None,
+        }
+        for token, key in zip(exam_rules.option_tokens(order), order, strict=True)
+    ]
+    return QuizQuestion(
+        position,
+        f"q{position}",
+        item.type,
+        TYPES[item.type].multiple,
+        item.stem,
+        item.vignette,
+        options,
+        list(chosen),
+        points,
+        item.rationale if done else None,
+        case,
+    )
+
+
 def questions(attempt: QuizAttempt) -> list[QuizQuestion]:
     """What the quiz page shows; correctness and rationale only once submitted."""
     revisions = _revisions(attempt.questions)
     items = [revisions[(d.item_id, d.revision)].item for d in attempt.questions]
-    cases = _cases([item.scenario for item in items])
-    out = []
+    cases = scenario_runs([item.scenario for item in items])
     done = attempt.submitted_at is not None
+    out = []
     for position, (drawn, item) in enumerate(zip(attempt.questions, items, strict=True), 1):
-        by_key = {o.key: o for o in item.options}
         chosen = attempt.responses.get(str(position), [])
-        options = []
-        for token, key in zip(exam_rules.option_tokens(drawn.order), drawn.order, strict=True):
-            option = by_key[key]
-            options.append(
-                {
-                    "token": token,
-                    "text": option.text,
-                    "chosen": key in chosen,
-                    "correct": (key in item.answer) if done else None,
-                    "feedback": option.feedback if done else None,
-                }
-            )
-        points = None
-        if done:
-            points = TYPES[item.type].grade(item.answer, chosen)
-        out.append(
-            QuizQuestion(
-                position,
-                f"q{position}",
-                item.type,
-                TYPES[item.type].multiple,
-                item.stem,
-                item.vignette,
-                options,
-                chosen,
-                points,
-                item.rationale if done else None,
-                cases[position - 1],
-            )
-        )
+        points = TYPES[item.type].grade(item.answer, chosen) if done else None
+        out.append(shown_question(position, item, drawn.order, chosen, points, cases[position - 1]))
     return out
 
 
