@@ -49,6 +49,9 @@ def world(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
         Auth(clients[name]).login(person)
     started = clients["taker"].post("/exam/programs/test-prog/start")
     attempt = int(re.search(r"/exam/(\d+)/q/1", started.headers["Location"]).group(1))
+    practising = _practice(clients["taker"])
+    practised = _practice(clients["trainee"])
+    clients["trainee"].post(f"/exam/practice/{practised}/finish")
     numbers = make_certificates(app, 3, "TS", names=["Ada Turner", "Bo Turner", "Cy Lee"])
     return {
         "app": app,
@@ -57,13 +60,21 @@ def world(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
         "sup": sup,
         "enrolment": eid,
         "attempt": attempt,
+        "practising": practising,
+        "practised": practised,
         "number": numbers[0],
     }
 
 
+def _practice(client: Any) -> int:
+    """Start a practice exam; its attempt id."""
+    started = client.post("/exam/practice/programs/test-prog/start")
+    return int(re.search(r"/exam/practice/(\d+)/q/1", started.headers["Location"]).group(1))
+
+
 def _pages(w: dict[str, Any]) -> dict[str, tuple[str, str, str, dict[str, str] | None]]:
     """name -> (who, method, path, form)."""
-    a = w["attempt"]
+    a, p = w["attempt"], w["practising"]
     return {
         "trainee home": ("trainee", "GET", "/learn/", None),
         "program page": ("trainee", "GET", "/learn/programs/test-prog", None),
@@ -78,6 +89,11 @@ def _pages(w: dict[str, Any]) -> dict[str, tuple[str, str, str, dict[str, str] |
         "exam review": ("taker", "GET", f"/exam/{a}/review", None),
         "exam submit confirmation": ("taker", "GET", f"/exam/{a}/submit", None),
         "exam submit refused": ("taker", "POST", f"/exam/{a}/submit", {}),
+        "practice start page": ("taker", "GET", "/exam/practice/programs/test-prog", None),
+        "practice question": ("taker", "GET", f"/exam/practice/{p}/q/1", None),
+        "practice save": ("taker", "POST", f"/exam/practice/{p}/q/1", {"answer": "o1"}),
+        "practice finish page": ("taker", "GET", f"/exam/practice/{p}/finish", None),
+        "practice answers": ("trainee", "GET", f"/exam/practice/{w['practised']}/result", None),
         "supervisor queue": ("sup", "GET", "/supervise/queue", None),
         "supervisor home": ("sup", "GET", "/supervise/", None),
         "supervisor credentials": ("sup", "GET", "/supervise/qualifications", None),

@@ -1,4 +1,5 @@
-"""Taking the certification exam: start, one question a page, review, submit, result."""
+"""Taking the certification exam: start, one question a page, review, submit, result. The
+practice exam's pages are a blueprint inside this one (``practice``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from trainer.domain.statuses import AttemptStatus
 from trainer.extensions import db
 from trainer.services import content, exams
 from trainer.web.access import roles
+from trainer.web.exam import practice
 from trainer.web.forms import writes_on_read
 from trainer.web.inputs import parse_id
 
 bp = Blueprint("exam", __name__, url_prefix="/exam")
+bp.register_blueprint(practice.bp)
 
 
 def _me():
