@@ -97,6 +97,13 @@ def _pages(w: dict[str, Any]) -> dict[str, tuple[str, str, str, dict[str, str] |
         "supervisor queue": ("sup", "GET", "/supervise/queue", None),
         "supervisor home": ("sup", "GET", "/supervise/", None),
         "supervisor credentials": ("sup", "GET", "/supervise/qualifications", None),
+        "sessions, supervisor": (
+            "sup",
+            "GET",
+            f"/supervise/trainees/{w['enrolment']}/sessions",
+            None,
+        ),
+        "sessions, trainee": ("trainee", "GET", f"/hours/{w['enrolment']}/sessions", None),
         "admin credentials to verify": ("admin", "GET", "/admin/qualifications", None),
         "board overview": ("board", "GET", "/board/", None),
         "registry search": ("board", "GET", "/board/registry?q=turner", None),

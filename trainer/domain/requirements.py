@@ -17,7 +17,7 @@ class HourFact:
     at: datetime  # when it was approved
     minutes: int  # negative for a reversal
     category: str
-    kind: str  # direct | supervision
+    kind: str  # direct | supervision | session (a confirmed supervision session)
 
 
 @dataclass(frozen=True)
@@ -121,12 +121,17 @@ def _hour_streams(spec: Spec) -> dict[str, tuple[float, Callable[[HourFact], boo
     return streams
 
 
+#: the kind of fact a confirmed supervision session gives: it counts toward the supervision
+#: requirement only (time receiving supervision, not supervised work)
+SESSION = "session"
+
+
 def _any_fact(h: HourFact) -> bool:
-    return True
+    return h.kind != SESSION
 
 
 def _is_supervision(h: HourFact) -> bool:
-    return h.kind == EntryKind.SUPERVISION
+    return h.kind in (EntryKind.SUPERVISION, SESSION)
 
 
 def _in_category(category: str) -> Callable[[HourFact], bool]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from trainer.domain.content.model import (
     Attestation,
+    Cadence,
     DocumentSpec,
     ExamSpec,
     Item,
@@ -47,6 +48,9 @@ def from_definition(data: Mapping[str, Any]) -> Program:
             "renewal_topics": dict(data["renewal_topics"]),
             "sources": tuple(Reference(**r) for r in data["sources"]),
             "supervisors": _rule(data.get("supervisors")),
+            "supervision_cadence": Cadence(**data["supervision_cadence"])
+            if data.get("supervision_cadence")
+            else None,
         }
     )
 

@@ -30,6 +30,7 @@ from trainer.models.learning import (
     SectionTime,
 )
 from trainer.models.mail import OutboxMessage
+from trainer.models.sessions import SupervisionSession
 from trainer.models.supervision import SupervisorQualification
 from trainer.models.worker import ScheduledJob, WorkerHeartbeat
 
@@ -61,6 +62,7 @@ __all__ = [
     "SectionRead",
     "SectionTime",
     "StatusList",
+    "SupervisionSession",
     "SupervisorQualification",
     "AppendOnlyError",
     "AuditEvent",

@@ -9,10 +9,20 @@ from io import BytesIO
 import segno
 from sqlalchemy import select
 
+from trainer.domain import sessions as session_rules
 from trainer.domain.exam import option_tokens
 from trainer.extensions import db
 from trainer.models import Certificate, ExamItem, ItemRevision, ModuleSection, Program, User
-from trainer.services import accounts, evidence, exams, hours, learning, quizzes, supervision
+from trainer.services import (
+    accounts,
+    evidence,
+    exams,
+    hours,
+    learning,
+    quizzes,
+    sessions,
+    supervision,
+)
 from trainer.services.release import ProgramInfo
 
 #: Demo sign-ins, printed by ``make run``. Demo only: never use these on a real deployment.
@@ -63,6 +73,7 @@ def _certified_trainee(now: datetime) -> str | None:
         _complete_modules(casey, program, now)
         _pass_exam(casey, now)
         _log_approved_hours(casey, sup, enrolment.id, now)
+        _confirmed_sessions(casey, sup, enrolment.id, now)
         _sign_and_upload(casey, admin, program, now)
         db.session.flush()
         existing = db.session.scalar(select(Certificate).where(Certificate.user_id == casey.id))
@@ -151,6 +162,21 @@ def _log_approved_hours(casey: User, sup: User, enrolment_id: int, now: datetime
         )
         entries.append(hours.log_entry(casey, enrolment_id, form, now).id)
     hours.decide(sup, entries, "approve", "", True, now)
+
+
+def _confirmed_sessions(casey: User, sup: User, enrolment_id: int, now: datetime) -> None:
+    """Two face-to-face sessions with Sam this month (the supervision began today), each
+    recorded by one and confirmed by the other: Kentucky's cadence is met."""
+    today = hours.local_date(sup, now)
+    for recorder, other, length, topic in (
+        (sup, casey, "0.5", "advocacy"),
+        (casey, sup, "1", "recovery-wellness"),
+    ):
+        draft = session_rules.SessionDraft(
+            today, length, "individual", "in-person", (topic,), "Demo: goals for the month."
+        )
+        row = sessions.record(recorder, enrolment_id, sup.id, draft, now)
+        sessions.confirm(other, row.id, now)
 
 
 def _sign_and_upload(casey: User, admin: User, program: ProgramInfo, now: datetime) -> None:

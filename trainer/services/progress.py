@@ -37,6 +37,7 @@ from trainer.models import (
     ModuleSection,
     QuizAttempt,
     SectionRead,
+    SupervisionSession,
 )
 from trainer.services import release as releases
 from trainer.services.db_util import upsert
@@ -142,9 +143,20 @@ def completed(modules: Mapping[str, ModuleState], totals: Mapping[str, int]) -> 
 
 def _hour_facts(enrolment_id: int) -> list[req.HourFact]:
     # One fact per approval moment and category: a supervisor approves a batch at one
-    # instant, so this is exact for the "met on" dates and reads far fewer rows.
+    # instant, so this is exact for the "met on" dates and reads far fewer rows. Each
+    # confirmed supervision session is a fact of its own (counted toward supervision only).
     minutes = func.sum(HourEntry.minutes).label("minutes")
-    return [
+    sessions = [
+        req.HourFact(at, int(m), "", req.SESSION)
+        for at, m in db.session.execute(
+            select(SupervisionSession.confirmed_at, SupervisionSession.minutes).where(
+                SupervisionSession.enrolment_id == enrolment_id,
+                SupervisionSession.confirmed_at.is_not(None),
+            )
+        ).all()
+        if at is not None
+    ]
+    return sessions + [
         req.HourFact(r.decided_at, int(r.minutes), r.category, r.kind)
         for r in db.session.execute(
             select(HourEntry.decided_at, minutes, HourEntry.category, HourEntry.kind)
@@ -153,6 +165,10 @@ def _hour_facts(enrolment_id: int) -> list[req.HourFact]:
         ).all()
         if r.decided_at is not None
     ]
+
+
+#: the key under which confirmed session minutes join the minutes per category
+SESSION_MINUTES = "supervision-sessions"
 
 
 def hour_minutes(enrolment_id: int) -> dict[str, HourMinutes]:
@@ -171,7 +187,16 @@ def hour_minutes(enrolment_id: int) -> dict[str, HourMinutes]:
         .where(HourEntry.enrolment_id == enrolment_id)
         .group_by(HourEntry.category)
     ).all()
-    return {r[0]: HourMinutes(int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows}
+    out = {r[0]: HourMinutes(int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows}
+    confirmed = db.session.scalar(
+        select(func.sum(SupervisionSession.minutes)).where(
+            SupervisionSession.enrolment_id == enrolment_id,
+            SupervisionSession.confirmed_at.is_not(None),
+        )
+    )
+    if confirmed:  # supervision received in sessions: no category, not supervised work
+        out[SESSION_MINUTES] = HourMinutes(0, 0, int(confirmed))
+    return out
 
 
 def _evidence(

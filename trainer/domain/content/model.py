@@ -86,7 +86,7 @@ class Item:
     id: str
     module: str
     type: str  # a key of domain.questions.TYPES
-    use: str  # quiz | exam | both
+    use: str  # quiz | exam | both | practice
     domain: str
     competencies: tuple[str, ...]
     stem: str
@@ -168,6 +168,17 @@ class SupervisorRule:
 
 
 @dataclass(frozen=True)
+class Cadence:
+    """How often supervision must happen (e.g. Kentucky's adult peer support specialists:
+    face to face at least twice a month, one meeting of at least 30 minutes)."""
+
+    source: str
+    sessions_per_month: int
+    in_person: bool = False
+    one_at_least_minutes: int = 0
+
+
+@dataclass(frozen=True)
 class Program:
     id: str
     title: str
@@ -200,6 +211,8 @@ class Program:
     min_reading_share: float = 0.0
     # who may sign off supervised hours; None: any supervisor the trainee links to
     supervisors: SupervisorRule | None = None
+    # how often confirmed supervision sessions must happen, shown month by month; None: no rule
+    supervision_cadence: Cadence | None = None
     path: str = ""
 
     def content_hash(self) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from trainer.domain.content.checker import Checker, Doc, as_list
 from trainer.domain.content.model import (
     Attestation,
+    Cadence,
     DocumentSpec,
     ExamSpec,
     Item,
@@ -35,7 +36,7 @@ PROGRAM_KEYS = {
     "validity_months",
     "sources",
 }
-PROGRAM_OPTIONAL = {"attestations", "documents", "renewal", "supervisors"}
+PROGRAM_OPTIONAL = {"attestations", "documents", "renewal", "supervisors", "supervision_cadence"}
 
 
 class ProgramChecker(Checker):
@@ -127,6 +128,7 @@ class ProgramChecker(Checker):
             prior_work_days=prior_days,
             min_reading_share=reading_share,
             supervisors=self._supervisors(doc, p.get("supervisors")),
+            supervision_cadence=self._cadence(doc, p.get("supervision_cadence")),
             path=doc.rel,
         )
 
@@ -328,6 +330,35 @@ class ProgramChecker(Checker):
         if not source or not options:
             return None
         return SupervisorRule(source, tuple(options))
+
+    def _cadence(self, doc: Doc, raw: Any) -> Cadence | None:
+        """How often supervision sessions must happen: ``sessions_per_month``, whether they
+        must be ``in_person``, and ``one_at_least_minutes`` long; ``source`` cites it."""
+        if raw is None:
+            return None
+        at = ("supervision_cadence",)
+        optional = {"in_person", "one_at_least_minutes"}
+        if not self.keys(doc, at, raw, {"source", "sessions_per_month"}, optional, "a cadence"):
+            return None
+        source = self.text(doc, (*at, "source"), raw.get("source"), "source")
+        per_month = self.integer(
+            doc, (*at, "sessions_per_month"), raw.get("sessions_per_month"), "sessions_per_month", 1
+        )
+        minutes = self.integer(
+            doc,
+            (*at, "one_at_least_minutes"),
+            raw.get("one_at_least_minutes", 0),
+            "one_at_least_minutes",
+            0,
+            480,
+        )
+        in_person = raw.get("in_person", False)
+        if not isinstance(in_person, bool):
+            self.add(doc.rel, doc.line(*at, "in_person"), "'in_person' must be true or false")
+            return None
+        if not source or per_month is None or minutes is None:
+            return None
+        return Cadence(source, per_month, in_person, minutes)
 
     def _renewal(self, doc: Doc, renewal: Any) -> tuple[float, dict[str, Any]]:
         """Continuing education to renew: hours, and per topic (none when not given)."""

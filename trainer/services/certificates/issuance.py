@@ -16,7 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.domain import credential as vc
 from trainer.domain import requirements as req
+from trainer.domain import sessions as session_rules
 from trainer.domain.certnumbers import add_months, format_number
+from trainer.domain.content.model import Cadence
 from trainer.domain.errors import NotFound, RuleError
 from trainer.domain.statuses import CertificateStatus, EntryKind, EntryStatus
 from trainer.extensions import db
@@ -27,6 +29,7 @@ from trainer.models import (
     HourEntry,
     Program,
     SectionTime,
+    SupervisionSession,
     SupervisorQualification,
     User,
 )
@@ -157,12 +160,39 @@ def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any
         "supervision_hours": round(supervision, 2),
         "supervisors": sorted(supervisors),
         "supervisor_qualifications": _qualifications(enrolment.id),
+        "supervision_sessions": _sessions(enrolment, d.supervision_cadence),
         "attestations": [a.id for a in d.attestations],
         "documents": [x.id for x in d.documents],
         "requirements": [
             {"key": s.key, "label": s.label, "met_at": s.met_at.isoformat() if s.met_at else None}
             for s in statuses
         ],
+    }
+
+
+def _sessions(enrolment: Enrolment, cadence: Cadence | None) -> dict[str, Any]:
+    """Confirmed supervision sessions: how many, their hours, and the program's cadence
+    rule month by month (never their notes)."""
+    rows = db.session.execute(
+        select(
+            SupervisionSession.held_on, SupervisionSession.minutes, SupervisionSession.mode
+        ).where(
+            SupervisionSession.enrolment_id == enrolment.id,
+            SupervisionSession.confirmed_at.is_not(None),
+        )
+    ).all()
+    held = [session_rules.Held(*row) for row in rows]
+    months = []
+    if cadence is not None and held:
+        last = max(h.held_on for h in held)
+        for m in session_rules.months(cadence, held, min(h.held_on for h in held), last):
+            months.append(
+                {"month": m.first_day.strftime("%Y-%m"), "met": m.met, "detail": m.detail}
+            )
+    return {
+        "confirmed": len(held),
+        "hours": round(sum(h.minutes for h in held) / 60, 2),
+        "cadence": months,
     }
 
 

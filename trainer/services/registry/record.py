@@ -55,6 +55,8 @@ class Evidence:
     # the credential each approving supervisor held when signing off, as the snapshot
     # recorded it (empty before supervisor rules were checked)
     supervisor_qualifications: list[dict[str, str]] = field(default_factory=list)
+    # confirmed supervision sessions: {"confirmed", "hours", "cadence": [{month, met, detail}]}
+    sessions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def qualification_words(self) -> list[str]:
@@ -86,6 +88,7 @@ class Evidence:
                 for i, t, m, e in self.reading
             ],
             "supervisor_qualifications": self.supervisor_qualifications,
+            "supervision_sessions": self.sessions,
         }
 
 
@@ -262,6 +265,7 @@ def record(jurisdiction: str, number: str, now: datetime) -> CertificateRecord:
                 for r in ev.get("reading", [])
             ],
             supervisor_qualifications=list(ev.get("supervisor_qualifications", [])),
+            sessions=dict(ev.get("supervision_sessions", {})),
         ),
         history=_history(cert),
     )

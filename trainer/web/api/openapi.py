@@ -167,6 +167,7 @@ def _evidence_schema() -> dict[str, Any]:
             "documents_approved",
             "reading",
             "supervisor_qualifications",
+            "supervision_sessions",
         ],
         "properties": {
             "modules_completed": {"type": "array", "items": {"type": "string"}},
@@ -206,6 +207,27 @@ def _evidence_schema() -> dict[str, Any]:
                         "title": {"type": "string"},
                         "minutes": {"type": "integer", "minimum": 0},
                         "estimated_minutes": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+            "supervision_sessions": {
+                "description": "Supervision sessions confirmed by both people: how many, "
+                "their hours and the program's cadence rule month by month (never notes). "
+                "Empty for certificates earned before sessions were recorded.",
+                "type": "object",
+                "properties": {
+                    "confirmed": {"type": "integer", "minimum": 0},
+                    "hours": {"type": "number", "minimum": 0},
+                    "cadence": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "month": {"type": "string"},
+                                "met": {"type": "boolean"},
+                                "detail": {"type": "string"},
+                            },
+                        },
                     },
                 },
             },

@@ -18,14 +18,16 @@ from wtforms import SelectChoice
 
 from trainer.clock import utcnow
 from trainer.domain import hours as hour_rules
+from trainer.domain import sessions as session_rules
 from trainer.domain.errors import NotAllowed, RuleError
 from trainer.domain.statuses import LinkStatus
 from trainer.extensions import db
-from trainer.services import content, hours, learning, supervision
+from trainer.services import content, hours, learning, sessions, supervision
 from trainer.web.access import roles
-from trainer.web.forms import save, show_rule_error
+from trainer.web.forms import act, save, show_rule_error
 from trainer.web.hours.forms import HourEntryForm, InviteForm
-from trainer.web.inputs import parse_page
+from trainer.web.inputs import parse_page, safe_target
+from trainer.web.session_forms import SessionForm
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 
@@ -256,4 +258,62 @@ def verification(enrolment_id: int):
         headers={
             "Content-Disposition": f"attachment; filename=supervised-experience-{e.program_id}.pdf"
         },
+    )
+
+
+def _sessions_page(e, form: SessionForm, status: int = 200):
+    rows = sessions.of(e.id)
+    return render_template(
+        "sessions/page.html",
+        e=e,
+        rows=rows,
+        form=form,
+        me=_me(),
+        side="trainee",
+        cadence=sessions.cadence(e, rows, hours.local_date(_me(), utcnow())),
+        domains=content.labels("domains"),
+        formats=session_rules.FORMATS,
+        modes=session_rules.MODES,
+        confirm_endpoint="hours.confirm_session",
+        action=url_for("hours.record_session", enrolment_id=e.id),
+    ), status
+
+
+def _session_form(e) -> SessionForm:
+    form = SessionForm()
+    people = [link.supervisor for link in hours.links(e.id) if link.status != LinkStatus.INVITED]
+    form.supervisor.choices = [SelectChoice(p.id, p.legal_name) for p in people if p is not None]
+    form.domains.choices = [SelectChoice(k, v) for k, v in hours.categories(e).items()]
+    return form
+
+
+@bp.get("/<int:enrolment_id>/sessions")
+@roles("trainee")
+def sessions_page(enrolment_id: int):
+    """Supervision sessions with the trainee's supervisors: to confirm, confirmed, and the
+    program's cadence month by month; the form to record one."""
+    e = _enrolment(enrolment_id)
+    return _sessions_page(e, _session_form(e))
+
+
+@bp.post("/<int:enrolment_id>/sessions")
+@roles("trainee")
+def record_session(enrolment_id: int):
+    e = _enrolment(enrolment_id)
+    form = _session_form(e)
+    if save(
+        form, lambda: sessions.record(_me(), e.id, form.supervisor.data, form.draft(), utcnow())
+    ):
+        flash("Recorded. It counts once your supervisor confirms it.", "success")
+        return redirect(url_for("hours.sessions_page", enrolment_id=e.id))
+    return _sessions_page(e, form, 422)
+
+
+@bp.post("/sessions/<int:session_id>/confirm")
+@roles("trainee")
+def confirm_session(session_id: int):
+    return act(
+        lambda: sessions.confirm(_me(), session_id, utcnow()),
+        safe_target(request.form.get("back"), url_for("hours.home")),
+        "Session confirmed: it now counts.",
     )

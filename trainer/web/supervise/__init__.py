@@ -16,16 +16,19 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from trainer.clock import utcnow
 from trainer.domain import hours as hour_rules
+from trainer.domain import sessions as session_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import Enrolment
-from trainer.services import content, evidence, hours, supervision
+from trainer.services import content, evidence, hours, sessions, supervision
 from trainer.web.access import roles
 from trainer.web.forms import act, save
 from trainer.web.inputs import MAX_DATE, MIN_DATE, parse_id, parse_page, safe_target
+from trainer.web.session_forms import SessionForm
 from trainer.web.supervise.forms import QualificationForm
 
 bp = Blueprint("supervise", __name__, url_prefix="/supervise")
@@ -255,4 +258,62 @@ def qualification_document(qualification_id: int):
             f"credential-{row.id}{evidence.EXTENSIONS[row.content_type]}",
             "X-Content-Type-Options": "nosniff",
         },
+    )
+
+
+def _sessions_page(e, form: SessionForm, status: int = 200):
+    me = _me()
+    rows = sessions.of(e.id, supervisor_id=me.id)
+    return render_template(
+        "sessions/page.html",
+        e=e,
+        rows=rows,
+        form=form,
+        me=me,
+        side="supervisor",
+        cadence=sessions.cadence(e, rows, hours.local_date(me, utcnow())),
+        domains=content.labels("domains"),
+        formats=session_rules.FORMATS,
+        modes=session_rules.MODES,
+        confirm_endpoint="supervise.confirm_session",
+        action=url_for("supervise.record_session", enrolment_id=e.id),
+    ), status
+
+
+def _session_form(e) -> SessionForm:
+    form = SessionForm()
+    del form.supervisor  # the supervisor records their own sessions
+    form.domains.choices = [
+        SelectChoice(k, v) for k, v in hours.program_categories(e.program_id).items()
+    ]
+    return form
+
+
+@bp.get("/trainees/<int:enrolment_id>/sessions")
+@roles("supervisor")
+def sessions_page(enrolment_id: int):
+    """The supervision sessions with one trainee (yours only) and the form to record one."""
+    e = _supervised(enrolment_id)
+    return _sessions_page(e, _session_form(e))
+
+
+@bp.post("/trainees/<int:enrolment_id>/sessions")
+@roles("supervisor")
+def record_session(enrolment_id: int):
+    e = _supervised(enrolment_id)
+    form = _session_form(e)
+    me = _me()
+    if save(form, lambda: sessions.record(me, e.id, me.id, form.draft(), utcnow())):
+        flash("Recorded. It counts once the trainee confirms it.", "success")
+        return redirect(url_for("supervise.sessions_page", enrolment_id=e.id))
+    return _sessions_page(e, form, 422)
+
+
+@bp.post("/sessions/<int:session_id>/confirm")
+@roles("supervisor")
+def confirm_session(session_id: int):
+    return act(
+        lambda: sessions.confirm(_me(), session_id, utcnow()),
+        safe_target(request.form.get("back"), url_for("supervise.home")),
+        "Session confirmed: it now counts.",
     )
