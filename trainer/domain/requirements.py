@@ -45,6 +45,8 @@ class Record:
     attestations: Mapping[str, datetime] = field(default_factory=dict)
     documents: Mapping[str, Sequence[datetime]] = field(default_factory=dict)  # approvals
     hour_tallies: Mapping[str, Tally] | None = None
+    # signed competency evaluations: form id -> [(signed at, lowest level)]
+    evaluations: Mapping[str, Sequence[tuple[datetime, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class Spec:
     attestations: Mapping[str, str]  # id -> text
     documents: Mapping[str, tuple[str, int]]  # id -> (title, count)
     labels: Mapping[str, str] = field(default_factory=dict)  # topic/domain ids -> labels
+    # evaluation forms the certificate waits for: id -> (title, lowest level every competency
+    # must reach in the latest signed one)
+    evaluations: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ def evaluate(spec: Spec, record: Record, as_of: datetime) -> list[Status]:
         *_supervised_hours(spec, tallies),
         *_statements(spec, record, as_of),
         *_documents(spec, record, as_of),
+        *_evaluations(spec, record, as_of),
     ]
 
 
@@ -286,6 +292,33 @@ def _documents(spec: Spec, record: Record, as_of: datetime) -> list[Status]:
                 ok,
                 "" if ok else missing,
                 approvals[count - 1] if ok else None,
+            )
+        )
+    return out
+
+
+def _evaluations(spec: Spec, record: Record, as_of: datetime) -> list[Status]:
+    """The latest signed evaluation of each required form must rate every competency at the
+    form's level or above (a correction is a new evaluation: the latest counts)."""
+    out = []
+    for fid, (title, level) in spec.evaluations.items():
+        signed = sorted(e for e in record.evaluations.get(fid, ()) if e[0] <= as_of)
+        latest = signed[-1] if signed else None
+        ok = latest is not None and latest[1] >= level
+        if latest is None:
+            missing = f"Your supervisor signs the {title.lower()}."
+        else:
+            missing = (
+                f"The latest {title.lower()} rates a competency at level {latest[1]}; every "
+                f"competency must be at level {level} or above."
+            )
+        out.append(
+            Status(
+                f"evaluation:{fid}",
+                f"{title}: every competency at level {level} or above",
+                ok,
+                "" if ok else missing,
+                latest[0] if ok and latest else None,
             )
         )
     return out

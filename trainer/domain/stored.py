@@ -13,6 +13,8 @@ from trainer.domain.content.model import (
     Attestation,
     Cadence,
     DocumentSpec,
+    EvaluationForm,
+    EvaluationSpec,
     ExamSpec,
     Item,
     Option,
@@ -51,7 +53,19 @@ def from_definition(data: Mapping[str, Any]) -> Program:
             "supervision_cadence": Cadence(**data["supervision_cadence"])
             if data.get("supervision_cadence")
             else None,
+            "evaluations": _evaluations(data.get("evaluations")),
         }
+    )
+
+
+def _evaluations(data: Mapping[str, Any] | None) -> EvaluationSpec | None:
+    if not data:
+        return None
+    return EvaluationSpec(
+        str(data["source"]),
+        tuple((int(v), str(w)) for v, w in data["scale"]),
+        tuple(data["competencies"]),
+        tuple(EvaluationForm(**f) for f in data["forms"]),
     )
 
 

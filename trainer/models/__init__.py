@@ -21,6 +21,7 @@ from trainer.models.content import (
     ModuleSection,
     Program,
 )
+from trainer.models.evaluations import CompetencyEvaluation
 from trainer.models.hours import HourEntry, SupervisionLink, SupervisorDigest
 from trainer.models.learning import (
     Enrolment,
@@ -38,6 +39,7 @@ __all__ = [
     "ApiToken",
     "AttestationSignature",
     "CEEntry",
+    "CompetencyEvaluation",
     "RenewalReminder",
     "ScheduledJob",
     "WorkerHeartbeat",

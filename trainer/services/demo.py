@@ -15,6 +15,7 @@ from trainer.extensions import db
 from trainer.models import Certificate, ExamItem, ItemRevision, ModuleSection, Program, User
 from trainer.services import (
     accounts,
+    evaluations,
     evidence,
     exams,
     hours,
@@ -74,6 +75,7 @@ def _certified_trainee(now: datetime) -> str | None:
         _pass_exam(casey, now)
         _log_approved_hours(casey, sup, enrolment.id, now)
         _confirmed_sessions(casey, sup, enrolment.id, now)
+        _final_evaluation(casey, sup, enrolment.id, now)
         _sign_and_upload(casey, admin, program, now)
         db.session.flush()
         existing = db.session.scalar(select(Certificate).where(Certificate.user_id == casey.id))
@@ -177,6 +179,17 @@ def _confirmed_sessions(casey: User, sup: User, enrolment_id: int, now: datetime
         )
         row = sessions.record(recorder, enrolment_id, sup.id, draft, now)
         sessions.confirm(other, row.id, now)
+
+
+def _final_evaluation(casey: User, sup: User, enrolment_id: int, now: datetime) -> None:
+    """Sam signs Casey's final evaluation (every competency at "meets expectations") and
+    Casey acknowledges it."""
+    spec = evaluations.spec_for(CERTIFIED_PROGRAM)
+    if spec is None:
+        return
+    ratings = {c: ("3", "Demo: steady and reliable.") for c in spec.competencies}
+    row = evaluations.sign(sup, enrolment_id, "final", ratings, sup.legal_name, now)
+    evaluations.acknowledge(casey, row.id, "Thank you.", now)
 
 
 def _sign_and_upload(casey: User, admin: User, program: ProgramInfo, now: datetime) -> None:

@@ -29,6 +29,7 @@ from trainer.domain.statuses import EntryKind, EntryStatus, ReviewStatus
 from trainer.extensions import db
 from trainer.models import (
     AttestationSignature,
+    CompetencyEvaluation,
     DocumentUpload,
     Enrolment,
     EnrolmentProgress,
@@ -90,6 +91,11 @@ def spec_for(program_id: str) -> req.Spec:
         attestations={a.id: a.text for a in d.attestations},
         documents={x.id: (x.title, x.count) for x in d.documents},
         labels={**release.labels("topics"), **release.labels("domains")},
+        evaluations={
+            f.id: (f.title, f.required_level)
+            for f in (d.evaluations.forms if d.evaluations else ())
+            if f.required_level
+        },
     )
 
 
@@ -238,6 +244,15 @@ def history(enrolment: Enrolment) -> tuple[req.Record, dict[str, ModuleState]]:
         )
     )
     attestations, documents = _evidence(enrolment.user_id, enrolment.program_id)
+    evaluations: dict[str, list[tuple[datetime, int]]] = {}
+    for form_id, at, level in db.session.execute(
+        select(
+            CompetencyEvaluation.form_id,
+            CompetencyEvaluation.signed_at,
+            CompetencyEvaluation.lowest_level,
+        ).where(CompetencyEvaluation.enrolment_id == enrolment.id)
+    ):
+        evaluations.setdefault(form_id, []).append((at, int(level)))
     record = req.Record(
         completed(states, totals),
         exam_at,
@@ -245,6 +260,7 @@ def history(enrolment: Enrolment) -> tuple[req.Record, dict[str, ModuleState]]:
         _hour_facts(enrolment.id),
         attestations,
         documents,
+        evaluations=evaluations,
     )
     return record, states
 
@@ -276,6 +292,9 @@ def _encode(progress: Progress) -> dict[str, Any]:
         "tallies": {k: [t.amount, _iso(t.reached_at)] for k, t in record.hour_tallies.items()},
         "attestations": {k: _iso(v) for k, v in record.attestations.items()},
         "documents": {k: [_iso(t) for t in v] for k, v in record.documents.items()},
+        "evaluations": {
+            k: [[_iso(t), level] for t, level in v] for k, v in record.evaluations.items()
+        },
     }
 
 
@@ -292,6 +311,10 @@ def _decode(
         attestations={k: _when(v) for k, v in state["attestations"].items()},
         documents={k: [_when(t) for t in v] for k, v in state["documents"].items()},
         hour_tallies={k: req.Tally(a, _at(t)) for k, (a, t) in state["tallies"].items()},
+        evaluations={
+            k: [(_when(t), int(level)) for t, level in v]
+            for k, v in state.get("evaluations", {}).items()
+        },
     )
     return record, modules
 
@@ -301,6 +324,7 @@ def _newest(record: req.Record, modules: Mapping[str, ModuleState]) -> datetime 
     times += [t for s in modules.values() for t in (s.last_read_at, s.quiz_passed_at) if t]
     times += list(record.attestations.values())
     times += [t for v in record.documents.values() for t in v]
+    times += [t for v in record.evaluations.values() for t, _ in v]
     if record.exam_passed_at is not None:
         times.append(record.exam_passed_at)
     return max(times) if times else None

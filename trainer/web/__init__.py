@@ -80,6 +80,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["program_title"] = program_title
+    app.jinja_env.filters["has_evaluations"] = has_evaluations
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
     # templates compare stored states with the members, as the services do
@@ -124,6 +125,13 @@ def duration(value: timedelta) -> str:
             n = seconds // size
             return unit if n == 1 else f"{n} {unit}s"
     return f"{seconds} seconds"
+
+
+def has_evaluations(program_id: str) -> bool:
+    """Whether the program defines competency evaluation forms (from the cached release)."""
+    from trainer.services import evaluations
+
+    return evaluations.spec_for(program_id) is not None
 
 
 def program_title(program_id: str) -> str:

@@ -179,6 +179,29 @@ class Cadence:
 
 
 @dataclass(frozen=True)
+class EvaluationForm:
+    """One competency evaluation a supervisor signs: due once ``due_share`` of the
+    program's supervised hours are approved (1.0: before the certificate); with
+    ``required_level``, the certificate waits for it with every competency at or above."""
+
+    id: str
+    title: str
+    due_share: float = 1.0
+    required_level: int = 0
+
+
+@dataclass(frozen=True)
+class EvaluationSpec:
+    """The program's evaluation forms: the competencies rated (taxonomy ids), the scale
+    (level -> what it means, lowest first) and ``source`` (where they come from)."""
+
+    source: str
+    scale: tuple[tuple[int, str], ...]
+    competencies: tuple[str, ...]
+    forms: tuple[EvaluationForm, ...]
+
+
+@dataclass(frozen=True)
 class Program:
     id: str
     title: str
@@ -213,6 +236,7 @@ class Program:
     supervisors: SupervisorRule | None = None
     # how often confirmed supervision sessions must happen, shown month by month; None: no rule
     supervision_cadence: Cadence | None = None
+    evaluations: EvaluationSpec | None = None
     path: str = ""
 
     def content_hash(self) -> str:

@@ -6,18 +6,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from trainer.domain.content.checker import Checker, Doc, as_list
+from trainer.domain.content.checker import Doc, as_list
 from trainer.domain.content.model import (
     Attestation,
-    Cadence,
     DocumentSpec,
     ExamSpec,
     Item,
     Module,
     Program,
-    Qualifying,
-    SupervisorRule,
 )
+from trainer.domain.content.supervision import SupervisionChecker
 
 PROGRAM_KEYS = {
     "id",
@@ -36,10 +34,17 @@ PROGRAM_KEYS = {
     "validity_months",
     "sources",
 }
-PROGRAM_OPTIONAL = {"attestations", "documents", "renewal", "supervisors", "supervision_cadence"}
+PROGRAM_OPTIONAL = {
+    "attestations",
+    "documents",
+    "renewal",
+    "supervisors",
+    "supervision_cadence",
+    "evaluations",
+}
 
 
-class ProgramChecker(Checker):
+class ProgramChecker(SupervisionChecker):
     def parse_programs(
         self, modules: dict[str, Module], items: dict[str, Item]
     ) -> dict[str, Program]:
@@ -129,6 +134,7 @@ class ProgramChecker(Checker):
             min_reading_share=reading_share,
             supervisors=self._supervisors(doc, p.get("supervisors")),
             supervision_cadence=self._cadence(doc, p.get("supervision_cadence")),
+            evaluations=self._evaluations(doc, p.get("evaluations")),
             path=doc.rel,
         )
 
@@ -296,69 +302,6 @@ class ProgramChecker(Checker):
                 if did and dtitle and count:
                     documents.append(DocumentSpec(did, dtitle, count))
         return documents
-
-    def _supervisors(self, doc: Doc, raw: Any) -> SupervisorRule | None:
-        """Who may sign off hours: ``source`` (the rule's citation, in words) and
-        ``options``, each a credential type with ``min_months`` held and whether
-        ``supervision_training`` is required. Absent: any linked supervisor may."""
-        if raw is None:
-            return None
-        if not self.keys(doc, ("supervisors",), raw, {"source", "options"}, what="supervisors"):
-            return None
-        source = self.text(doc, ("supervisors", "source"), raw.get("source"), "source")
-        options = []
-        for i, o in enumerate(as_list(self, doc, ("supervisors", "options"), raw.get("options"))):
-            at = ("supervisors", "options", i)
-            if not self.keys(
-                doc, at, o, {"credential"}, {"min_months", "supervision_training"}, "an option"
-            ):
-                continue
-            credential = self.vocabulary(
-                doc,
-                (*at, "credential"),
-                o.get("credential"),
-                self.taxonomy.credentials,
-                "supervisor credential",
-            )
-            months = self.integer(doc, (*at, "min_months"), o.get("min_months", 0), "min_months", 0)
-            training = o.get("supervision_training", False)
-            if not isinstance(training, bool):
-                self.add(doc.rel, doc.line(*at, "supervision_training"), "must be true or false")
-                continue
-            if credential and months is not None:
-                options.append(Qualifying(credential, months, training))
-        if not source or not options:
-            return None
-        return SupervisorRule(source, tuple(options))
-
-    def _cadence(self, doc: Doc, raw: Any) -> Cadence | None:
-        """How often supervision sessions must happen: ``sessions_per_month``, whether they
-        must be ``in_person``, and ``one_at_least_minutes`` long; ``source`` cites it."""
-        if raw is None:
-            return None
-        at = ("supervision_cadence",)
-        optional = {"in_person", "one_at_least_minutes"}
-        if not self.keys(doc, at, raw, {"source", "sessions_per_month"}, optional, "a cadence"):
-            return None
-        source = self.text(doc, (*at, "source"), raw.get("source"), "source")
-        per_month = self.integer(
-            doc, (*at, "sessions_per_month"), raw.get("sessions_per_month"), "sessions_per_month", 1
-        )
-        minutes = self.integer(
-            doc,
-            (*at, "one_at_least_minutes"),
-            raw.get("one_at_least_minutes", 0),
-            "one_at_least_minutes",
-            0,
-            480,
-        )
-        in_person = raw.get("in_person", False)
-        if not isinstance(in_person, bool):
-            self.add(doc.rel, doc.line(*at, "in_person"), "'in_person' must be true or false")
-            return None
-        if not source or per_month is None or minutes is None:
-            return None
-        return Cadence(source, per_month, in_person, minutes)
 
     def _renewal(self, doc: Doc, renewal: Any) -> tuple[float, dict[str, Any]]:
         """Continuing education to renew: hours, and per topic (none when not given)."""

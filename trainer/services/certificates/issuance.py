@@ -18,12 +18,13 @@ from trainer.domain import credential as vc
 from trainer.domain import requirements as req
 from trainer.domain import sessions as session_rules
 from trainer.domain.certnumbers import add_months, format_number
-from trainer.domain.content.model import Cadence
+from trainer.domain.content.model import Cadence, EvaluationSpec
 from trainer.domain.errors import NotFound, RuleError
 from trainer.domain.statuses import CertificateStatus, EntryKind, EntryStatus
 from trainer.extensions import db
 from trainer.models import (
     Certificate,
+    CompetencyEvaluation,
     Enrolment,
     ExamAttempt,
     HourEntry,
@@ -161,6 +162,7 @@ def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any
         "supervisors": sorted(supervisors),
         "supervisor_qualifications": _qualifications(enrolment.id),
         "supervision_sessions": _sessions(enrolment, d.supervision_cadence),
+        "evaluations": _evaluations(enrolment, d.evaluations),
         "attestations": [a.id for a in d.attestations],
         "documents": [x.id for x in d.documents],
         "requirements": [
@@ -168,6 +170,34 @@ def _evidence(enrolment: Enrolment, statuses: list[req.Status]) -> dict[str, Any
             for s in statuses
         ],
     }
+
+
+def _evaluations(enrolment: Enrolment, spec: EvaluationSpec | None) -> list[dict[str, Any]]:
+    """Each signed competency evaluation: form, date, supervisor, lowest level, whether the
+    trainee acknowledged it (the ratings stay with the evaluation's own PDF)."""
+    titles = {f.id: f.title for f in spec.forms} if spec else {}
+    rows = db.session.execute(
+        select(
+            CompetencyEvaluation.form_id,
+            CompetencyEvaluation.signed_at,
+            CompetencyEvaluation.signed_name,
+            CompetencyEvaluation.lowest_level,
+            CompetencyEvaluation.acknowledged_at,
+        )
+        .where(CompetencyEvaluation.enrolment_id == enrolment.id)
+        .order_by(CompetencyEvaluation.signed_at)
+    ).all()
+    return [
+        {
+            "form": form_id,
+            "title": titles.get(form_id, form_id),
+            "signed_on": signed_at.date().isoformat(),
+            "supervisor": name,
+            "lowest_level": lowest,
+            "acknowledged": acknowledged is not None,
+        }
+        for form_id, signed_at, name, lowest, acknowledged in rows
+    ]
 
 
 def _sessions(enrolment: Enrolment, cadence: Cadence | None) -> dict[str, Any]:

@@ -233,7 +233,13 @@ def supervised_enrolment(supervisor: User, enrolment_id: int) -> Enrolment:
     """The enrolment, if ``supervisor`` actively supervises it; otherwise NotFound (a
     supervisor is not told that enrolments of other people exist)."""
     enrolment = (
-        db.session.get(Enrolment, enrolment_id) if supervises(supervisor, enrolment_id) else None
+        db.session.get(
+            Enrolment,
+            enrolment_id,
+            options=[joinedload(Enrolment.user).lazyload(User.role_rows)],  # pages name them
+        )
+        if supervises(supervisor, enrolment_id)
+        else None
     )
     if enrolment is None:
         raise NotFound("No trainee you supervise has that enrolment.")

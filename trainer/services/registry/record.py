@@ -57,6 +57,8 @@ class Evidence:
     supervisor_qualifications: list[dict[str, str]] = field(default_factory=list)
     # confirmed supervision sessions: {"confirmed", "hours", "cadence": [{month, met, detail}]}
     sessions: dict[str, Any] = field(default_factory=dict)
+    # signed competency evaluations (form, title, signed_on, supervisor, lowest_level, ...)
+    evaluations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def qualification_words(self) -> list[str]:
@@ -89,6 +91,7 @@ class Evidence:
             ],
             "supervisor_qualifications": self.supervisor_qualifications,
             "supervision_sessions": self.sessions,
+            "evaluations": self.evaluations,
         }
 
 
@@ -266,6 +269,7 @@ def record(jurisdiction: str, number: str, now: datetime) -> CertificateRecord:
             ],
             supervisor_qualifications=list(ev.get("supervisor_qualifications", [])),
             sessions=dict(ev.get("supervision_sessions", {})),
+            evaluations=list(ev.get("evaluations", [])),
         ),
         history=_history(cert),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from trainer.domain.registry import DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY, SORTS, STATUSES
+from trainer.web.api.evidence_schema import evidence_schema
 
 _NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 
@@ -97,7 +98,7 @@ def document(base_url: str) -> dict[str, Any]:
             "schemas": {
                 "RegistryCertificate": _row_schema(),
                 "CertificateRecord": _record_schema(),
-                "Evidence": _evidence_schema(),
+                "Evidence": evidence_schema(),
                 "HistoryEvent": _history_schema(),
                 "PublicCertificate": _public_schema(),
                 "Error": _error_schema(),
@@ -149,110 +150,6 @@ def _record_schema() -> dict[str, Any]:
     }
     record = _object({**row["properties"], **record_props})
     return record
-
-
-def _evidence_schema() -> dict[str, Any]:
-    """Evidence: the snapshot taken when the certificate was earned."""
-    evidence = {
-        "type": "object",
-        "description": "The evidence snapshot taken when the certificate was earned. It never "
-        "holds descriptions of the work (they may name clients).",
-        "required": [
-            "modules_completed",
-            "exam",
-            "hours_by_category",
-            "supervision_hours",
-            "supervisors",
-            "attestations_signed",
-            "documents_approved",
-            "reading",
-            "supervisor_qualifications",
-            "supervision_sessions",
-        ],
-        "properties": {
-            "modules_completed": {"type": "array", "items": {"type": "string"}},
-            "exam": {
-                "type": "object",
-                "required": ["result", "passed_on"],
-                "properties": {
-                    "result": {"type": ["string", "null"], "enum": ["passed", None]},
-                    "passed_on": _NULLABLE_DATE,
-                },
-            },
-            "hours_by_category": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["category", "hours"],
-                    "properties": {
-                        "category": {"type": "string"},
-                        "hours": {"type": "number", "minimum": 0},
-                    },
-                },
-            },
-            "supervision_hours": {"type": "number", "minimum": 0},
-            "supervisors": {"type": "array", "items": {"type": "string"}},
-            "attestations_signed": {"type": "array", "items": {"type": "string"}},
-            "documents_approved": {"type": "array", "items": {"type": "string"}},
-            "reading": {
-                "description": "Minutes the holder spent reading each module (recorded per "
-                "section by the reader), beside its estimated reading time; empty for "
-                "certificates earned before reading time was recorded.",
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["module", "title", "minutes", "estimated_minutes"],
-                    "properties": {
-                        "module": {"type": "string"},
-                        "title": {"type": "string"},
-                        "minutes": {"type": "integer", "minimum": 0},
-                        "estimated_minutes": {"type": "integer", "minimum": 0},
-                    },
-                },
-            },
-            "supervision_sessions": {
-                "description": "Supervision sessions confirmed by both people: how many, "
-                "their hours and the program's cadence rule month by month (never notes). "
-                "Empty for certificates earned before sessions were recorded.",
-                "type": "object",
-                "properties": {
-                    "confirmed": {"type": "integer", "minimum": 0},
-                    "hours": {"type": "number", "minimum": 0},
-                    "cadence": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "month": {"type": "string"},
-                                "met": {"type": "boolean"},
-                                "detail": {"type": "string"},
-                            },
-                        },
-                    },
-                },
-            },
-            "supervisor_qualifications": {
-                "description": "The verified credential each approving supervisor held when "
-                "signing off hours, under the program's supervisor rule.",
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        k: {"type": "string"}
-                        for k in (
-                            "supervisor",
-                            "credential",
-                            "credential_label",
-                            "number",
-                            "issuer",
-                            "issued_on",
-                        )
-                    },
-                },
-            },
-        },
-    }
-    return evidence
 
 
 def _history_schema() -> dict[str, Any]:

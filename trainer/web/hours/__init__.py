@@ -22,7 +22,7 @@ from trainer.domain import sessions as session_rules
 from trainer.domain.errors import NotAllowed, RuleError
 from trainer.domain.statuses import LinkStatus
 from trainer.extensions import db
-from trainer.services import content, hours, learning, sessions, supervision
+from trainer.services import content, evaluations, hours, learning, sessions, supervision
 from trainer.web.access import roles
 from trainer.web.forms import act, save, show_rule_error
 from trainer.web.hours.forms import HourEntryForm, InviteForm
@@ -316,4 +316,58 @@ def confirm_session(session_id: int):
         lambda: sessions.confirm(_me(), session_id, utcnow()),
         safe_target(request.form.get("back"), url_for("hours.home")),
         "Session confirmed: it now counts.",
+    )
+
+
+@bp.get("/<int:enrolment_id>/evaluations")
+@roles("trainee")
+def evaluations_list(enrolment_id: int):
+    """The trainee's competency evaluations: the latest of each form, newest first."""
+    e = _enrolment(enrolment_id)
+    rows = evaluations.of(e.id)
+    if rows:
+        return redirect(url_for("hours.evaluation", evaluation_id=rows[0].id))
+    flash("No evaluation has been signed yet.", "info")
+    return redirect(url_for("hours.enrolment", enrolment_id=e.id))
+
+
+@bp.get("/evaluations/<int:evaluation_id>")
+@roles("trainee")
+def evaluation(evaluation_id: int):
+    """A signed evaluation, to read and acknowledge."""
+    row = evaluations.for_viewer(_me(), evaluation_id)
+    e = hours.trainee_enrolment(_me(), row.enrolment_id)
+    spec = evaluations.spec_for(e.program_id)
+    if spec is None:
+        abort(404)
+    return render_template(
+        "evaluations/trainee.html",
+        ev=row,
+        spec=spec,
+        scale=dict(spec.scale),
+        title=f"{evaluations.form_title(spec, row.form_id)} by {row.supervisor.legal_name}",
+        competencies=content.labels("competencies"),
+    )
+
+
+@bp.post("/evaluations/<int:evaluation_id>/acknowledge")
+@roles("trainee")
+def acknowledge_evaluation(evaluation_id: int):
+    return act(
+        lambda: evaluations.acknowledge(
+            _me(), evaluation_id, request.form.get("response", ""), utcnow()
+        ),
+        url_for("hours.evaluation", evaluation_id=evaluation_id),
+        "Acknowledged. Your supervisor sees that you have read it.",
+    )
+
+
+@bp.get("/evaluations/<int:evaluation_id>.pdf")
+@roles("trainee")
+def evaluation_pdf(evaluation_id: int):
+    row = evaluations.for_viewer(_me(), evaluation_id)
+    return Response(
+        evaluations.render_pdf(row),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=evaluation-{row.id}.pdf"},
     )

@@ -24,7 +24,7 @@ from trainer.domain import sessions as session_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import Enrolment
-from trainer.services import content, evidence, hours, sessions, supervision
+from trainer.services import content, evaluations, evidence, hours, sessions, supervision
 from trainer.web.access import roles
 from trainer.web.forms import act, save
 from trainer.web.inputs import MAX_DATE, MIN_DATE, parse_id, parse_page, safe_target
@@ -316,4 +316,67 @@ def confirm_session(session_id: int):
         lambda: sessions.confirm(_me(), session_id, utcnow()),
         safe_target(request.form.get("back"), url_for("supervise.home")),
         "Session confirmed: it now counts.",
+    )
+
+
+def _evaluations_page(e, typed: dict[str, str] | None = None, errors=None, status: int = 200):
+    me = _me()
+    spec = evaluations.spec_for(e.program_id)
+    if spec is None:
+        abort(404)
+    totals = hours.totals(e)
+    rows = evaluations.of(e.id)
+    return render_template(
+        "evaluations/supervisor.html",
+        e=e,
+        spec=spec,
+        forms=evaluations.forms(e, rows, totals.approved_hours, totals.required_hours),
+        competencies=content.labels("competencies"),
+        typed=typed or {"signed_name": ""},
+        errors=errors or {},
+        blocked=supervision.blocked_programs(me.id, [e.program_id], hours.local_date(me, utcnow())),
+    ), status
+
+
+@bp.get("/trainees/<int:enrolment_id>/evaluations")
+@roles("supervisor")
+def evaluations_page(enrolment_id: int):
+    """The program's evaluation forms for one trainee: which are due and signed, and the
+    form to sign one."""
+    return _evaluations_page(_supervised(enrolment_id))
+
+
+@bp.post("/trainees/<int:enrolment_id>/evaluations")
+@roles("supervisor")
+def sign_evaluation(enrolment_id: int):
+    e = _supervised(enrolment_id)
+    spec = evaluations.spec_for(e.program_id)
+    if spec is None:
+        abort(404)
+    typed = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    ratings = {
+        c: (typed.get(f"level-{c}", ""), typed.get(f"comment-{c}", "")) for c in spec.competencies
+    }
+    try:
+        evaluations.sign(
+            _me(), e.id, typed.get("form", ""), ratings, typed.get("signed_name", ""), utcnow()
+        )
+    except RuleError as error:
+        db.session.rollback()
+        problems = getattr(error, "problems", (error,))
+        errors = {p.field or "form": p.message for p in problems}
+        return _evaluations_page(e, typed, errors, 422)
+    db.session.commit()
+    flash("Evaluation signed. The trainee is asked to read and acknowledge it.", "success")
+    return redirect(url_for("supervise.evaluations_page", enrolment_id=e.id))
+
+
+@bp.get("/evaluations/<int:evaluation_id>.pdf")
+@roles("supervisor")
+def evaluation_pdf(evaluation_id: int):
+    row = evaluations.for_viewer(_me(), evaluation_id)
+    return Response(
+        evaluations.render_pdf(row),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=evaluation-{row.id}.pdf"},
     )
