@@ -178,3 +178,25 @@ def test_the_evaluation_pages_stay_within_the_statement_budget(
     for _ in range(5):
         supervisor.post(page, data=_rated("final", "3", "4"))
     assert measure() == before
+
+
+def test_a_supervisor_not_qualified_for_the_program_cannot_evaluate(
+    app: Any, tmp_path: Path, make_user: Any
+) -> None:
+    from tests.services.test_supervisor_qualifications import RULE
+
+    tree = write_tree(tmp_path)
+    program = tree / "programs" / "test-prog.yaml"
+    program.write_text(program.read_text() + EVALUATIONS + RULE)
+    load(app, tree)
+    trainee = make_user("trainee", name="Casey Candidate")
+    sup, admin = make_user("supervisor", name="Sam Supervisor"), make_user("admin")
+    enrolment = everything_but_hours(app, trainee, sup, admin)
+    supervisor = signed_in_client(app, sup)
+    page = f"/supervise/trainees/{enrolment}/evaluations"
+    assert "You cannot sign off hours for Test Program yet." in _text(supervisor.get(page).text)
+    refused = supervisor.post(page, data=_rated("midpoint", "3", "3"))
+    assert refused.status_code == 422
+    assert "Test Act 1(a) asks for a Certified Alcohol and Drug Counselor" in _text(refused.text)
+    with app.app_context():
+        assert db.session.scalars(select(CompetencyEvaluation)).all() == []
