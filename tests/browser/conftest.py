@@ -92,6 +92,12 @@ def sign_in(page: Any, a11y: Any, email: str) -> None:
     a11y(page)
 
 
+def sign_out(page: Any, a11y: Any) -> None:
+    """Sign out from the header (axe on the page it lands on)."""
+    page.get_by_role("button", name="Sign out").click()
+    a11y(page)
+
+
 @pytest.fixture
 def a11y() -> A11y:
     return A11y()

@@ -9,16 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, sign_out
 from tests.support.certificates import everything_but_hours
 from tests.support.content import write_tree
 from tests.support.exams import load
 from tests.web.test_competency_evaluations import EVALUATIONS
-
-
-def _sign_out(page: Any, a11y: Any) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    a11y(page)
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -51,7 +46,7 @@ def test_supervisor_signs_an_evaluation_and_the_trainee_acknowledges_it(
     a11y(page)
     assert "Evaluation signed." in page.inner_text("main")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    _sign_out(page, a11y)
+    sign_out(page, a11y)
 
     sign_in(page, a11y, trainee.email)
     page.goto(f"/hours/{enrolment}")

@@ -9,15 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, sign_out
 from tests.support.certificates import everything_but_hours
 from tests.support.content import write_tree
 from tests.support.exams import load
-
-
-def _sign_out(page: Any, a11y: Any) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    a11y(page)
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -49,7 +44,7 @@ def test_supervisor_records_a_session_and_the_trainee_confirms_it(
     a11y(page)
     assert "Waiting for the other to confirm" in page.inner_text("main")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    _sign_out(page, a11y)
+    sign_out(page, a11y)
 
     sign_in(page, a11y, trainee.email)
     page.goto(f"/hours/{enrolment}")

@@ -12,15 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, sign_out
 from tests.services.test_supervisor_qualifications import PDF, ruled_tree
 from tests.support.certificates import TEST_PROG_HOURS, everything_but_hours, log_hours
 from tests.support.exams import load
-
-
-def _sign_out(page: Any, a11y: Any) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    a11y(page)
 
 
 def _approve_all(page: Any, a11y: Any, name: str) -> None:
@@ -51,7 +46,7 @@ def test_supervisor_qualifies_then_signs_off(
     a11y(page)
     assert "Sam Supervisor cannot sign off hours for this program yet" in page.inner_text("main")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    _sign_out(page, a11y)
+    sign_out(page, a11y)
 
     sign_in(page, a11y, sup.email)
     assert "You cannot sign off hours for Test Program yet." in page.inner_text("main")
@@ -78,7 +73,7 @@ def test_supervisor_qualifies_then_signs_off(
     a11y(page)
     assert "Waiting for a check" in page.inner_text("main")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    _sign_out(page, a11y)
+    sign_out(page, a11y)
 
     sign_in(page, a11y, admin.email)
     page.get_by_role("link", name=re.compile("Supervisor's credential to verify")).click()
@@ -86,7 +81,7 @@ def test_supervisor_qualifies_then_signs_off(
     page.get_by_role("button", name=re.compile("^Verify: Sam Supervisor")).click()
     a11y(page)
     assert "Credential verified." in page.inner_text("main")
-    _sign_out(page, a11y)
+    sign_out(page, a11y)
 
     sign_in(page, a11y, sup.email)
     assert "cannot sign off" not in page.inner_text("main")

@@ -3,7 +3,7 @@ decision, and the document."""
 
 from __future__ import annotations
 
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from trainer.clock import utcnow
@@ -11,6 +11,7 @@ from trainer.services import evidence
 from trainer.services import supervision as supervisors
 from trainer.web.access import roles
 from trainer.web.admin.blueprint import bp
+from trainer.web.files import attachment
 from trainer.web.forms import act
 
 
@@ -47,12 +48,6 @@ def qualification_decide(qualification_id: int):
 @roles("admin")
 def qualification_document(qualification_id: int):
     row, data = supervisors.document_for(current_user._get_current_object(), qualification_id)
-    return Response(
-        data,
-        mimetype=row.content_type,
-        headers={
-            "Content-Disposition": "attachment; filename="
-            f"credential-{row.id}{evidence.EXTENSIONS[row.content_type]}",
-            "X-Content-Type-Options": "nosniff",
-        },
+    return attachment(
+        data, row.content_type, f"credential-{row.id}{evidence.EXTENSIONS[row.content_type]}"
     )

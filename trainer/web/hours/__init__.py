@@ -24,6 +24,7 @@ from trainer.domain.statuses import LinkStatus
 from trainer.extensions import db
 from trainer.services import content, evaluations, hours, learning, sessions, supervision
 from trainer.web.access import roles
+from trainer.web.files import attachment
 from trainer.web.forms import act, save, show_rule_error
 from trainer.web.hours.forms import HourEntryForm, InviteForm
 from trainer.web.inputs import parse_page, safe_target
@@ -366,8 +367,4 @@ def acknowledge_evaluation(evaluation_id: int):
 @roles("trainee")
 def evaluation_pdf(evaluation_id: int):
     row = evaluations.for_viewer(_me(), evaluation_id)
-    return Response(
-        evaluations.render_pdf(row),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"attachment; filename=evaluation-{row.id}.pdf"},
-    )
+    return attachment(evaluations.render_pdf(row), "application/pdf", f"evaluation-{row.id}.pdf")

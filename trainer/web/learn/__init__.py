@@ -29,6 +29,7 @@ from trainer.services import (
     quizzes,
 )
 from trainer.web.access import roles, signed_in
+from trainer.web.files import attachment
 from trainer.web.forms import act, writes_on_read
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
@@ -239,15 +240,7 @@ def upload(program_id: str, requirement_id: str):
 def document(document_id: int):
     """An uploaded document, for its owner and for reviewers only."""
     row, data = evidence.document_for(_me(), document_id)
-    filename = f"document-{row.id}{EXTENSIONS[row.content_type]}"
-    return Response(
-        data,
-        mimetype=row.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename={filename}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return attachment(data, row.content_type, f"document-{row.id}{EXTENSIONS[row.content_type]}")
 
 
 @bp.get("/certificates/<int:certificate_id>/<kind>")

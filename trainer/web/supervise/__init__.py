@@ -26,6 +26,7 @@ from trainer.extensions import db
 from trainer.models import Enrolment
 from trainer.services import content, evaluations, evidence, hours, sessions, supervision
 from trainer.web.access import roles
+from trainer.web.files import attachment
 from trainer.web.forms import act, save
 from trainer.web.inputs import MAX_DATE, MIN_DATE, parse_id, parse_page, safe_target
 from trainer.web.session_forms import SessionForm
@@ -250,14 +251,8 @@ def qualification_document(qualification_id: int):
         row, data = supervision.document_for(_me(), qualification_id)
     except NotFound:
         abort(404)
-    return Response(
-        data,
-        mimetype=row.content_type,
-        headers={
-            "Content-Disposition": "attachment; filename="
-            f"credential-{row.id}{evidence.EXTENSIONS[row.content_type]}",
-            "X-Content-Type-Options": "nosniff",
-        },
+    return attachment(
+        data, row.content_type, f"credential-{row.id}{evidence.EXTENSIONS[row.content_type]}"
     )
 
 
@@ -375,8 +370,4 @@ def sign_evaluation(enrolment_id: int):
 @roles("supervisor")
 def evaluation_pdf(evaluation_id: int):
     row = evaluations.for_viewer(_me(), evaluation_id)
-    return Response(
-        evaluations.render_pdf(row),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"attachment; filename=evaluation-{row.id}.pdf"},
-    )
+    return attachment(evaluations.render_pdf(row), "application/pdf", f"evaluation-{row.id}.pdf")
