@@ -139,3 +139,27 @@ def test_notes_are_for_the_two_of_them_only(app: Any, tmp_path: Path, make_user:
         for url in (f"/supervise/trainees/{e}/sessions", f"/hours/{e}/sessions"):
             response = client.get(url)
             assert response.status_code == 403 and "Talked through" not in response.text
+
+
+def test_a_trainee_names_only_their_own_supervisors(
+    app: Any, tmp_path: Path, make_user: Any
+) -> None:
+    """The form offers the supervisors whose supervision is or was in force; anyone else
+    typed into the request is refused on the field, and nothing is written."""
+    w = _world(app, tmp_path, make_user)
+    learner = signed_in_client(app, w["trainee"])
+    page = learner.get(f"/hours/{w['enrolment']}/sessions").text
+    assert "Sam Supervisor" in page
+    stranger = make_user("supervisor", name="Olive Other")
+    r = learner.post(
+        f"/hours/{w['enrolment']}/sessions",
+        data={**_session(date.today()), "supervisor": str(stranger.id)},
+    )
+    assert r.status_code == 422 and 'id="supervisor-error"' in r.text
+    with app.app_context():
+        assert db.session.scalars(select(SupervisionSession)).all() == []
+    ok = learner.post(
+        f"/hours/{w['enrolment']}/sessions",
+        data={**_session(date.today()), "supervisor": str(w["sup"].id)},
+    )
+    assert ok.status_code == 302

@@ -100,7 +100,7 @@ def identity_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
 
 
-def _stamp(moment: datetime) -> str:
+def stamp(moment: datetime) -> str:
     """An XSD dateTimeStamp in UTC, to the second."""
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -166,8 +166,8 @@ def build(facts: CertificateFacts) -> dict[str, Any]:
             "name": facts.issuer.name,
             "url": facts.issuer.url,
         },
-        "validFrom": _stamp(facts.issued_at),
-        "validUntil": _stamp(facts.expires_at),
+        "validFrom": stamp(facts.issued_at),
+        "validUntil": stamp(facts.expires_at),
         "name": f"{facts.credential_name} ({facts.abbreviation})",
         "description": f"Certificate {facts.number}, issued by {facts.issuer.name}. Check "
         f"it at {facts.verify_url}",
@@ -208,7 +208,7 @@ def sign(
     options = {
         "type": "DataIntegrityProof",
         "cryptosuite": CRYPTOSUITE,
-        "created": _stamp(created),
+        "created": stamp(created),
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
     }

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from trainer.domain import jsonld
+from trainer.domain.credential import stamp
 
 #: entries in one list: the minimum the specification recommends
 SIZE = 131_072
@@ -53,7 +54,7 @@ def credential(
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer_did,
-        "validFrom": valid_from.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "validFrom": stamp(valid_from),
         "credentialSubject": {
             "id": f"{url}#list",
             "type": "BitstringStatusList",

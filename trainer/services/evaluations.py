@@ -19,7 +19,7 @@ from trainer.domain.content.model import EvaluationForm, EvaluationSpec
 from trainer.domain.errors import NotFound, RuleError, RuleErrors
 from trainer.extensions import db
 from trainer.models import CompetencyEvaluation, Enrolment, User
-from trainer.services import audit, certificates, outbox, supervision
+from trainer.services import audit, certificates, evidence, outbox, supervision
 from trainer.services import release as releases
 from trainer.services.hours.entries import local_date
 from trainer.services.hours.links import supervises
@@ -28,10 +28,6 @@ from trainer.services.hours.links import supervises
 def spec_for(program_id: str) -> EvaluationSpec | None:
     program = releases.get().programs.get(program_id)
     return program.spec.evaluations if program else None
-
-
-def _normal(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def sign(
@@ -55,7 +51,7 @@ def sign(
         supervisor.id, enrolment.program_id, local_date(supervisor, now)
     )
     problems: list[RuleError] = []
-    if _normal(signed_name) != _normal(supervisor.legal_name):
+    if evidence.normal_name(signed_name) != evidence.normal_name(supervisor.legal_name):
         problems.append(
             RuleError(
                 "signed_name",

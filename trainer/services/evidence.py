@@ -37,7 +37,8 @@ def _program_for(user: User, program_id: str) -> Program:
     return enrolled.program
 
 
-def _normal(name: str) -> str:
+def normal_name(name: str) -> str:
+    """A typed or legal name compared as people mean it: spacing and case do not count."""
     return " ".join(name.split()).casefold()
 
 
@@ -47,7 +48,7 @@ def sign(user: User, program_id: str, attestation_id: str, typed_name: str, now:
     texts = {a.id: a.text for a in program.spec.attestations}
     if attestation_id not in texts:
         raise NotFound(attestation_id)
-    if _normal(typed_name) != _normal(user.legal_name):
+    if normal_name(typed_name) != normal_name(user.legal_name):
         raise RuleError(
             "typed_name",
             f"Type your legal name exactly as in your profile ({user.legal_name}) to sign.",

@@ -22,7 +22,8 @@ from trainer.services.hours.entries import local_date
 
 
 def _link(enrolment_id: int, supervisor_id: int) -> SupervisionLink:
-    """The supervision between them that is or was in force (the latest one)."""
+    """The supervision between them that is or was in force (the latest one); a RuleError
+    on the supervisor field when there never was one."""
     link = db.session.scalar(
         select(SupervisionLink)
         .where(
@@ -34,7 +35,7 @@ def _link(enrolment_id: int, supervisor_id: int) -> SupervisionLink:
         .limit(1)
     )
     if link is None:
-        raise NotFound("no supervision between these two")
+        raise RuleError("supervisor", "Choose a supervisor who supervises or supervised you.")
     return link
 
 
@@ -47,7 +48,8 @@ def record(
     actor: User, enrolment_id: int, supervisor_id: int, draft: rules.SessionDraft, now: datetime
 ) -> SupervisionSession:
     """The trainee or their supervisor records a session; the other is asked to confirm it.
-    NotFound when the actor is neither (or they were never linked); RuleErrors per field."""
+    NotFound when the actor is neither; RuleError(s) per field, also for a supervisor the
+    trainee was never supervised by."""
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or actor.id not in (enrolment.user_id, supervisor_id):
         raise NotFound(enrolment_id)
@@ -103,6 +105,30 @@ def confirm(actor: User, session_id: int, now: datetime) -> SupervisionSession:
     assert enrolment is not None
     certificates.issue_if_met(enrolment.user, enrolment.program_id, now)  # refreshes progress
     return row
+
+
+def supervisors_of(enrolment_id: int) -> list[User]:
+    """Who a trainee may name on a session: supervisors whose supervision is or was in force
+    (not invitations, not declined ones)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(SupervisionLink, SupervisionLink.supervisor_id == User.id)
+            .where(
+                SupervisionLink.enrolment_id == enrolment_id,
+                SupervisionLink.status.in_((LinkStatus.ACTIVE, LinkStatus.ENDED)),
+            )
+            .order_by(User.legal_name)
+        ).unique()
+    )
+
+
+def state(row: SupervisionSession, viewer_id: int) -> str:
+    """Where a session stands for the person looking: confirmed, to-confirm (theirs to
+    confirm: the other recorded it) or waiting (they recorded it; the other confirms)."""
+    if row.confirmed_at is not None:
+        return "confirmed"
+    return "waiting" if row.recorded_by_id == viewer_id else "to-confirm"
 
 
 def of(enrolment_id: int, supervisor_id: int | None = None) -> list[SupervisionSession]:

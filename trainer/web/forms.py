@@ -10,7 +10,7 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import Field, SelectChoice
+from wtforms import Field, SelectChoice, SelectMultipleField, widgets
 from wtforms.widgets import html_params
 
 from trainer.domain.errors import RuleError
@@ -31,6 +31,13 @@ _COMMON = [
 def _zones() -> tuple[SelectChoice, ...]:
     rest = sorted(available_timezones() - set(_COMMON))
     return tuple(SelectChoice(z, z.replace("_", " ")) for z in _COMMON + rest)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (the field macro renders it as a fieldset)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 def timezone_choices() -> list[SelectChoice]:

@@ -1,27 +1,28 @@
-"""The supervision-session form, shared by the trainee's and the supervisor's pages."""
+"""The supervision-session form and page, shared by the trainee's and the supervisor's side."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import Length, Optional
 
+from trainer.clock import utcnow
 from trainer.domain import sessions as rules
+from trainer.models import Enrolment, SupervisionSession, User
+from trainer.services import content, sessions
+from trainer.services.hours import local_date
+from trainer.web.forms import CheckboxesField
 from trainer.web.inputs import DateRange
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class SessionForm(FlaskForm):
@@ -60,3 +61,41 @@ class SessionForm(FlaskForm):
             tuple(self.domains.data or ()),
             self.notes.data or "",
         )
+
+
+def render_page(
+    e: Enrolment,
+    form: SessionForm,
+    viewer: User,
+    rows: list[SupervisionSession],
+    side: str,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The sessions page for ``side`` ("trainee" or "supervisor"): each session with where
+    it stands for ``viewer``, those theirs to confirm, the cadence, the form."""
+    blueprint = "hours" if side == "trainee" else "supervise"
+    states = [(r, sessions.state(r, viewer.id)) for r in rows]
+    return render_template(
+        "sessions/page.html",
+        e=e,
+        rows=states,
+        to_confirm=[r for r, st in states if st == "to-confirm"],
+        form=form,
+        side=side,
+        cadence=sessions.cadence(e, rows, local_date(viewer, utcnow())),
+        domains=content.labels("domains"),
+        formats=rules.FORMATS,
+        modes=rules.MODES,
+        confirm_endpoint=f"{blueprint}.confirm_session",
+        action=url_for(f"{blueprint}.record_session", enrolment_id=e.id),
+    ), status
+
+
+def choices(form: SessionForm, categories: dict[str, str], people: list[Any] | None) -> None:
+    """Fill the form's choices: the program's domains, and (trainee side) the supervisors
+    the trainee may name; the supervisor's own form has no supervisor field."""
+    form.domains.choices = [SelectChoice(k, v) for k, v in categories.items()]
+    if people is None:
+        del form.supervisor
+    else:
+        form.supervisor.choices = [SelectChoice(p.id, p.legal_name) for p in people]

@@ -7,22 +7,16 @@ from wtforms import (
     EmailField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from trainer.domain.roles import ROLE_LABELS, ROLES
+from trainer.web.forms import CheckboxesField
 from trainer.web.inputs import DateRange, IdField, PlainDecimalField
 
 ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in reversed(ROLES)]
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class UserCreateForm(FlaskForm):

@@ -18,11 +18,11 @@ from wtforms import SelectChoice
 
 from trainer.clock import utcnow
 from trainer.domain import hours as hour_rules
-from trainer.domain import sessions as session_rules
 from trainer.domain.errors import NotAllowed, RuleError
 from trainer.domain.statuses import LinkStatus
 from trainer.extensions import db
 from trainer.services import content, evaluations, hours, learning, sessions, supervision
+from trainer.web import session_forms
 from trainer.web.access import roles
 from trainer.web.files import attachment
 from trainer.web.forms import act, save, show_rule_error
@@ -263,28 +263,12 @@ def verification(enrolment_id: int):
 
 
 def _sessions_page(e, form: SessionForm, status: int = 200):
-    rows = sessions.of(e.id)
-    return render_template(
-        "sessions/page.html",
-        e=e,
-        rows=rows,
-        form=form,
-        me=_me(),
-        side="trainee",
-        cadence=sessions.cadence(e, rows, hours.local_date(_me(), utcnow())),
-        domains=content.labels("domains"),
-        formats=session_rules.FORMATS,
-        modes=session_rules.MODES,
-        confirm_endpoint="hours.confirm_session",
-        action=url_for("hours.record_session", enrolment_id=e.id),
-    ), status
+    return session_forms.render_page(e, form, _me(), sessions.of(e.id), "trainee", status)
 
 
 def _session_form(e) -> SessionForm:
     form = SessionForm()
-    people = [link.supervisor for link in hours.links(e.id) if link.status != LinkStatus.INVITED]
-    form.supervisor.choices = [SelectChoice(p.id, p.legal_name) for p in people if p is not None]
-    form.domains.choices = [SelectChoice(k, v) for k, v in hours.categories(e).items()]
+    session_forms.choices(form, hours.categories(e), sessions.supervisors_of(e.id))
     return form
 
 

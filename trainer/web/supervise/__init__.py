@@ -16,15 +16,14 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from wtforms import SelectChoice
 
 from trainer.clock import utcnow
 from trainer.domain import hours as hour_rules
-from trainer.domain import sessions as session_rules
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import Enrolment
 from trainer.services import content, evaluations, evidence, hours, sessions, supervision
+from trainer.web import session_forms
 from trainer.web.access import roles
 from trainer.web.files import attachment
 from trainer.web.forms import act, save
@@ -258,29 +257,13 @@ def qualification_document(qualification_id: int):
 
 def _sessions_page(e, form: SessionForm, status: int = 200):
     me = _me()
-    rows = sessions.of(e.id, supervisor_id=me.id)
-    return render_template(
-        "sessions/page.html",
-        e=e,
-        rows=rows,
-        form=form,
-        me=me,
-        side="supervisor",
-        cadence=sessions.cadence(e, rows, hours.local_date(me, utcnow())),
-        domains=content.labels("domains"),
-        formats=session_rules.FORMATS,
-        modes=session_rules.MODES,
-        confirm_endpoint="supervise.confirm_session",
-        action=url_for("supervise.record_session", enrolment_id=e.id),
-    ), status
+    rows = sessions.of(e.id, supervisor_id=me.id)  # never another supervisor's notes
+    return session_forms.render_page(e, form, me, rows, "supervisor", status)
 
 
 def _session_form(e) -> SessionForm:
     form = SessionForm()
-    del form.supervisor  # the supervisor records their own sessions
-    form.domains.choices = [
-        SelectChoice(k, v) for k, v in hours.program_categories(e.program_id).items()
-    ]
+    session_forms.choices(form, hours.program_categories(e.program_id), None)
     return form
 
 
