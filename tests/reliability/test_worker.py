@@ -139,7 +139,11 @@ def test_jobs_run_once_per_interval_whatever_the_number_of_workers(app: Any) -> 
         assert second == {}
         later = jobs.run_due("worker-b", lambda: now + timedelta(minutes=1, seconds=1))
         every_minute = {j.name for j in jobs.JOBS if j.every == timedelta(minutes=1)}
-        assert every_minute == {"exams.close_expired", "certificates.status_lists"}
+        assert every_minute == {
+            "exams.close_expired",
+            "certificates.status_lists",
+            "certificates.events",
+        }
         assert set(later) == every_minute
         rows = {j.name: j for j in db.session.scalars(select(ScheduledJob))}
         assert rows["exams.close_expired"].lease_by == "worker-b"

@@ -8,15 +8,17 @@ TRAINEE = "trainee"
 SUPERVISOR = "supervisor"
 BOARD = "board"
 ADMIN = "admin"
+EMPLOYER = "employer"
 
 #: Every role, in the order a person holding several lands on their home page.
-ROLES: tuple[str, ...] = (ADMIN, BOARD, SUPERVISOR, TRAINEE)
+ROLES: tuple[str, ...] = (ADMIN, BOARD, EMPLOYER, SUPERVISOR, TRAINEE)
 
 ROLE_LABELS = {
     TRAINEE: "Trainee",
     SUPERVISOR: "Supervisor",
     BOARD: "Board member",
     ADMIN: "Administrator",
+    EMPLOYER: "Employer",
 }
 
 

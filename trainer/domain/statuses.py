@@ -12,7 +12,20 @@ class CertificateStatus(StrEnum):
     REVIEW = "review"  # earned; an admin checks the record before it is issued
     ACTIVE = "active"  # issued (expired is active past expires_at, not a stored state)
     REVOKED = "revoked"
+    SUSPENDED = "suspended"  # temporarily not valid; reinstated by a board or on its end date
     SUPERSEDED = "superseded"  # renewed: the successor carries the credential
+
+
+class CertificateEventKind(StrEnum):
+    """What happened to a certificate, as told to webhooks and employers (the event feed)."""
+
+    ISSUED = "certificate.issued"
+    RENEWED = "certificate.renewed"
+    SUSPENDED = "certificate.suspended"
+    REINSTATED = "certificate.reinstated"
+    REVOKED = "certificate.revoked"
+    EXPIRED = "certificate.expired"
+    CONDITION_ADDED = "certificate.condition_added"
 
 
 class AttemptStatus(StrEnum):

@@ -32,10 +32,16 @@ from trainer.models.learning import (
 )
 from trainer.models.mail import OutboxMessage
 from trainer.models.sessions import SupervisionSession
+from trainer.models.standing import CertificateCondition, CertificateEvent
 from trainer.models.supervision import SupervisorQualification
 from trainer.models.worker import ScheduledJob, WorkerHeartbeat
 
+# tables of the board and employer tools, imported by module (registers them on Base)
+from trainer.models import ce_audits, employers, webhooks  # noqa: E402, F401  isort: skip
+
 __all__ = [
+    "CertificateCondition",
+    "CertificateEvent",
     "ApiToken",
     "AttestationSignature",
     "CEEntry",

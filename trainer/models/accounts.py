@@ -29,6 +29,8 @@ class User(Base):
     preferred_name: Mapped[str | None] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     jurisdiction: Mapped[str | None] = mapped_column(String(8))
+    # an employer account's organisation, as its staff and the board know it
+    organisation: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the login cookie's identity: changing it signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)

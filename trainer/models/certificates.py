@@ -76,6 +76,12 @@ class Certificate(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoke_reason: Mapped[str | None] = mapped_column(Text)
+    # suspension: temporarily not valid (status suspended); the reason is for the holder and
+    # the board, never public; ``suspended_until`` (optional) is when the worker reinstates
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suspended_until: Mapped[date | None] = mapped_column(Date)
+    suspend_reason: Mapped[str | None] = mapped_column(Text)
+    suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     # who signed the credential (this deployment, by configuration); None: signed before the

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select, update
 from trainer.extensions import db
 from trainer.models import ScheduledJob
 from trainer.services import db_util, exams, hours, reminders
-from trainer.services.certificates import status_list
+from trainer.services.certificates import events, standing, status_list
 
 log = logging.getLogger("trainer.jobs")
 
@@ -56,6 +56,18 @@ def _status_lists(now: datetime) -> int:
     return status_list.rebuild_stale(now)
 
 
+def _dispatch_events(now: datetime) -> int:
+    return events.dispatch(now)
+
+
+def _expiry_events(now: datetime) -> int:
+    return events.expire(now)
+
+
+def _end_suspensions(now: datetime) -> int:
+    return standing.end_suspensions(now)
+
+
 JOBS: tuple[Job, ...] = (
     Job(
         "exams.close_expired",
@@ -70,6 +82,27 @@ JOBS: tuple[Job, ...] = (
         _status_lists,
         "{n} status lists signed",
         "Sign the revocation list again after a certificate's status changed",
+    ),
+    Job(
+        "certificates.events",
+        timedelta(minutes=1),
+        _dispatch_events,
+        "{n} certificate events handed to webhooks and employers",
+        "Tell webhooks and employers what happened to the certificates they watch",
+    ),
+    Job(
+        "certificates.expiry_events",
+        timedelta(hours=1),
+        _expiry_events,
+        "{n} expiries recorded",
+        "Record each certificate's expiry as an event, once",
+    ),
+    Job(
+        "certificates.end_suspensions",
+        timedelta(hours=1),
+        _end_suspensions,
+        "{n} suspensions ended",
+        "Reinstate suspended certificates whose suspension's end date has come",
     ),
     Job(
         "hours.digests",

@@ -20,7 +20,7 @@ from trainer.domain import sessions as session_rules
 from trainer.domain.certnumbers import add_months, format_number
 from trainer.domain.content.model import Cadence, EvaluationSpec
 from trainer.domain.errors import NotFound, RuleError
-from trainer.domain.statuses import CertificateStatus, EntryKind, EntryStatus
+from trainer.domain.statuses import CertificateEventKind, CertificateStatus, EntryKind, EntryStatus
 from trainer.extensions import db
 from trainer.models import (
     Certificate,
@@ -36,7 +36,7 @@ from trainer.models import (
 )
 from trainer.services import audit, certificate_pdf, outbox
 from trainer.services import release as releases
-from trainer.services.certificates import status_list
+from trainer.services.certificates import events, status_list
 from trainer.services.certificates.keys import base_url, issuer, key_url, signing_key
 from trainer.services.certificates.record import requirements
 
@@ -334,6 +334,13 @@ def finalise(cert: Certificate, now: datetime, expires_at: datetime | None = Non
     cert.updated_at = now
     db.session.flush()
     audit.record("certificate.issued", subject=cert, number=cert.number, sha256=cert.pdf_sha256)
+    events.record(
+        cert,
+        CertificateEventKind.ISSUED,
+        now,
+        expires_on=cert.expires_at.date().isoformat(),
+        renewal_of=cert.evidence.get("renewal_of"),
+    )
     outbox.queue_mail(
         user.email,
         f"Your certificate: {cert.credential_name}",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from trainer.domain.certnumbers import parse_number
 from trainer.domain.errors import NotAllowed, NotFound, RuleError
-from trainer.domain.statuses import CertificateStatus
+from trainer.domain.statuses import CertificateEventKind, CertificateStatus
 from trainer.extensions import db
 from trainer.models import (
     Certificate,
@@ -18,7 +18,7 @@ from trainer.models import (
     User,
 )
 from trainer.services import audit, outbox
-from trainer.services.certificates import status_list
+from trainer.services.certificates import events, status_list
 from trainer.services.certificates.issuance import verify_url
 
 
@@ -98,7 +98,7 @@ def revoke(actor: User | None, number: str, reason: str, now: datetime) -> Certi
             f"Certificate {cert.number} was superseded by a renewal; revoke "
             "the current certificate instead.",
         )
-    if cert.status != CertificateStatus.ACTIVE:
+    if cert.status not in (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED):
         raise RuleError(None, "Only an issued certificate can be revoked.")
     cert.status, cert.revoked_at, cert.revoke_reason = (
         CertificateStatus.REVOKED,
@@ -112,6 +112,7 @@ def revoke(actor: User | None, number: str, reason: str, now: datetime) -> Certi
     audit.record(
         "certificate.revoked", actor=actor, subject=cert, number=cert.number, reason=reason.strip()
     )
+    events.record(cert, CertificateEventKind.REVOKED, now)
     holder = db.session.get(User, cert.user_id)
     assert holder is not None and cert.number is not None
     outbox.queue_mail(

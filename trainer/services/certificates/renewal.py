@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.domain import requirements as req
 from trainer.domain.certnumbers import add_months
 from trainer.domain.errors import NotFound, RuleError
-from trainer.domain.statuses import CertificateStatus, ReviewStatus
+from trainer.domain.statuses import CertificateEventKind, CertificateStatus, ReviewStatus
 from trainer.extensions import db
 from trainer.models import (
     Certificate,
@@ -22,6 +22,7 @@ from trainer.models import (
 )
 from trainer.services import audit, content
 from trainer.services import release as releases
+from trainer.services.certificates import events
 from trainer.services.certificates.issuance import finalise
 from trainer.services.certificates.public import for_holder
 
@@ -179,4 +180,12 @@ def renew(cert: Certificate | None, now: datetime) -> Certificate | None:
     cert.status, cert.superseded_by_id, cert.updated_at = CertificateStatus.SUPERSEDED, new.id, now
     db.session.flush()
     audit.record("certificate.renewed", subject=cert, renewed_by=new.number)
+    assert new.expires_at is not None
+    events.record(
+        cert,
+        CertificateEventKind.RENEWED,
+        now,
+        renewed_by=new.number,
+        expires_on=new.expires_at.date().isoformat(),
+    )
     return new

@@ -1,0 +1,3 @@
+"""ce_audits: tables (filled in by its feature)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""employers: tables (filled in by its feature)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Continuing-education audits. (To be built.)"""
+
+from __future__ import annotations
