@@ -95,8 +95,11 @@ def test_public_verify_shows_only_what_the_certificate_states(
         "status",
         "revoked_on",
         "issued_by",
+        "suspended_on",
+        "suspended_until",
+        "conditions",
     }
-    assert api.json["status"] == "active"
+    assert api.json["status"] == "active" and api.json["conditions"] == []
     assert api.json["issued_by"] == app.config["ISSUER_NAME"]
     assert api.json["issuing_authority"] == "Testland Board"
     assert "Under the rules of" in page and "Testland Board" in page

@@ -73,6 +73,8 @@ def test_search_pages_by_cursor_through_every_certificate(loaded: Any, make_user
         "revoked_on",
         "updated_at",
         "pdf_sha256",
+        "suspended_on",
+        "suspended_until",
     }
     assert len(r.json["items"]) == 23 and r.json["next_cursor"] is None
 

@@ -46,7 +46,7 @@ class ExamFact:
 class CertificateFact:
     id: int
     number: str | None
-    status: str  # review | active | expired | revoked | superseded (public status)
+    status: str  # review | active | expired | suspended | revoked | superseded (public)
     expires_at: datetime | None
     renewal_short: str  # what renewal still needs ("" when nothing or met)
 
@@ -351,6 +351,13 @@ def _certificate_step(f: Facts, cert: CertificateFact) -> Step:
             "revoked",
             "Your certificate was revoked",
             "Contact the issuing authority about your certificate.",
+        )
+    if cert.status == "suspended":
+        return Step(
+            "revoked",
+            "Your certificate is suspended",
+            "It is not valid while it is suspended. The issuing authority's e-mail gave the "
+            "reason and how long; contact them with questions.",
         )
     if cert.status == "expired":
         return Step(

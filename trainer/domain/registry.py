@@ -11,10 +11,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-STATUSES = ("active", "expired", "revoked", "superseded")
+STATUSES = ("active", "expired", "suspended", "revoked", "superseded")
 STATUS_LABELS = {
     "active": "Active",
     "expired": "Expired",
+    "suspended": "Suspended",
     "revoked": "Revoked",
     "superseded": "Superseded by renewal",
 }

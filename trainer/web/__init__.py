@@ -37,6 +37,7 @@ def register(app: Flask) -> None:
     from trainer.web.api import bp as api_bp
     from trainer.web.auth import bp as auth_bp
     from trainer.web.board import bp as board_bp
+    from trainer.web.board.standing import bp as standing_bp
     from trainer.web.exam import bp as exam_bp
     from trainer.web.health import bp as health_bp
     from trainer.web.hours import bp as hours_bp
@@ -53,6 +54,7 @@ def register(app: Flask) -> None:
         hours_bp,
         supervise_bp,
         board_bp,
+        standing_bp,
         admin_bp,
         verify_bp,
         api_bp,

@@ -18,7 +18,7 @@ from trainer.models import (
     User,
 )
 from trainer.services import audit, outbox
-from trainer.services.certificates import events, status_list
+from trainer.services.certificates import conditions, events, status_list
 from trainer.services.certificates.issuance import verify_url
 
 
@@ -46,9 +46,13 @@ class PublicCertificate:
     status: str  # active | expired | revoked | superseded
     revoked_on: str | None
     issued_by: str = ""  # who signed it: this deployment (older ones: the authority)
+    suspended_on: str | None = None
+    suspended_until: str | None = None  # None while suspended: until reinstated
+    # conditions and notices in force: {"text", "until", "added_on"}
+    conditions: tuple[dict[str, str | None], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "conditions": list(self.conditions)}
 
 
 def public(number: str, now: datetime) -> PublicCertificate:
@@ -69,6 +73,9 @@ def public(number: str, now: datetime) -> PublicCertificate:
         cert.public_status(now),
         cert.revoked_at.date().isoformat() if cert.revoked_at else None,
         cert.issuer_name or cert.issuing_authority,
+        cert.suspended_at.date().isoformat() if cert.suspended_at else None,
+        cert.suspended_until.isoformat() if cert.suspended_until else None,
+        tuple(c.as_json() for c in conditions.in_force([cert.id], now)[cert.id]),
     )
 
 

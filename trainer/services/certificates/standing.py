@@ -10,7 +10,6 @@ should read goes in a condition (public by design, the board writes it as a noti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -194,37 +193,3 @@ def lift_condition(actor: User | None, number: str, condition_id: int, now: date
         "certificate.condition_lifted", actor=actor, subject=cert, number=cert.number,
         condition=condition.id,
     )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Condition:
-    id: int
-    text: str
-    until: str | None
-    added_on: str
-
-
-def in_force(certificate_ids: list[int], now: datetime) -> dict[int, list[Condition]]:
-    """The conditions in force on each certificate (not lifted, end date not passed)."""
-    found: dict[int, list[Condition]] = {i: [] for i in certificate_ids}
-    if not certificate_ids:
-        return found
-    rows = db.session.scalars(
-        select(CertificateCondition)
-        .where(
-            CertificateCondition.certificate_id.in_(certificate_ids),
-            CertificateCondition.lifted_at.is_(None),
-        )
-        .order_by(CertificateCondition.added_at, CertificateCondition.id)
-    )
-    for row in rows:
-        if row.until is None or row.until > now.date():
-            found[row.certificate_id].append(
-                Condition(
-                    row.id,
-                    row.text,
-                    row.until.isoformat() if row.until else None,
-                    row.added_at.date().isoformat(),
-                )
-            )
-    return found

@@ -24,8 +24,12 @@ from trainer.models import Certificate, StatusList
 from trainer.services import db_util
 from trainer.services.certificates.keys import base_url, issuer, key_url, signing_key
 
-#: the purposes this deployment publishes (suspension has no state of its own yet)
-PURPOSES = ("revocation",)
+#: the purposes this deployment publishes. A certificate has the same index in both lists;
+#: its credential names the revocation list only (the Open Badges 3.0 schema allows one
+#: ``credentialStatus``), so the suspension list is for verifiers that know this issuer's
+#: convention (documented in the README), and the verify page and API say it in words.
+PURPOSES = ("revocation", "suspension")
+_MARKED = {"revocation": CertificateStatus.REVOKED, "suspension": CertificateStatus.SUSPENDED}
 
 
 def list_url(purpose: str = "revocation") -> str:
@@ -46,12 +50,12 @@ def assign_index(cert: Certificate) -> vc.StatusEntry:
     raise RuntimeError("the revocation list is full: a second list is needed")
 
 
-def _revoked_indexes() -> list[int]:
+def _marked_indexes(purpose: str) -> list[int]:
     return [
         i
         for i in db.session.scalars(
             select(Certificate.status_index).where(
-                Certificate.status == CertificateStatus.REVOKED,
+                Certificate.status == _MARKED[purpose],
                 Certificate.status_index.is_not(None),
             )
         )
@@ -64,7 +68,7 @@ def _sign(purpose: str, now: datetime) -> str:
         list_url(purpose),
         purpose,
         issuer().did,
-        statuslist.encode(_revoked_indexes() if purpose == "revocation" else ()),
+        statuslist.encode(_marked_indexes(purpose)),
         now,
     )
     signed = vc.sign(document, signing_key(), key_url(), now)

@@ -13,6 +13,7 @@ from trainer.domain.errors import NotFound
 from trainer.extensions import db
 from trainer.models import AuditEvent, Certificate, ContentRelease, ExamAttempt, Program, User
 from trainer.services import audit, content
+from trainer.services.certificates.conditions import Condition, in_force
 from trainer.services.registry.rows import ROW_COLUMNS, RegistryRow, row_of, visible
 
 
@@ -108,6 +109,8 @@ class CertificateRecord:
     release: str  # the content release it was earned against: short hash and date
     evidence: Evidence
     history: list[HistoryEvent] = field(default_factory=list)
+    suspend_reason: str | None = None  # for the board and the holder only
+    conditions: list[Condition] = field(default_factory=list)  # in force, public
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -117,6 +120,8 @@ class CertificateRecord:
             "cycle": self.cycle,
             "earned_on": self.earned_on.isoformat(),
             "revoke_reason": self.revoke_reason,
+            "suspend_reason": self.suspend_reason,
+            "conditions": [c.as_json() for c in self.conditions],
             "renewal_of": self.renewal_of,
             "renewed_by": self.renewed_by,
             "content_release": self.release,
@@ -131,6 +136,10 @@ _HISTORY = {
     "certificate.issued": "Issued",
     "certificate.revoked": "Revoked",
     "certificate.renewed": "Superseded by a renewal",
+    "certificate.suspended": "Suspended",
+    "certificate.reinstated": "Reinstated",
+    "certificate.condition_added": "Condition added",
+    "certificate.condition_lifted": "Condition lifted",
 }
 
 
@@ -184,8 +193,14 @@ def _history(cert: Certificate) -> list[HistoryEvent]:
             who = e.legal_name
         what = _HISTORY[e.action]
         why = None
-        if e.action == "certificate.revoked":
+        if e.action in ("certificate.revoked", "certificate.suspended"):
             why = str(e.details.get("reason") or "") or None
+        if e.action == "certificate.suspended" and e.details.get("until"):
+            what = f"Suspended until {e.details['until']}"
+        if e.action == "certificate.condition_added":
+            why = str(e.details.get("text") or "") or None
+        if e.action == "certificate.reinstated" and e.details.get("note"):
+            why = str(e.details["note"])
         if e.action == "certificate.renewed" and e.details.get("renewed_by"):
             what = f"Superseded by renewal {e.details['renewed_by']}"
         if e.action == "certificate.issued" and cert.evidence.get("renewal_of"):
@@ -272,6 +287,8 @@ def record(jurisdiction: str, number: str, now: datetime) -> CertificateRecord:
             evaluations=list(ev.get("evaluations", [])),
         ),
         history=_history(cert),
+        suspend_reason=cert.suspend_reason,
+        conditions=in_force([cert.id], now)[cert.id],
     )
 
 

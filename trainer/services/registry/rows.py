@@ -32,12 +32,14 @@ class RegistryRow:
     holder_name: str
     credential: str
     program: str
-    status: str  # active | expired | revoked | superseded
+    status: str  # active | expired | suspended | revoked | superseded
     issued_on: date
     expires_on: date
     revoked_on: date | None
     updated_at: datetime
     pdf_sha256: str | None
+    suspended_on: date | None = None
+    suspended_until: date | None = None  # None: until the board reinstates it
 
     @property
     def status_label(self) -> str:
@@ -45,7 +47,7 @@ class RegistryRow:
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
-        for key in ("issued_on", "expires_on", "revoked_on"):
+        for key in ("issued_on", "expires_on", "revoked_on", "suspended_on", "suspended_until"):
             out[key] = out[key].isoformat() if out[key] else None
         out["updated_at"] = self.updated_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
         return out
@@ -63,6 +65,8 @@ ROW_COLUMNS = (
     Certificate.revoked_at,
     Certificate.updated_at,
     Certificate.pdf_sha256,
+    Certificate.suspended_at,
+    Certificate.suspended_until,
 )
 
 
@@ -78,6 +82,8 @@ def row_of(r: Any, now: datetime) -> RegistryRow:
         revoked_on=r.revoked_at.date() if r.revoked_at else None,
         updated_at=r.updated_at,
         pdf_sha256=r.pdf_sha256,
+        suspended_on=r.suspended_at.date() if r.suspended_at else None,
+        suspended_until=r.suspended_until,
     )
 
 

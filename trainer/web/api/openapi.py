@@ -114,6 +114,29 @@ def document(base_url: str) -> dict[str, Any]:
     }
 
 
+_SUSPENSION: dict[str, Any] = {
+    "suspended_on": {**_NULLABLE_DATE, "description": "Set while the status is suspended"},
+    "suspended_until": {
+        **_NULLABLE_DATE,
+        "description": "When a suspension ends by itself; null while suspended: until the "
+        "board reinstates it",
+    },
+}
+_CONDITIONS: dict[str, Any] = {
+    "type": "array",
+    "description": "Public conditions and notices in force",
+    "items": {
+        "type": "object",
+        "required": ["text", "until", "added_on"],
+        "properties": {
+            "text": {"type": "string"},
+            "until": _NULLABLE_DATE,
+            "added_on": {"type": "string", "format": "date"},
+        },
+    },
+}
+
+
 def _row_schema() -> dict[str, Any]:
     """RegistryCertificate: one row of a search."""
     row = _object(
@@ -128,6 +151,7 @@ def _row_schema() -> dict[str, Any]:
             "revoked_on": _NULLABLE_DATE,
             "updated_at": {"type": "string", "format": "date-time"},
             "pdf_sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
+            **_SUSPENSION,
         }
     )
     return row
@@ -142,6 +166,11 @@ def _record_schema() -> dict[str, Any]:
         "cycle": {"type": "integer", "minimum": 1},
         "earned_on": {"type": "string", "format": "date"},
         "revoke_reason": {"type": ["string", "null"]},
+        "suspend_reason": {
+            "type": ["string", "null"],
+            "description": "Why it is suspended (for the board; not shown to the public)",
+        },
+        "conditions": _CONDITIONS,
         "renewal_of": {"type": ["string", "null"]},
         "renewed_by": {"type": ["string", "null"]},
         "content_release": {"type": "string"},
@@ -214,6 +243,8 @@ def _public_schema() -> dict[str, Any]:
                 "description": "Who signed the credential: the organisation running this "
                 "system (for certificates issued before that was configurable, the authority)",
             },
+            **_SUSPENSION,
+            "conditions": _CONDITIONS,
         }
     )
     return public

@@ -33,6 +33,7 @@ from trainer.domain.registry import bar_chart
 from trainer.services import api_tokens, registry
 from trainer.web.access import roles
 from trainer.web.board.forms import RegistrySearchForm, TokenForm
+from trainer.web.board.standing import render_record
 from trainer.web.forms import act, revoke_from_form, save, writes_on_read
 
 
@@ -113,7 +114,7 @@ def record(number: str):
         rec = registry.open_record(_me(), _jurisdiction(), number, utcnow())
     except NotFound:
         abort(404, description=f"No certificate of your jurisdiction has the number {number[:60]}.")
-    return render_template("board/record.html", rec=rec)
+    return render_record(rec)
 
 
 @bp.get("/registry/<number>/certificate.pdf")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from trainer.domain.registry import SORT_LABELS, STATUS_LABELS
 from trainer.services.api_tokens import LIFETIMES
@@ -52,4 +52,39 @@ class TokenForm(FlaskForm):
         "Valid for",
         choices=[SelectChoice(str(d), f"{d} days") for d in LIFETIMES],
         default="90",
+    )
+
+
+class SuspendForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            DataRequired("Give the reason for the suspension."),
+            Length(max=500, message="Shorten the reason to 500 characters."),
+        ],
+        description="Told to the holder and kept in the record; not shown to the public. "
+        "If the public should read something, add a condition or notice below.",
+    )
+    until = DateField(
+        "Suspended until (optional)",
+        validators=[Optional()],
+        description="The worker reinstates the certificate on this day. Leave it empty to "
+        "suspend until you reinstate it.",
+    )
+
+
+class ConditionForm(FlaskForm):
+    text = TextAreaField(
+        "Condition or notice",
+        validators=[
+            DataRequired("Write the condition or notice."),
+            Length(max=500, message="Shorten the condition to 500 characters."),
+        ],
+        description="Public: it shows on the verification page, in the registry and API. "
+        "For example: Practice under supervision until 2027-06-30.",
+    )
+    until = DateField(
+        "In force until (optional)",
+        validators=[Optional()],
+        description="It stops showing after this day. Leave it empty to keep it until lifted.",
     )
