@@ -15,6 +15,7 @@ from trainer.domain import requirements as req
 from trainer.extensions import db
 from trainer.models import Certificate
 from trainer.services import certificates
+from trainer.services.certificates import standing
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2028, 1, 1, tzinfo=UTC)
@@ -73,6 +74,9 @@ def test_ce_renews_and_supersedes(app: Any, tmp_path: Path, make_user: Any) -> N
         )
     page = client.get("/learn/programs/test-prog").text
     assert "Renewal: continuing education" in page and "pending" in page
+    with app.app_context():  # a public condition binds the holder, not one cycle
+        standing.add_condition(None, old_number, "Supervised practice", None, utcnow())
+        db.session.commit()
     boss = app.test_client()
     Auth(boss).login(admin)
     with app.app_context():
@@ -89,6 +93,8 @@ def test_ce_renews_and_supersedes(app: Any, tmp_path: Path, make_user: Any) -> N
         assert rows[1].cycle == 2 and rows[1].number != old_number
         assert rows[1].expires_at.date() > old_expiry.date()
         assert certificates.public(old_number, utcnow()).status == "superseded"
+        renewed = certificates.public(rows[1].number, utcnow())
+        assert [c["text"] for c in renewed.conditions] == ["Supervised practice"]
     revoke = boss.post(
         "/admin/certificates/revoke",
         data={"number": old_number, "reason": "x"},

@@ -4,7 +4,7 @@ certificate once the cycle's hours are met.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,12 +17,13 @@ from trainer.domain.statuses import CertificateEventKind, CertificateStatus, Rev
 from trainer.extensions import db
 from trainer.models import (
     Certificate,
+    CertificateCondition,
     Program,
     User,
 )
 from trainer.services import audit, content
 from trainer.services import release as releases
-from trainer.services.certificates import events
+from trainer.services.certificates import conditions, events
 from trainer.services.certificates.issuance import finalise
 from trainer.services.certificates.public import for_holder
 
@@ -178,6 +179,7 @@ def renew(cert: Certificate | None, now: datetime) -> Certificate | None:
     validity = program.spec.validity_months
     finalise(new, now, expires_at=add_months(max(cert.expires_at, now), validity))
     cert.status, cert.superseded_by_id, cert.updated_at = CertificateStatus.SUPERSEDED, new.id, now
+    _carry_conditions(cert, new, now)
     db.session.flush()
     audit.record("certificate.renewed", subject=cert, renewed_by=new.number)
     assert new.expires_at is not None
@@ -189,3 +191,16 @@ def renew(cert: Certificate | None, now: datetime) -> Certificate | None:
         expires_on=new.expires_at.date().isoformat(),
     )
     return new
+
+
+def _carry_conditions(old: Certificate, new: Certificate, now: datetime) -> None:
+    """A renewal keeps the public conditions in force: they bind the holder, not one cycle."""
+    for kept in conditions.in_force([old.id], now)[old.id]:
+        db.session.add(
+            CertificateCondition(
+                certificate_id=new.id,
+                text=kept.text,
+                until=date.fromisoformat(kept.until) if kept.until else None,
+                added_at=now,
+            )
+        )
