@@ -21,6 +21,11 @@ ROLE_OLD = "role IN ('admin', 'board', 'supervisor', 'trainee')"
 ROLE_NEW = "role IN ('admin', 'board', 'employer', 'supervisor', 'trainee')"
 
 
+def _RECREATE():
+    """SQLite changes a CHECK constraint only by copying the table; PostgreSQL alters it."""
+    return "always" if op.get_bind().dialect.name == "sqlite" else "auto"
+
+
 def upgrade():
     op.create_table('certificate_conditions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -63,11 +68,11 @@ def upgrade():
         batch_op.add_column(sa.Column('suspended_by_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_certificates_suspended_by_id_users'), 'users', ['suspended_by_id'], ['id'])
 
-    with op.batch_alter_table('certificates', schema=None, recreate='always') as batch_op:
+    with op.batch_alter_table('certificates', schema=None, recreate=_RECREATE()) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_certificates_status'), type_='check')
         batch_op.create_check_constraint('status', STATUS_NEW)
 
-    with op.batch_alter_table('user_roles', schema=None, recreate='always') as batch_op:
+    with op.batch_alter_table('user_roles', schema=None, recreate=_RECREATE()) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_user_roles_known_role'), type_='check')
         batch_op.create_check_constraint('known_role', ROLE_NEW)
 
@@ -80,14 +85,14 @@ def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('organisation')
 
-    with op.batch_alter_table('user_roles', schema=None, recreate='always') as batch_op:
+    with op.batch_alter_table('user_roles', schema=None, recreate=_RECREATE()) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_user_roles_known_role'), type_='check')
         batch_op.create_check_constraint('known_role', ROLE_OLD)
 
     with op.batch_alter_table('certificates', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_certificates_suspended_by_id_users'), type_='foreignkey')
 
-    with op.batch_alter_table('certificates', schema=None, recreate='always') as batch_op:
+    with op.batch_alter_table('certificates', schema=None, recreate=_RECREATE()) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_certificates_status'), type_='check')
         batch_op.create_check_constraint('status', STATUS_OLD)
         batch_op.drop_column('suspended_by_id')
