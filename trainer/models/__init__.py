@@ -3,7 +3,7 @@
 from trainer.models.accounts import PasswordToken, User, UserRole
 from trainer.models.api import ApiToken
 from trainer.models.assessment import Accommodation, ExamAttempt, ExamItem, QuizAttempt
-from trainer.models.audit import AppendOnlyError, AuditEvent
+from trainer.models.audit import AppendOnlyError, AuditChainCheck, AuditEvent
 from trainer.models.base import Base
 from trainer.models.certificates import (
     AttestationSignature,
@@ -40,6 +40,7 @@ from trainer.models.worker import ScheduledJob, WorkerHeartbeat
 from trainer.models import ce_audits, employers, webhooks  # noqa: E402, F401  isort: skip
 
 __all__ = [
+    "AuditChainCheck",
     "CertificateCondition",
     "CertificateEvent",
     "ApiToken",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, event
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from trainer.clock import utcnow
@@ -30,8 +30,27 @@ class AuditEvent(Base):
     subject_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+    # the hash chain (services.audit_chain): the worker seals events in order; ``seq`` is the
+    # place in the chain, ``prev_hash`` the hash of the event before, ``hash`` this one's
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class AuditChainCheck(Base):
+    """One verification of the audit log's hash chain (``trainer audit verify`` or the
+    worker): the head it reached, so a later check also notices events cut off the end."""
+
+    __tablename__ = "audit_chain_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    events: Mapped[int] = mapped_column(Integer)
+    head_seq: Mapped[int | None] = mapped_column(Integer)
+    head_hash: Mapped[str | None] = mapped_column(String(64))
+    problem: Mapped[str | None] = mapped_column(Text)  # None: the chain held
 
 
 class AppendOnlyError(RuntimeError):
