@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from trainer.clock import utcnow
 from trainer.domain.errors import RuleError
 from trainer.extensions import db, limiter
-from trainer.services import accounts, audit
+from trainer.services import accounts, audit, my_data
 from trainer.web.access import public, signed_in
 from trainer.web.auth.forms import (
     ForgotForm,
@@ -190,3 +199,16 @@ def account():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", profile=profile, password=password)
+
+
+@bp.post("/account/my-data")
+@signed_in
+@limiter.limit("10 per hour")
+def my_data_download():
+    """Everything held about the signed-in person: a ZIP of data.json and their files."""
+    export = my_data.export(current_user._get_current_object(), utcnow())
+    db.session.commit()  # the download is audited
+    response = Response(export.data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
