@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -108,6 +109,22 @@ def _credential_from(path: Path) -> dict:
         raise click.ClickException(f"{path}: not a JSON credential ({error})") from None
 
 
+def _verify_with(signed: dict[str, Any], key_file: Path) -> dict[str, Any]:
+    """Verify with the key a published document (DID document, issuer profile) holds for
+    the method the proof names."""
+    from trainer.domain import credential as vc
+
+    proof = signed.get("proof")
+    first = proof[0] if isinstance(proof, list) and proof else proof
+    method = str(first.get("verificationMethod", "")) if isinstance(first, dict) else ""
+    try:
+        document = json.loads(key_file.read_text())
+        public_key = vc.public_key_from_document(document, method or None)
+    except (ValueError, AttributeError) as error:  # JSON, CredentialError, not an object
+        raise click.ClickException(f"{key_file}: no issuer key in it ({error})") from None
+    return vc.verify(signed, public_key)
+
+
 @certificate.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option(
@@ -126,20 +143,19 @@ def verify(file: str, key_file: str | None) -> None:
     from trainer.domain import credential as vc
 
     signed = _credential_from(Path(file))
-    if key_file:
-        try:
-            public_key = vc.public_key_from_document(json.loads(Path(key_file).read_text()))
-        except (ValueError, AttributeError) as error:  # JSON, CredentialError, not an object
-            raise click.ClickException(f"{key_file}: no issuer key in it ({error})") from None
-    else:
-        from flask.cli import ScriptInfo
-
-        from trainer.services import certificates
-
-        with click.get_current_context().ensure_object(ScriptInfo).load_app().app_context():
-            public_key = certificates.public_key()
     try:
-        claims = vc.verify(signed, public_key)
+        if key_file:
+            claims = _verify_with(signed, Path(key_file))
+        else:
+            from flask.cli import ScriptInfo
+
+            from trainer.services import certificates
+
+            app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+            with app.app_context():
+                checked = certificates.keys.check(signed)
+                claims = checked.claims
+                click.echo(f"key:        {checked.key.id}")
     except vc.CredentialError as error:
         click.echo(f"INVALID: {error}", err=True)
         sys.exit(1)

@@ -98,6 +98,7 @@ def test_public_verify_shows_only_what_the_certificate_states(
         "suspended_on",
         "suspended_until",
         "conditions",
+        "signing_key_retired_on",
     }
     assert api.json["status"] == "active" and api.json["conditions"] == []
     assert api.json["issued_by"] == app.config["ISSUER_NAME"]

@@ -18,7 +18,7 @@ import base64
 import copy
 import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,10 +45,6 @@ class Issuer:
     did: str
     name: str
     url: str
-
-    @property
-    def key_id(self) -> str:
-        return f"{self.did}#key-1"
 
 
 @dataclass(frozen=True)
@@ -289,20 +285,22 @@ def public_key_from_multikey(value: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(raw[2:])
 
 
-def did_document(issuer: Issuer, public_key: Ed25519PublicKey) -> dict[str, Any]:
-    """The issuer's DID document: its Multikey, authorised to make assertions."""
+def did_document(issuer: Issuer, keys: Sequence[tuple[str, Ed25519PublicKey]]) -> dict[str, Any]:
+    """The issuer's DID document: its Multikeys (``(method id, key)``, each one in use),
+    each authorised to make assertions."""
     return {
         "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
         "id": issuer.did,
         "verificationMethod": [
             {
-                "id": issuer.key_id,
+                "id": method,
                 "type": "Multikey",
                 "controller": issuer.did,
-                "publicKeyMultibase": multikey(public_key),
+                "publicKeyMultibase": multikey(key),
             }
+            for method, key in keys
         ],
-        "assertionMethod": [issuer.key_id],
+        "assertionMethod": [method for method, _ in keys],
         "service": [
             {"id": f"{issuer.did}#site", "type": "LinkedDomains", "serviceEndpoint": issuer.url}
         ],
@@ -314,12 +312,18 @@ def public_key_jwk(public_key: Ed25519PublicKey) -> dict[str, str]:
     return {"kty": "OKP", "crv": "Ed25519", "x": x}
 
 
-def public_key_from_document(doc: Mapping[str, Any]) -> Ed25519PublicKey:
+def public_key_from_document(
+    doc: Mapping[str, Any], method_id: str | None = None
+) -> Ed25519PublicKey:
     """The Ed25519 key in a DID document (Multikey), the older issuer profile (JWK), or a
-    bare JWK. Raises CredentialError."""
-    for method in doc.get("verificationMethod", [doc]):
-        if not isinstance(method, Mapping):
-            continue
+    bare JWK; with ``method_id``, the key of that verification method (a document lists one
+    key per method after a rotation; a document of one key serves whatever the proof names
+    it). Raises CredentialError."""
+    methods = [m for m in doc.get("verificationMethod", [doc]) if isinstance(m, Mapping)]
+    named = [m for m in methods if method_id and m.get("id") == method_id]
+    if method_id and (named or len(methods) > 1):
+        methods = named
+    for method in methods:
         if "publicKeyMultibase" in method:
             return public_key_from_multikey(str(method["publicKeyMultibase"]))
         jwk = method.get("publicKeyJwk", method)

@@ -23,6 +23,7 @@ from trainer.models.content import (
 )
 from trainer.models.evaluations import CompetencyEvaluation
 from trainer.models.hours import HourEntry, SupervisionLink, SupervisorDigest
+from trainer.models.keys import SigningKey
 from trainer.models.learning import (
     Enrolment,
     EnrolmentProgress,
@@ -40,6 +41,7 @@ from trainer.models.worker import ScheduledJob, WorkerHeartbeat
 from trainer.models import ce_audits, employers, webhooks  # noqa: E402, F401  isort: skip
 
 __all__ = [
+    "SigningKey",
     "AuditChainCheck",
     "CertificateCondition",
     "CertificateEvent",

@@ -10,7 +10,7 @@ database unique constraint on (enrolment, cycle) makes issuance happen exactly o
 races.
 """
 
-from trainer.services.certificates import status_list
+from trainer.services.certificates import keys, status_list
 from trainer.services.certificates.issuance import (
     approve_review,
     certificate_facts,
@@ -27,6 +27,7 @@ from trainer.services.certificates.keys import (
     public_key,
     signing_key,
 )
+from trainer.services.certificates.keys import published as published_keys
 from trainer.services.certificates.public import (
     PublicCertificate,
     by_number,
@@ -65,11 +66,13 @@ __all__ = [
     "pending_ce",
     "public",
     "public_key",
+    "published_keys",
     "renew",
     "renewal_status",
     "requirements",
     "revoke",
     "signing_key",
     "status_list",
+    "keys",
     "verify_url",
 ]

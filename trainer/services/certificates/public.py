@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from trainer.models import (
     User,
 )
 from trainer.services import audit, outbox
-from trainer.services.certificates import conditions, events, status_list
+from trainer.services.certificates import conditions, events, keys, status_list
 from trainer.services.certificates.issuance import verify_url
 
 
@@ -50,6 +51,8 @@ class PublicCertificate:
     suspended_until: str | None = None  # None while suspended: until reinstated
     # conditions and notices in force: {"text", "until", "added_on"}
     conditions: tuple[dict[str, str | None], ...] = ()
+    # the day the key that signed its digital credential was retired (None: in use)
+    signing_key_retired_on: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {**self.__dict__, "conditions": list(self.conditions)}
@@ -76,7 +79,21 @@ def public(number: str, now: datetime) -> PublicCertificate:
         cert.suspended_at.date().isoformat() if cert.suspended_at else None,
         cert.suspended_until.isoformat() if cert.suspended_until else None,
         tuple(c.as_json() for c in conditions.in_force([cert.id], now)[cert.id]),
+        _retired_on(cert),
     )
+
+
+def _retired_on(cert: Certificate) -> str | None:
+    """When the key that signed ``cert``'s credential was retired, if it was."""
+    try:
+        proof = json.loads(cert.credential_json or "{}").get("proof")
+    except ValueError:
+        return None
+    first = proof[0] if isinstance(proof, list) and proof else proof
+    if not isinstance(first, dict):
+        return None
+    key = keys.by_method(str(first.get("verificationMethod", "")))
+    return key.retired_at.date().isoformat() if key and key.retired_at else None
 
 
 def revoke(actor: User | None, number: str, reason: str, now: datetime) -> Certificate:

@@ -245,6 +245,11 @@ def _public_schema() -> dict[str, Any]:
             },
             **_SUSPENSION,
             "conditions": _CONDITIONS,
+            "signing_key_retired_on": {
+                **_NULLABLE_DATE,
+                "description": "When the key that signed its digital credential was retired "
+                "(the credential's signature then no longer verifies); null while in use",
+            },
         }
     )
     return public

@@ -40,9 +40,10 @@ def certificate(number: str):
 @bp.get("/.well-known/did.json")
 @bp.get("/did.json")  # did:web of a BASE_URL with a path resolves to <path>/did.json
 @public
+@writes_on_read  # the first request of a new installation registers its first key
 def did_document():
-    """The issuer's DID document (did:web): the Multikey that signs the credentials."""
-    doc = vc.did_document(certificates.issuer(), certificates.public_key())
+    """The issuer's DID document (did:web): every signing key not retired, as Multikeys."""
+    doc = vc.did_document(certificates.issuer(), certificates.published_keys())
     response = jsonify(doc)
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
@@ -65,11 +66,15 @@ def status_list(purpose: str):
 
 @bp.get("/.well-known/trainer-issuer.json")
 @public
+@writes_on_read  # the first request of a new installation registers its first key
 def issuer():
     """The older issuer profile (its key as a JWK): credentials signed before did:web name
-    it as their verification method. The same key as the DID document."""
+    it as their verification method. The first key, ``key-1``."""
+    first = certificates.keys.by_method(certificates.legacy_key_url())
+    if first is None or first.retired_at is not None:  # a retired key is not published
+        return jsonify(error={"status": 404, "code": "not_found", "message": "Key retired"}), 404
     jwk = {
-        **vc.public_key_jwk(certificates.public_key()),
+        **vc.public_key_jwk(vc.public_key_from_multikey(first.public_multibase)),
         "kid": certificates.legacy_key_url(),
         "use": "sig",
         "alg": "EdDSA",
