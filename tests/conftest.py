@@ -154,6 +154,9 @@ def make_user(app: Flask) -> Callable[..., Any]:
         n = next(counter)
         if "board" in roles and jurisdiction is None:
             jurisdiction = "KY"
+        organisation = fields.pop("organisation", None)
+        if "employer" in roles and organisation is None:
+            organisation = "Test Employer Org"
         with app.app_context():
             user = accounts.create_user(
                 None,
@@ -163,6 +166,7 @@ def make_user(app: Flask) -> Callable[..., Any]:
                 jurisdiction,
                 password=password,
                 now=utcnow(),
+                organisation=organisation,
             )
             for key, value in fields.items():
                 setattr(user, key, value)

@@ -22,9 +22,12 @@ def register(app: Flask) -> None:
     app.cli.add_command(progress)
     from trainer.certificate_cli import certificate
     from trainer.content_cli import content
+    from trainer.operations_cli import audit, keys
 
     app.cli.add_command(content)
     app.cli.add_command(certificate)
+    app.cli.add_command(keys)
+    app.cli.add_command(audit)
 
 
 @click.group()
@@ -43,10 +46,16 @@ def user() -> None:
     help=f"One of {', '.join(ROLES)}; repeat for several.",
 )
 @click.option("--jurisdiction", help="Board members: the jurisdiction code, e.g. KY.")
+@click.option("--organisation", help="Employers: the organisation's name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 def user_create(
-    email: str, name: str, roles: tuple[str, ...], jurisdiction: str | None, password_stdin: bool
+    email: str,
+    name: str,
+    roles: tuple[str, ...],
+    jurisdiction: str | None,
+    organisation: str | None,
+    password_stdin: bool,
 ) -> None:
     """Create an account. The password is asked for, or read from stdin with --password-stdin."""
     from trainer.extensions import db
@@ -58,7 +67,14 @@ def user_create(
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         person = accounts.create_user(
-            None, email, name, set(roles), jurisdiction, password=password, now=utcnow()
+            None,
+            email,
+            name,
+            set(roles),
+            jurisdiction,
+            password=password,
+            now=utcnow(),
+            organisation=organisation,
         )
     except RuleError as error:
         db.session.rollback()

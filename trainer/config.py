@@ -28,10 +28,13 @@ ENVIRONMENT = {
     "TRAINER_REVIEW_TARGET_DAYS": "REVIEW_TARGET_DAYS",
     "TRAINER_ISSUER_NAME": "ISSUER_NAME",
     "TRAINER_ISSUER_URL": "ISSUER_URL",
+    "TRAINER_WEBHOOKS_ALLOW_LOOPBACK": "WEBHOOKS_ALLOW_LOOPBACK",
 }
 
 #: Settings read from the environment as numbers.
 NUMERIC = {"SMTP_TIMEOUT", "OUTBOX_LEASE_SECONDS", "OUTBOX_MAX_ATTEMPTS", "REVIEW_TARGET_DAYS"}
+#: Settings read from the environment as yes/no ("1", "true", "yes" or "on" mean yes).
+BOOLEAN = {"WEBHOOKS_ALLOW_LOOPBACK"}
 
 
 def instance_path_from_environment() -> str:
@@ -60,6 +63,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OUTBOX_RETRY_BASE_SECONDS": 60,
         "OUTBOX_RETRY_CAP_SECONDS": 6 * 3600,
         "WORKER_POLL_SECONDS": 2,
+        # webhooks may go to this machine itself (127.0.0.1, ::1), over plain http: for
+        # development (`make run` sets TRAINER_WEBHOOKS_ALLOW_LOOPBACK=1) and tests only
+        "WEBHOOKS_ALLOW_LOOPBACK": False,
         "WORKER_STALE_SECONDS": 120,  # /readyz: a worker not seen for this long is down
         # None: the machine's Redis if it answers (limits shared by every worker process),
         # else memory (then `trainer serve` runs one process with threads; see server.py)
@@ -87,7 +93,9 @@ def from_environment() -> dict[str, Any]:
         value = os.environ.get(var)
         if not value:
             continue
-        if key in NUMERIC:
+        if key in BOOLEAN:
+            out[key] = value.strip().lower() in ("1", "true", "yes", "on")
+        elif key in NUMERIC:
             try:
                 out[key] = float(value) if "." in value else int(value)
             except ValueError:

@@ -1,4 +1,4 @@
-"""``trainer worker``: delivers the outbox and runs the scheduled jobs.
+"""``trainer worker``: delivers the outbox (mail and webhooks) and runs the scheduled jobs.
 
 One loop: write the heartbeat, run the jobs that are due, deliver one batch of due
 messages; when nothing was due, wait a little. It survives database outages (it waits and
@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.services import health, jobs, outbox
+from trainer.services import health, jobs, outbox, webhooks
 from trainer.services.mail import transport_for
 
 log = logging.getLogger("trainer.worker")
@@ -47,6 +47,9 @@ class Worker:
         # monotonic times of the last heartbeat and job check (-inf: do them at once)
         self._beat_at = self._jobs_at = float("-inf")
 
+    #: Senders of the outbox's other channels (mail goes through ``_transport``).
+    channels: dict[str, outbox.Channel] = {"webhook": webhooks.CHANNEL}
+
     def _transport(self) -> Any:
         return transport_for(self.app.config)
 
@@ -66,7 +69,9 @@ class Worker:
         if tick - self._jobs_at >= self.JOBS_SECONDS:
             summary.jobs = jobs.run_due(self.id, self.clock)
             self._jobs_at = tick
-        batch = outbox.deliver(self.id, self._transport(), self.clock, self.stopping.is_set)
+        batch = outbox.deliver(
+            self.id, self._transport(), self.clock, self.stopping.is_set, self.channels
+        )
         summary.sent, summary.failed = batch.sent, batch.failed
         return summary, batch.claimed
 

@@ -83,6 +83,7 @@ def test_demo_seeds_accounts_and_a_certified_trainee_idempotently(runner: Any, a
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     assert "holds certificate KY-APSS-" in first.output
+    assert "employer@demo.trainer      watches certificate KY-APSS-" in first.output
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "(created)" not in second.output
     with app.app_context():
@@ -90,6 +91,7 @@ def test_demo_seeds_accounts_and_a_certified_trainee_idempotently(runner: Any, a
         assert sorted(r for u in users for r in u.roles) == [
             "admin",
             "board",
+            "employer",
             "supervisor",
             "trainee",
             "trainee",

@@ -93,3 +93,23 @@ def test_events_cut_off_the_end_are_caught_by_the_next_check(sealed: list[int]) 
     assert problem is not None and "removed from the end" in problem
     # the last good check stays the reference: a later check still fails
     assert "removed from the end" in (_verify() or "")
+
+
+def test_the_admin_home_says_when_the_chain_last_held_and_when_it_broke(
+    sealed: list[int], app: Any, make_user: Any
+) -> None:
+    from tests.conftest import Auth
+
+    db.session.commit()  # end this context's transaction: the pages write (SQLite's lock)
+    admin = app.test_client()
+    Auth(admin).login(make_user("admin"))
+    assert "has not been checked yet" in admin.get("/admin/").text
+    assert _verify() is None
+    page = admin.get("/admin/").text
+    assert "hash chain last held when checked" in page and "was changed outside" not in page
+    db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": sealed[1]})
+    db.session.commit()
+    assert _verify() is not None
+    page = admin.get("/admin/").text
+    assert "The audit log was changed outside the application." in page
+    assert "were removed" in page

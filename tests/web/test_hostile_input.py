@@ -104,6 +104,7 @@ def world(app: Flask, loaded: Flask, make_user: Any) -> dict[str, Any]:
         "supervisor": make_user("supervisor"),
         "admin": make_user("admin"),
         "board": make_user("board", jurisdiction="TS"),
+        "employer": make_user("employer"),
     }
     enrolment = everything_but_hours(app, people["trainee"], people["supervisor"], people["admin"])
     ids = log_hours(app, people["trainee"], people["supervisor"], enrolment, TEST_PROG_HOURS)

@@ -228,6 +228,20 @@ def reset_password(token: str, new_password: str, now: datetime) -> User:
 # -- admin ------------------------------------------------------------------------------------
 
 
+def _organisation(roles: set[str], organisation: str | None) -> str | None:
+    """An employer's organisation, required for one (only employers keep one)."""
+    name = " ".join((organisation or "").split()) or None
+    if role_rules.EMPLOYER not in roles:
+        return None
+    if name is None:
+        raise RuleError(
+            "organisation", "An employer needs an organisation, e.g. Bluegrass Recovery Center."
+        )
+    if len(name) > 200:
+        raise RuleError("organisation", "Shorten the organisation's name to 200 characters.")
+    return name
+
+
 def create_user(
     actor: User | None,
     email: str,
@@ -238,15 +252,23 @@ def create_user(
     send_setup_link: bool = True,
     *,
     now: datetime,
+    organisation: str | None = None,
 ) -> User:
-    """Create an account with ``roles``. Without a password, mail a link to set one."""
+    """Create an account with ``roles``. Without a password, mail a link to set one.
+    An employer needs ``organisation`` (RuleError on that field)."""
     email = normalise_email(email)
     jurisdiction = role_rules.validate_assignment(set(roles), jurisdiction)
+    organisation = _organisation(set(roles), organisation)
     if find_by_email(email) is not None:
         raise RuleError("email", "An account with this e-mail address already exists.")
     if password is not None:
         check_new_password(password, email)
-    user = User(email=email, legal_name=legal_name.strip(), jurisdiction=jurisdiction)
+    user = User(
+        email=email,
+        legal_name=legal_name.strip(),
+        jurisdiction=jurisdiction,
+        organisation=organisation,
+    )
     if password is not None:
         user.email_verified_at = now  # an admin vouches for an address given a password
     user.role_rows = [UserRole(role=r) for r in sorted(roles)]
@@ -255,8 +277,9 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     audit.record(
-        "user.created", actor=actor, subject=user, roles=sorted(roles), jurisdiction=jurisdiction
-    )
+        "user.created", actor=actor, subject=user, roles=sorted(roles), jurisdiction=jurisdiction,
+        organisation=organisation,
+    )  # fmt: skip
     if password is None and send_setup_link:
         hours = current_app.config["ACCOUNT_SETUP_HOURS"]
         token = _issue_token(user, "setup", hours, now)
@@ -272,23 +295,42 @@ def create_user(
 
 
 def update_user(
-    actor: User, user: User, roles: set[str], jurisdiction: str | None, active: bool
+    actor: User,
+    user: User,
+    roles: set[str],
+    jurisdiction: str | None,
+    active: bool,
+    organisation: str | None = None,
 ) -> None:
-    """Change a person's roles, jurisdiction and whether they may sign in.
+    """Change a person's roles, jurisdiction, organisation (employers; None: keep it) and
+    whether they may sign in.
 
     Deactivating ends every session of the user at once. An admin cannot lock themself out
     (remove their own admin role or deactivate themself).
     """
     jurisdiction = role_rules.validate_assignment(set(roles), jurisdiction)
+    organisation = _organisation(
+        set(roles), user.organisation if organisation is None else organisation
+    )
     if user.id == actor.id and (role_rules.ADMIN not in roles or not active):
         raise NotAllowed("You cannot remove your own administrator access.")
-    before = {"roles": sorted(user.roles), "jurisdiction": user.jurisdiction, "active": user.active}
+    before = {
+        "roles": sorted(user.roles),
+        "jurisdiction": user.jurisdiction,
+        "organisation": user.organisation,
+        "active": user.active,
+    }
     existing = {r.role: r for r in user.role_rows}
     user.role_rows = [existing.get(r) or UserRole(role=r) for r in sorted(roles)]
-    user.jurisdiction = jurisdiction
+    user.jurisdiction, user.organisation = jurisdiction, organisation
     if user.active and not active:
         user.session_token = new_session_token()
     user.active = active
-    after = {"roles": sorted(roles), "jurisdiction": jurisdiction, "active": active}
+    after = {
+        "roles": sorted(roles),
+        "jurisdiction": jurisdiction,
+        "organisation": organisation,
+        "active": active,
+    }
     if before != after:
         audit.record("user.updated", actor=actor, subject=user, before=before, after=after)

@@ -15,6 +15,7 @@ from trainer.extensions import db
 from trainer.models import Certificate, ExamItem, ItemRevision, ModuleSection, Program, User
 from trainer.services import (
     accounts,
+    employers,
     evaluations,
     evidence,
     exams,
@@ -33,14 +34,20 @@ DEMO_ACCOUNTS = [
     ("board@demo.trainer", "Blake Board", {"board"}, "KY", "demo-board-pass"),
     ("trainee@demo.trainer", "Taylor Trainee", {"trainee"}, None, "demo-trainee-pass"),
     ("certified@demo.trainer", "Casey Certified", {"trainee"}, None, "demo-certified-pass"),
+    ("employer@demo.trainer", "Emery Employer", {"employer"}, None, "demo-employer-pass"),
 ]
+#: The demo employer's organisation (an employer account needs one).
+DEMO_ORGANISATIONS = {"employer@demo.trainer": "Bluegrass Recovery Center (demo)"}
 CERTIFIED_PROGRAM = "ky-apss"
 
 
 def seed(now: datetime) -> Iterator[str]:
     for email, name, roles, jurisdiction, password in DEMO_ACCOUNTS:
         if accounts.find_by_email(email) is None:
-            accounts.create_user(None, email, name, roles, jurisdiction, password=password, now=now)
+            accounts.create_user(
+                None, email, name, roles, jurisdiction, password=password, now=now,
+                organisation=DEMO_ORGANISATIONS.get(email),
+            )  # fmt: skip
             status = "created"
         else:
             status = "exists"
@@ -53,6 +60,22 @@ def seed(now: datetime) -> Iterator[str]:
     db.session.commit()
     if line:
         yield line
+    line = _employer_roster(now)
+    db.session.commit()
+    if line:
+        yield line
+
+
+def _employer_roster(now: datetime) -> str | None:
+    """The demo employer watches the certified demo trainee's certificate."""
+    boss = accounts.find_by_email("employer@demo.trainer")
+    casey = accounts.find_by_email("certified@demo.trainer")
+    cert = casey and db.session.scalar(select(Certificate).where(Certificate.user_id == casey.id))
+    if boss is None or not cert or cert.number is None:
+        return None
+    if not employers.roster(boss, now).total:
+        employers.add_number(boss, cert.number, "Casey (peer support team)", now)
+    return f"  employer    employer@demo.trainer      watches certificate {cert.number}"
 
 
 def _certified_trainee(now: datetime) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -12,7 +13,7 @@ from sqlalchemy import delete, func, select, text
 
 from trainer.domain.statuses import MessageStatus
 from trainer.extensions import db
-from trainer.models import OutboxMessage, WorkerHeartbeat
+from trainer.models import AuditChainCheck, OutboxMessage, WorkerHeartbeat
 from trainer.services import db_util
 
 
@@ -40,6 +41,55 @@ def stop(worker: str) -> None:
 
 def last_heartbeat() -> datetime | None:
     return db.session.scalar(select(func.max(WorkerHeartbeat.seen_at)))
+
+
+@dataclass(frozen=True)
+class Operations:
+    """What the admin home warns about: undeliverable messages, a silent worker, and the
+    audit log's hash chain (its last check, and the last one that held)."""
+
+    failed_messages: int
+    worker_seen: datetime | None
+    chain_checked_at: datetime | None
+    chain_problem: str | None
+    chain_held_at: datetime | None
+    chain_held_events: int | None
+
+
+def operations() -> Operations:
+    """``Operations`` in one statement (the admin home is read often)."""
+
+    def newest(column: Any, held: bool = False) -> Any:
+        query = select(column).order_by(AuditChainCheck.checked_at.desc()).limit(1)
+        if held:
+            query = query.where(AuditChainCheck.problem.is_(None))
+        return query.scalar_subquery()
+
+    failed = (
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status == MessageStatus.FAILED)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(
+            failed,
+            select(func.max(WorkerHeartbeat.seen_at)).scalar_subquery(),
+            newest(AuditChainCheck.checked_at),
+            newest(AuditChainCheck.problem),
+            newest(AuditChainCheck.checked_at, held=True),
+            newest(AuditChainCheck.events, held=True),
+        )
+    ).one()
+    # SQLite hands the subqueries' times back as text: read them through the model's type
+    times = [_as_time(row[i]) for i in (1, 2, 4)]
+    return Operations(int(row[0] or 0), times[0], times[1], row[3], times[2], row[5])
+
+
+def _as_time(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value.replace(tzinfo=value.tzinfo or UTC) if value else None
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
 def _schema_heads() -> set[str]:

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 
 from trainer.extensions import db
 from trainer.models import ScheduledJob
-from trainer.services import db_util, exams, hours, reminders
+from trainer.services import audit_chain, ce_audits, db_util, employers, exams, hours, reminders
 from trainer.services.certificates import events, standing, status_list
 
 log = logging.getLogger("trainer.jobs")
@@ -68,6 +68,22 @@ def _end_suspensions(now: datetime) -> int:
     return standing.end_suspensions(now)
 
 
+def _employer_expiry_watch(now: datetime) -> int:
+    return employers.expiry_watch(now)
+
+
+def _ce_audit_notices(now: datetime) -> int:
+    return ce_audits.remind(now)
+
+
+def _seal_audit_log(now: datetime) -> int:
+    return audit_chain.seal(now)
+
+
+def _verify_audit_log(now: datetime) -> int:
+    return audit_chain.job_verify(now)
+
+
 JOBS: tuple[Job, ...] = (
     Job(
         "exams.close_expired",
@@ -105,6 +121,28 @@ JOBS: tuple[Job, ...] = (
         "Reinstate suspended certificates whose suspension's end date has come",
     ),
     Job(
+        "employers.expiry_watch",
+        timedelta(hours=1),
+        _employer_expiry_watch,
+        "{n} e-mails to employers about certificates expiring within 60 days",
+        "Tell employers, once per certificate, when one on their roster comes within 60 days "
+        "of expiry",
+    ),
+    Job(
+        "audit.seal",
+        timedelta(minutes=5),
+        _seal_audit_log,
+        "{n} audit events sealed",
+        "Chain the audit log's new events (a hash chain shows any later change)",
+    ),
+    Job(
+        "audit.verify",
+        timedelta(days=1),
+        _verify_audit_log,
+        "{n} (1: the audit log's hash chain held; 0: it did not, see the admin home)",
+        "Check the audit log's whole hash chain",
+    ),
+    Job(
         "hours.digests",
         timedelta(minutes=5),
         _supervisor_digests,
@@ -124,6 +162,13 @@ JOBS: tuple[Job, ...] = (
         _renewal_reminders,
         "{n} reminders queued",
         "Renewal reminders 90, 30 and 7 days before expiry, and on the day",
+    ),
+    Job(
+        "ce_audits.notices",
+        timedelta(hours=1),
+        _ce_audit_notices,
+        "{n} audit reminders and notices queued",
+        "Audit evidence reminders 7 days and 1 day before the due date, and the overdue notices",
     ),
 )
 

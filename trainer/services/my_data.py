@@ -83,7 +83,8 @@ def _dump(row: Base, skip: Iterable[str] = ()) -> dict[str, Any]:
 
 
 def _rows(model: type[Base], where: ColumnElement[bool]) -> list[Any]:
-    order = model.__table__.primary_key.columns.values()  # type: ignore[attr-defined]
+    table: Any = model.__table__  # Base declares no __table__ of its own
+    order = table.primary_key.columns.values()
     return list(db.session.scalars(select(model).where(where).order_by(*order)))
 
 

@@ -29,7 +29,7 @@ from trainer.models import (
     SupervisionLink,
     User,
 )
-from trainer.services import exams, learning, progress
+from trainer.services import ce_audits, exams, learning, progress
 from trainer.services import release as releases
 from trainer.services.certificates.renewal import renewal_status
 from trainer.services.release import ProgramInfo
@@ -43,6 +43,8 @@ class Card:
     gauges: list[steps.Gauge]
     certificate: Certificate | None
     waits: list[str]  # what else the trainee waits for
+    # continuing-education audit requests waiting for the holder's evidence (per person)
+    audit_requests: int = 0
 
 
 def for_user(user: User, now: datetime) -> list[Card]:
@@ -51,12 +53,12 @@ def for_user(user: User, now: datetime) -> list[Card]:
         return []
     mine = progress.for_user(user.id)
     ids = [e.id for e, _ in mine]
-    certs = _certificates(ids)
+    certs, audit_requests = _certificates(ids, now)
     attempts = _attempts(user.id, now)
     waiting, rejected = _documents(user.id)
     links = _links(ids)
     programs = releases.get().programs
-    return [
+    cards = [
         card(
             user,
             enrolment,
@@ -71,6 +73,7 @@ def for_user(user: User, now: datetime) -> list[Card]:
         )
         for enrolment, state in mine
     ]
+    return [replace(c, audit_requests=audit_requests) for c in cards]
 
 
 def for_enrolment(
@@ -197,18 +200,21 @@ def _certificate_fact(
     return steps.CertificateFact(cert.id, cert.number, status, cert.expires_at, short)
 
 
-def _certificates(enrolment_ids: list[int]) -> dict[int, Certificate]:
-    """The newest certificate (highest cycle) of each enrolment."""
+def _certificates(enrolment_ids: list[int], now: datetime) -> tuple[dict[int, Certificate], int]:
+    """The newest certificate (highest cycle) of each enrolment, and how many audit
+    requests wait for the holder's evidence (read in the same statement)."""
     if not enrolment_ids:
-        return {}
+        return {}, 0
     out: dict[int, Certificate] = {}
-    for cert in db.session.scalars(
-        select(Certificate)
+    waiting = 0
+    for cert, requests in db.session.execute(
+        select(Certificate, ce_audits.open_requests_of(Certificate.user_id, now.date()))
         .where(Certificate.enrolment_id.in_(enrolment_ids))
         .order_by(Certificate.cycle)
     ):
         out[cert.enrolment_id] = cert
-    return out
+        waiting = max(waiting, int(requests or 0))
+    return out, waiting
 
 
 def _attempts(user_id: int, now: datetime) -> dict[str, list[ExamAttempt]]:

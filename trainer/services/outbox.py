@@ -11,13 +11,13 @@ short transaction, so a crash repeats at most the message that was in flight.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import case, func, or_, select, text, update
@@ -55,6 +55,24 @@ def queue_mail(to: str, subject: str, body: str, kind: str = "general") -> Outbo
         subject=subject[:200],
         body=body,
         message_id=make_msgid("trainer", domain=_message_id_domain()),
+        status=MessageStatus.QUEUED,
+        attempts=0,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def queue_webhook(kind: str, to: str, subject: str, body: str) -> OutboxMessage:
+    """Queue a webhook delivery (channel "webhook", see ``services.webhooks``): ``to`` names
+    the endpoint for people reading the outbox, ``body`` is the JSON sent."""
+    message = OutboxMessage(
+        channel="webhook",
+        kind=kind,
+        to=to[:254],
+        subject=subject[:200],
+        body=body,
+        message_id=make_msgid("webhook", domain=_message_id_domain()),
         status=MessageStatus.QUEUED,
         attempts=0,
     )
@@ -125,6 +143,23 @@ def claim(worker: str, now: datetime, limit: int, lease: timedelta) -> list[Clai
     return [Claimed(*row) for row in rows]
 
 
+class Channel(Protocol):
+    """How the worker sends the messages of a channel other than mail (webhooks).
+
+    ``send`` raises DeliveryError when the message was not delivered: ``permanent`` gives up
+    at once; ``connection`` means the destination (``Claimed.to``) cannot be reached, so its
+    other messages in the batch wait too. Rows ``send`` adds to the session are committed
+    with the message's new state. ``timeout`` bounds one ``send`` in seconds."""
+
+    name: str
+    max_attempts: int
+    timeout: float
+
+    def retry_delay(self, attempts: int) -> timedelta: ...
+
+    def send(self, message: Claimed, clock: Callable[[], datetime]) -> None: ...
+
+
 def email_for(message: Claimed) -> EmailMessage:
     """The e-mail as it goes out; the same bytes of headers on every retry."""
     msg = EmailMessage()
@@ -151,15 +186,24 @@ def _mark_sent(message: Claimed, worker: str, now: datetime, transport: str) -> 
 
 
 def _mark_failed(
-    messages: list[Claimed], worker: str, now: datetime, error: DeliveryError, config: Any
+    messages: list[Claimed],
+    worker: str,
+    now: datetime,
+    error: DeliveryError,
+    config: Any,
+    channel: Channel | None = None,
 ) -> None:
     """Count a failed try for each message: retry later with backoff, or give up."""
     for message in messages:
         attempts = message.attempts + 1
-        give_up = error.permanent or attempts >= config["OUTBOX_MAX_ATTEMPTS"]
-        delay = outbox_rules.retry_delay(
-            attempts, config["OUTBOX_RETRY_BASE_SECONDS"], config["OUTBOX_RETRY_CAP_SECONDS"]
-        )
+        if channel is not None:
+            give_up = error.permanent or attempts >= channel.max_attempts
+            delay = channel.retry_delay(attempts)
+        else:
+            give_up = error.permanent or attempts >= config["OUTBOX_MAX_ATTEMPTS"]
+            delay = outbox_rules.retry_delay(
+                attempts, config["OUTBOX_RETRY_BASE_SECONDS"], config["OUTBOX_RETRY_CAP_SECONDS"]
+            )
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message.id, OutboxMessage.locked_by == worker)
@@ -195,40 +239,62 @@ class BatchResult:
     failed: int = 0  # tries that failed (retried later or given up)
 
 
+def _same_destination(a: Claimed, b: Claimed) -> bool:
+    """Whether ``a`` goes where ``b`` could not: the mail server, or the same webhook."""
+    return a.channel == b.channel and (a.channel == "mail" or a.to == b.to)
+
+
 def deliver(
     worker: str,
     transport: Transport,
     clock: Callable[[], datetime],
     stop: Callable[[], bool] = lambda: False,
+    channels: Mapping[str, Channel] | None = None,
 ) -> BatchResult:
-    """Claim one batch and deliver it. Returns what happened; 0 claimed means nothing due."""
+    """Claim one batch and deliver it: mail through ``transport``, other channels through
+    ``channels`` (the worker passes the webhooks'). Returns what happened; 0 claimed means
+    nothing due."""
     config = current_app.config
+    channels = channels or {}
     lease = timedelta(seconds=config["OUTBOX_LEASE_SECONDS"])
     started = clock()
     batch = claim(worker, started, config["OUTBOX_BATCH"], lease)
     result = BatchResult(claimed=len(batch))
     # Stop taking new messages well before the lease ends, so no other worker can claim a
     # message while this one is still talking to the server about it.
-    deadline = started + lease - timedelta(seconds=config["SMTP_TIMEOUT"] * 2 + 5)
+    longest = max([config["SMTP_TIMEOUT"] * 2, *(c.timeout for c in channels.values())])
+    deadline = started + lease - timedelta(seconds=longest + 5)
+    done: set[int] = set()  # given up for this batch with another message (see below)
     try:
         for i, message in enumerate(batch):
+            if message.id in done:
+                continue
             if stop() or clock() >= deadline:
-                _release(batch[i:], worker)
+                _release([m for m in batch[i:] if m.id not in done], worker)
                 break
+            channel = channels.get(message.channel)
             try:
-                if message.channel != "mail":
+                if channel is not None:
+                    channel.send(message, clock)
+                elif message.channel == "mail":
+                    transport.send(email_for(message))
+                else:
                     raise DeliveryError(f"no transport for channel {message.channel!r}")
-                transport.send(email_for(message))
             except DeliveryError as error:
                 now = clock()
-                failed = batch[i:] if error.connection else [message]
-                _mark_failed(failed, worker, now, error, config)
+                failed = [message]
+                if error.connection:  # the rest for the same destination waits too
+                    failed += [
+                        m
+                        for m in batch[i + 1 :]
+                        if m.id not in done and _same_destination(m, message)
+                    ]
+                    done.update(m.id for m in failed)
+                _mark_failed(failed, worker, now, error, config, channel)
                 result.failed += len(failed)
                 log.warning("delivery of %d message(s) failed: %s", len(failed), error)
-                if error.connection:
-                    break
                 continue
-            _mark_sent(message, worker, clock(), transport.name)
+            _mark_sent(message, worker, clock(), channel.name if channel else transport.name)
             result.sent += 1
     finally:
         transport.close()

@@ -35,9 +35,11 @@ def register(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from trainer.web.admin import bp as admin_bp
     from trainer.web.api import bp as api_bp
+    from trainer.web.audits import bp as audits_bp
     from trainer.web.auth import bp as auth_bp
     from trainer.web.board import bp as board_bp
     from trainer.web.board.standing import bp as standing_bp
+    from trainer.web.employer import bp as employer_bp
     from trainer.web.exam import bp as exam_bp
     from trainer.web.health import bp as health_bp
     from trainer.web.hours import bp as hours_bp
@@ -45,6 +47,7 @@ def register(app: Flask) -> None:
     from trainer.web.main import bp as main_bp
     from trainer.web.supervise import bp as supervise_bp
     from trainer.web.verify import bp as verify_bp
+    from trainer.web.webhooks import bp as webhooks_bp
 
     for bp in (
         main_bp,
@@ -55,10 +58,13 @@ def register(app: Flask) -> None:
         supervise_bp,
         board_bp,
         standing_bp,
+        audits_bp,
+        employer_bp,
         admin_bp,
         verify_bp,
         api_bp,
         health_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(bp)
 

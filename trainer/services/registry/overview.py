@@ -20,7 +20,7 @@ from trainer.services.registry.rows import ROW_COLUMNS, RegistryRow, day_start, 
 
 @dataclass(frozen=True)
 class Overview:
-    counts: dict[str, int]  # active, expired, revoked, superseded
+    counts: dict[str, int]  # active, expired, suspended, revoked, superseded
     issued_per_month: list[tuple[str, int]]  # ("Dec 2025", 14), oldest first
     expiring: list[RegistryRow]  # soonest first
     expiring_total: int
@@ -58,6 +58,9 @@ def clear() -> None:
         _computed.clear()
 
 
+_COUNTED = ("active", "expired", "suspended", "revoked", "superseded")
+
+
 def _compute(jurisdiction: str, now: datetime, months: int, days: int) -> Overview:
     shown = visible(jurisdiction)
     live = and_(Certificate.status == CertificateStatus.ACTIVE, Certificate.expires_at > now)
@@ -69,7 +72,11 @@ def _compute(jurisdiction: str, now: datetime, months: int, days: int) -> Overvi
     sums = [func.sum(case((live, 1), else_=0)), func.sum(case((lapsed, 1), else_=0))]
     sums += [
         func.sum(case((Certificate.status == s, 1), else_=0))
-        for s in (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED)
+        for s in (
+            CertificateStatus.SUSPENDED,
+            CertificateStatus.REVOKED,
+            CertificateStatus.SUPERSEDED,
+        )
     ]
     sums += [
         func.sum(case((and_(Certificate.issued_at >= lo, Certificate.issued_at < hi), 1), else_=0))
@@ -86,9 +93,9 @@ def _compute(jurisdiction: str, now: datetime, months: int, days: int) -> Overvi
         db.session.scalar(select(func.count()).select_from(Certificate).where(soon)) or 0
     )
     return Overview(
-        counts=dict(zip(("active", "expired", "revoked", "superseded"), values[:4], strict=True)),
+        counts=dict(zip(_COUNTED, values[: len(_COUNTED)], strict=True)),
         issued_per_month=[
-            (s.strftime("%b %Y"), v) for s, v in zip(starts, values[4:], strict=True)
+            (s.strftime("%b %Y"), v) for s, v in zip(starts, values[len(_COUNTED) :], strict=True)
         ],
         expiring=[row_of(r, now) for r in expiring],
         expiring_total=expiring_total,
@@ -102,6 +109,10 @@ _ACTIVITY = {
     "board.export_zip": "Exported certificates (ZIP)",
     "board.export_csv": "Exported a roster (CSV)",
     "certificate.revoked": "Revoked a certificate",
+    "certificate.suspended": "Suspended a certificate",
+    "certificate.reinstated": "Reinstated a certificate",
+    "certificate.condition_added": "Added a public condition",
+    "certificate.condition_lifted": "Lifted a public condition",
     "api_token.created": "Created an API token",
     "api_token.revoked": "Revoked an API token",
     "api.search": "API: searched the registry",
@@ -109,7 +120,34 @@ _ACTIVITY = {
     "api.pdf": "API: downloaded a certificate PDF",
     "api.changes": "API: listed changes",
     "api.refused": "API: call refused",
+    "ce_audit.started": "Started a continuing-education audit",
+    "ce_audit.evidence_downloaded": "Downloaded audit evidence",
+    "ce_audit.entry_decided": "Decided on audit evidence",
+    "ce_audit.outcome_chosen": "Chose an audit outcome",
+    "ce_audit.outcome_applied": "Applied an audit outcome",
+    "ce_audit.closed": "Closed a continuing-education audit",
+    "webhook.created": "Added a webhook",
+    "webhook.disabled": "Disabled a webhook",
+    "webhook.enabled": "Enabled a webhook",
+    "webhook.deleted": "Deleted a webhook",
+    "webhook.replayed": "Replayed a webhook delivery",
+    "webhook.test_sent": "Sent a webhook test event",
 }
+
+
+#: what an activity row shows of an event's details, in this order
+_DETAIL_KEYS = [
+    "audit",
+    "number",
+    "count",
+    "reason",
+    "name",
+    "since",
+    "status",
+    "outcome",
+    "result",
+    "path",
+]
 
 
 @dataclass(frozen=True)
@@ -122,7 +160,7 @@ class Activity:
 
 def _detail(action: str, details: dict[str, Any]) -> str:
     parts = []
-    for key in ("number", "count", "reason", "name", "since", "status", "path"):
+    for key in _DETAIL_KEYS:
         if details.get(key) not in (None, ""):
             parts.append(f"{key}: {details[key]}")
     filters = details.get("filters")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import (
     Response,
@@ -79,16 +80,18 @@ def _admin_labels() -> dict[str, object]:
 @roles("admin")
 def home():
     summary = admin.overview()
+    ops = health.operations()
     return render_template(
         "admin/home.html",
         counts=summary.role_counts,
         recent=summary.recent,
         queue=work_queue.oldest(),
         waiting=_waiting(),
-        failed_messages=outbox.failed_count(),
-        worker_seen=health.last_heartbeat(),
+        failed_messages=ops.failed_messages,
+        worker_seen=ops.worker_seen,
         now=utcnow(),
         stale_after=current_app.config["WORKER_STALE_SECONDS"],
+        ops=ops,
     )
 
 
@@ -121,6 +124,7 @@ def user_new():
             set(form.roles.data or []),
             form.jurisdiction.data,
             now=utcnow(),
+            organisation=form.organisation.data,
         ),
     )
     if created:
@@ -132,15 +136,21 @@ def user_new():
     return render_template("admin/user_new.html", form=form)
 
 
+def _edit_data(user: Any) -> dict[str, Any]:
+    """A person's account as the edit form shows it."""
+    return {
+        "roles": sorted(user.roles),
+        "jurisdiction": user.jurisdiction,
+        "organisation": user.organisation,
+        "active": user.active,
+    }
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles("admin")
 def user_edit(user_id: int):
     user = admin.person(user_id)
-    form = UserEditForm(
-        data=None
-        if request.method == "POST"
-        else {"roles": sorted(user.roles), "jurisdiction": user.jurisdiction, "active": user.active}
-    )
+    form = UserEditForm(data=None if request.method == "POST" else _edit_data(user))
     try:
         saved = save(
             form,
@@ -150,6 +160,7 @@ def user_edit(user_id: int):
                 set(form.roles.data or []),
                 form.jurisdiction.data,
                 bool(form.active.data),
+                form.organisation.data or "",
             ),
         )
     except NotAllowed as error:  # e.g. the last admin taking away their own role
@@ -323,9 +334,7 @@ def accommodation(user_id: int):
     if granted:
         flash(f"Extended time recorded for {user.legal_name}.", "success")
         return redirect(url_for("admin.user_edit", user_id=user.id))
-    edit = UserEditForm(
-        data={"roles": sorted(user.roles), "jurisdiction": user.jurisdiction, "active": user.active}
-    )
+    edit = UserEditForm(data=_edit_data(user))
     return _person_page(user, edit, form)
 
 

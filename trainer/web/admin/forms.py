@@ -32,6 +32,11 @@ class UserCreateForm(FlaskForm):
         validators=[Optional(), Length(max=8)],
         description="Board members only: the code of the state or board, e.g. KY.",
     )
+    organisation = StringField(
+        "Organisation",
+        validators=[Optional(), Length(max=200)],
+        description="Employers only: the organisation whose staff certificates they watch.",
+    )
 
 
 class UserEditForm(FlaskForm):
@@ -40,6 +45,11 @@ class UserEditForm(FlaskForm):
         "Jurisdiction",
         validators=[Optional(), Length(max=8)],
         description="Board members only: the code of the state or board, e.g. KY.",
+    )
+    organisation = StringField(
+        "Organisation",
+        validators=[Optional(), Length(max=200)],
+        description="Employers only: the organisation whose staff certificates they watch.",
     )
     active = BooleanField(
         "Account is active", description="A deactivated person cannot sign in; their sessions end."

@@ -45,7 +45,9 @@ def _me():
 @writes_on_read  # an exam attempt past its deadline is scored when its card is built
 def home():
     """The trainee's programs, each with its next step and progress, or the way to choose one."""
-    return render_template("learn/home.html", cards=next_step.for_user(_me(), utcnow()))
+    cards = next_step.for_user(_me(), utcnow())
+    requests = max((c.audit_requests for c in cards), default=0)
+    return render_template("learn/home.html", cards=cards, audit_requests=requests)
 
 
 @bp.get("/programs")

@@ -13,6 +13,7 @@ bp = Blueprint("main", __name__)
 HOME_ENDPOINTS = {
     "admin": "admin.home",
     "board": "board.home",
+    "employer": "employer.home",
     "supervisor": "supervise.home",
     "trainee": "learn.home",
 }

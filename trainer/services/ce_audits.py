@@ -1,3 +1,0 @@
-"""Continuing-education audits. (To be built.)"""
-
-from __future__ import annotations
