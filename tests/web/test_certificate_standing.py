@@ -98,6 +98,9 @@ def test_a_suspension_shows_everywhere_and_the_reason_stays_private(
     assert api["status"] == "suspended" and api["suspended_until"] == until.isoformat()
     found = board.get("/board/registry?status=suspended").text
     assert "1 certificate found" in found and "Robin Reyes" in found
+    roster = board.get("/board/exports/roster.csv?status=suspended").text.splitlines()
+    assert roster[0].endswith(",suspended_on,suspended_until")
+    assert roster[1].endswith(f",{utcnow().date().isoformat()},{until.isoformat()}")
     assert _mail_to_holder(app, number) == [f"Your certificate {number} is suspended"]
     assert _kinds(app, number) == ["certificate.suspended"]
     with app.app_context():

@@ -53,6 +53,8 @@ ROSTER_COLUMNS = (
     "issued_on",
     "expires_on",
     "revoked_on",
+    "suspended_on",
+    "suspended_until",
 )
 
 
@@ -75,6 +77,8 @@ def _roster_values(row: RegistryRow) -> list[Any]:
         row.issued_on.isoformat(),
         row.expires_on.isoformat(),
         row.revoked_on.isoformat() if row.revoked_on else "",
+        row.suspended_on.isoformat() if row.suspended_on else "",
+        row.suspended_until.isoformat() if row.suspended_until else "",
     ]
 
 
