@@ -10,6 +10,7 @@ command -v zbarimg >/dev/null || need+=(zbar-tools)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || need+=(libharfbuzz-subset0)
 command -v redis-server >/dev/null || need+=(redis-server)  # rate limits across processes
+command -v pg_dump >/dev/null || need+=(postgresql-client)  # trainer backup/restore on PostgreSQL
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing ${need[*]} with apt-get"

@@ -93,7 +93,7 @@ def test_a_retired_key_is_unpublished_and_what_it_signs_later_fails(
         # signed before the retirement: this installation still vouches for it
         assert keys.check(old).key.id == "key-1"
         # a forgery made with the leaked key after the retirement does not count
-        leaked = keys._load_or_make(keys._file(1))
+        leaked = keys._load_or_make(keys.key_file(1))
         forged = vc.sign(
             {k: v for k, v in old.items() if k != "proof"},
             leaked,

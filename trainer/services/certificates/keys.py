@@ -41,7 +41,8 @@ def _key_dir() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "keys"
 
 
-def _file(number: int) -> Path:
+def key_file(number: int) -> Path:
+    """Where key N is kept: key-1 at SIGNING_KEY_PATH, later keys in SIGNING_KEY_DIR."""
     return _key_path() if number == 1 else _key_dir() / f"key-{number}.pem"
 
 
@@ -72,8 +73,8 @@ def all_keys() -> list[SigningKey]:
     rows = list(db.session.scalars(select(SigningKey).order_by(SigningKey.number)))
     if rows:
         return rows
-    first = _load_or_make(_file(1))
-    made = datetime.fromtimestamp(_file(1).stat().st_mtime, UTC)  # when the key was made
+    first = _load_or_make(key_file(1))
+    made = datetime.fromtimestamp(key_file(1).stat().st_mtime, UTC)  # when the key was made
     with db_util.writing():
         db_util.insert_or_ignore(
             SigningKey,
@@ -96,9 +97,9 @@ def current() -> SigningKey:
 def signing_key() -> Ed25519PrivateKey:
     """The private key that signs now (its file must hold the key registered for it)."""
     row = current()
-    key = _load_or_make(_file(row.number))
+    key = _load_or_make(key_file(row.number))
     if vc.multikey(key.public_key()) != row.public_multibase:
-        raise RuntimeError(f"the key file {_file(row.number)} does not hold {row.id}")
+        raise RuntimeError(f"the key file {key_file(row.number)} does not hold {row.id}")
     return key
 
 
@@ -179,7 +180,7 @@ def rotate(now: datetime) -> SigningKey:
     """Make the next key; it signs from now on. The caller marks the status lists stale so
     they are signed again with it."""
     number = (db.session.scalar(select(func.max(SigningKey.number))) or len(all_keys())) + 1
-    path = _file(number)
+    path = key_file(number)
     if path.exists():
         raise RuleError(None, f"{path} already exists: move it away or restore its key row")
     key = _load_or_make(path)
