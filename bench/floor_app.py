@@ -31,7 +31,10 @@ def build(config: dict[str, Any]) -> Any:
     from trainer import create_app as create_trainer_app
     from trainer.web.access import public
 
-    app = create_trainer_app({**config, "RATELIMIT_ENABLED": False})
+    # the bench's admin and board sessions measure pages, not the two-factor set-up
+    app = create_trainer_app(
+        {"TWO_FACTOR_REQUIRED_ROLES": (), **config, "RATELIMIT_ENABLED": False}
+    )
 
     @public
     def floor() -> str:

@@ -82,6 +82,7 @@ def make_config(instance_dir: Path, database_url: str, **overrides: Any) -> dict
         "BASE_URL": "http://localhost",
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",  # each test its own counts
+        "TWO_FACTOR_REQUIRED_ROLES": (),  # tests/web/test_two_factor_pages.py requires it
     }
     config.update(overrides)
     return config

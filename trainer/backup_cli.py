@@ -19,9 +19,9 @@ from flask.cli import with_appcontext
 )
 @with_appcontext
 def backup(output: Path) -> None:
-    """Back up the database (one consistent snapshot), the uploads, the signing keys and the
-    secret key, with a manifest of every file's SHA-256 and the schema revision. Safe while
-    the app serves. The file holds the signing keys: keep it private (encrypt it)."""
+    """Back up the database (one consistent snapshot, uploaded files included), the signing
+    keys and the secret key, with a manifest of every file's SHA-256 and the schema revision.
+    Safe while the app serves. The file holds the signing keys: keep it private (encrypt it)."""
     from trainer.clock import utcnow
     from trainer.domain.backup import BackupError
     from trainer.services import backup as backups
@@ -32,11 +32,10 @@ def backup(output: Path) -> None:
         click.echo(str(error), err=True)
         sys.exit(1)
     files = made.manifest.files
-    uploads = sum(1 for name in files if name.startswith("instance/uploads/"))
     keys = sum(1 for name in files if name.startswith("instance/keys/"))
     click.echo(
-        f"wrote {output}: {made.manifest.database} database at schema "
-        f"{', '.join(made.manifest.schema_revisions)}, {uploads} uploads, {keys} signing keys"
+        f"wrote {output}: {made.manifest.database} database (uploaded files inside it) at "
+        f"schema {', '.join(made.manifest.schema_revisions)}, {keys} signing key file(s)"
     )
     click.echo(f"SHA-256 {made.sha256}")
 

@@ -16,10 +16,12 @@ from trainer.domain.roles import ROLES
 def register(app: Flask) -> None:
     app.cli.add_command(user)
     app.cli.add_command(demo)
+    app.cli.add_command(totp_code)
     app.cli.add_command(serve)
     app.cli.add_command(exam)
     app.cli.add_command(worker)
     app.cli.add_command(progress)
+    from trainer.backup_cli import backup, restore
     from trainer.certificate_cli import certificate
     from trainer.content_cli import content
     from trainer.operations_cli import audit, keys
@@ -28,6 +30,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(certificate)
     app.cli.add_command(keys)
     app.cli.add_command(audit)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.group()
@@ -83,6 +87,25 @@ def user_create(
     click.echo(f"created {person.email} ({', '.join(sorted(person.roles))})")
 
 
+@user.command("reset-two-factor")
+@click.argument("email")
+@with_appcontext
+def user_reset_two_factor(email: str) -> None:
+    """Turn off two-factor sign-in for someone who lost their phone and their recovery codes
+    (check who they are first). They are signed out everywhere; an administrator or board
+    member is asked to set it up again at their next sign-in."""
+    from trainer.extensions import db
+    from trainer.services import accounts, two_factor
+
+    person = accounts.find_by_email(email)
+    if person is None:
+        raise click.ClickException(f"no account has the address {email}")
+    if not two_factor.reset(person, utcnow()):
+        raise click.ClickException(f"{person.email} does not use two-factor sign-in")
+    db.session.commit()
+    click.echo(f"two-factor sign-in is off for {person.email}; they are signed out everywhere")
+
+
 @click.command()
 @with_appcontext
 def demo() -> None:
@@ -91,6 +114,25 @@ def demo() -> None:
 
     for line in demo_service.seed(utcnow()):
         click.echo(line)
+
+
+@click.command("totp-code")
+@click.argument("email")
+@with_appcontext
+def totp_code(email: str) -> None:
+    """Print the current two-factor sign-in code of a demo account (admin@demo.trainer,
+    board@demo.trainer), for scripts that sign in to the demo. Other accounts: refused."""
+    from trainer.domain import two_factor as rules
+    from trainer.services import accounts, two_factor
+    from trainer.services import demo as demo_service
+
+    person = accounts.find_by_email(email)
+    if accounts.normalise_email(email) not in demo_service.TWO_FACTOR_ACCOUNTS or not person:
+        raise click.ClickException("only the demo accounts' codes are shown (run `trainer demo`)")
+    secret = two_factor.secret_of(person)
+    if secret is None:
+        raise click.ClickException(f"{person.email} does not use two-factor sign-in")
+    click.echo(rules.code_at(secret, utcnow()))
 
 
 @click.command()

@@ -29,12 +29,18 @@ ENVIRONMENT = {
     "TRAINER_ISSUER_NAME": "ISSUER_NAME",
     "TRAINER_ISSUER_URL": "ISSUER_URL",
     "TRAINER_WEBHOOKS_ALLOW_LOOPBACK": "WEBHOOKS_ALLOW_LOOPBACK",
+    "TRAINER_TWO_FACTOR_REQUIRED_ROLES": "TWO_FACTOR_REQUIRED_ROLES",
+    "TRAINER_SIGNING_KEY_PATH": "SIGNING_KEY_PATH",
+    "TRAINER_SIGNING_KEY_DIR": "SIGNING_KEY_DIR",
+    "TRAINER_STORAGE_BACKEND": "STORAGE_BACKEND",
 }
 
 #: Settings read from the environment as numbers.
 NUMERIC = {"SMTP_TIMEOUT", "OUTBOX_LEASE_SECONDS", "OUTBOX_MAX_ATTEMPTS", "REVIEW_TARGET_DAYS"}
 #: Settings read from the environment as yes/no ("1", "true", "yes" or "on" mean yes).
 BOOLEAN = {"WEBHOOKS_ALLOW_LOOPBACK"}
+#: Settings read from the environment as comma-separated lists ("none": an empty list).
+LISTS = {"TWO_FACTOR_REQUIRED_ROLES"}
 
 
 def instance_path_from_environment() -> str:
@@ -76,6 +82,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "5 per minute",
         "LOGIN_RATE_LIMIT_ADDRESS": "30 per minute",
+        # these roles must use two-factor sign-in: after signing in they set it up first
+        "TWO_FACTOR_REQUIRED_ROLES": ("admin", "board"),
         "API_RATE_LIMIT": "120 per minute",  # per registry API token
         "CONTENT_DIR": os.path.abspath("content"),
         "PASSWORD_RESET_HOURS": 2,
@@ -95,6 +103,9 @@ def from_environment() -> dict[str, Any]:
             continue
         if key in BOOLEAN:
             out[key] = value.strip().lower() in ("1", "true", "yes", "on")
+        elif key in LISTS:
+            items = [v.strip().lower() for v in value.split(",") if v.strip()]
+            out[key] = tuple(v for v in items if v != "none")
         elif key in NUMERIC:
             try:
                 out[key] = float(value) if "." in value else int(value)

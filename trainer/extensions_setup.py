@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import String, and_, bindparam, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import joinedload
 
@@ -107,20 +107,55 @@ def init_app(app: Flask) -> None:
 
 @functools.cache
 def _user_statement() -> Any:
-    """The signed-in person with their roles in one statement (joined, not a second query),
-    built once: it runs on every signed-in request."""
-    from trainer.models import User
+    """The signed-in person with their roles, this browser's device row and whether
+    two-factor sign-in is on, in one statement (joined, not more queries), built once: it
+    runs on every signed-in request."""
+    from trainer.models import SignInSession, TwoFactor, User
 
-    return select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("id"))
+    device = and_(
+        SignInSession.user_id == User.id,
+        SignInSession.key_hash == bindparam("device", type_=String),
+    )
+    return (
+        select(
+            User,
+            SignInSession.id,
+            SignInSession.ended_at,
+            SignInSession.last_seen_at,
+            TwoFactor.enabled_at,
+        )
+        .outerjoin(SignInSession, device)
+        .outerjoin(TwoFactor, TwoFactor.user_id == User.id)
+        .options(joinedload(User.role_rows))
+        .where(User.id == bindparam("id"))
+    )
 
 
 def _load_user(identity: str) -> Any:
-    """Flask-Login: the cookie holds ``id:session_token``; a changed token ends the session."""
+    """Flask-Login: the cookie holds ``id:session_token``; a changed token ends the session,
+    and so does an ended device row (signed out from another device). A session from before
+    devices were listed has no device key: the token alone decides."""
+    from flask import g, session
+
+    from trainer.clock import utcnow
+    from trainer.services import two_factor
 
     user_id, _, token = identity.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = ext.db.session.scalars(_user_statement(), {"id": int(user_id)}).unique().first()
-    if user is None or not user.active or user.session_token != token:
+    key = session.get("device")
+    params = {"id": int(user_id), "device": two_factor.key_hash(key) if key else None}
+    row = ext.db.session.execute(_user_statement(), params).unique().first()
+    if row is None:
         return None
+    user, device_id, ended_at, last_seen_at, enabled_at = row
+    if not user.active or user.session_token != token:
+        return None
+    if key and (device_id is None or ended_at is not None):
+        return None
+    g.two_factor_on = enabled_at is not None
+    now = utcnow()
+    stale = device_id and last_seen_at < now - two_factor.SEEN_EVERY
+    if stale and transactions.mode() == transactions.WRITE:
+        two_factor.seen(device_id, now)  # joins the request's own write transaction
     return user

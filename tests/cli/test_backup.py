@@ -4,6 +4,7 @@ tests/reliability/test_restore_drill.py.)"""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tarfile
@@ -20,15 +21,17 @@ from tests.support.certificates import PNG
 from trainer.clock import utcnow
 from trainer.domain.backup import BackupError, Entry, Manifest, check_schema, parse_manifest
 from trainer.extensions import db
-from trainer.services import evidence
+from trainer.services import evidence, storage
 from trainer.services.certificates import keys
+
+STORED: dict[str, str] = {}  # the name the archive's upload was stored under
 
 
 @pytest.fixture
 def archive(app: Any, runner: Any, make_user: Any, tmp_path: Path) -> Path:
     make_user("admin")
     with app.app_context():
-        evidence.store_file(PNG)
+        STORED["name"], _ = evidence.store_file(PNG)
         keys.signing_key()  # key-1 is made on first use
         db.session.commit()
     out = tmp_path / "backup.tar.gz"
@@ -75,7 +78,8 @@ def test_the_manifest_lists_every_file_with_its_hash(archive: Path) -> None:
     assert manifest["format"] == 1 and manifest["schema_revisions"]
     assert manifest["database"] in ("sqlite", "postgresql")
     assert set(manifest["files"]) == set(members)
-    assert any(n.startswith("instance/uploads/") for n in members)
+    # uploads travel inside the database (services.storage), not as instance files
+    assert not any(n.startswith("instance/uploads/") for n in members)
     # the tests' secret key is configured, not a file in the instance folder
     assert "instance/keys/key-1.pem" in members
 
@@ -83,19 +87,46 @@ def test_the_manifest_lists_every_file_with_its_hash(archive: Path) -> None:
 def test_an_altered_file_is_refused_naming_it(
     archive: Path, tmp_path: Path, database_url: str
 ) -> None:
-    upload = next(n for n in _members(archive) if n.startswith("instance/uploads/"))
+    key = "instance/keys/key-1.pem"
 
     def flip(members: dict[str, bytes]) -> None:
-        data = bytearray(members[upload])
+        data = bytearray(members[key])
         data[-1] ^= 0x01
-        members[upload] = bytes(data)
+        members[key] = bytes(data)
 
     altered = _rewrite(archive, flip)
     with fresh_target(tmp_path, database_url) as target:
         result = _restore(target, str(altered))
         assert result.exit_code == 1
-        assert f"{altered}: {upload}: its SHA-256 does not match" in result.output
+        assert f"{altered}: {key}: its SHA-256 does not match" in result.output
         _nothing_written(target)
+
+
+def test_uploads_in_an_older_backup_go_into_storage(
+    archive: Path, tmp_path: Path, database_url: str
+) -> None:
+    """Backups made before uploads moved into the database carry them as instance files:
+    a restore puts them into storage, not into the instance folder."""
+    old = "0123456789abcdef0123456789abcdef"
+    data = b"%PDF-1.4 an upload from an older backup"
+
+    def with_upload(members: dict[str, bytes]) -> None:
+        manifest = json.loads(members["manifest.json"])
+        manifest["files"][f"instance/uploads/{old}"] = {
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+        }
+        members["manifest.json"] = json.dumps(manifest).encode()
+        members[f"instance/uploads/{old}"] = data
+
+    with fresh_target(tmp_path, database_url) as target:
+        result = _restore(target, str(_rewrite(archive, with_upload)))
+        assert result.exit_code == 0, (result.output, result.exception)
+        with target.app_context():
+            assert storage.get(old) == data
+            assert storage.get(STORED["name"]) == PNG  # the one the database carried
+            db.session.rollback()
+        assert not (Path(target.instance_path) / "uploads").exists()
 
 
 def test_a_truncated_backup_is_refused(archive: Path, tmp_path: Path, database_url: str) -> None:

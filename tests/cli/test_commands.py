@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pyotp
 from sqlalchemy import func, select
 
 from trainer.extensions import db
@@ -98,12 +100,25 @@ def test_demo_seeds_accounts_and_a_certified_trainee_idempotently(runner: Any, a
         ]
         certificates = db.session.scalars(select(Certificate)).all()
         assert len(certificates) == 1 and certificates[0].status == "active"
+    # the admin and board accounts use two-factor sign-in: their secret is printed, the same
+    # on every run, and `trainer totp-code` prints the current code for scripts
+    secrets = re.findall(r"totp secret: ([A-Z2-7]{32}) +\((otpauth://totp/[^)]+)\)", first.output)
+    assert len(secrets) == 2 and secrets == re.findall(
+        r"totp secret: ([A-Z2-7]{32}) +\((otpauth://totp/[^)]+)\)", second.output
+    )
+    assert "board%40demo.trainer" in secrets[1][1] and "issuer=trainer" in secrets[1][1]
     from tests.conftest import Auth
 
-    assert (
-        Auth(app.test_client()).login("board@demo.trainer", "demo-board-pass").headers["Location"]
-        == "/board/"
-    )
+    client = app.test_client()
+    asked = Auth(client).login("board@demo.trainer", "demo-board-pass")
+    assert asked.headers["Location"] == "/login/code"
+    code = runner.invoke(args=["totp-code", "board@demo.trainer"])
+    assert code.exit_code == 0 and re.fullmatch(r"\d{6}\n", code.output)
+    assert pyotp.TOTP(secrets[1][0]).verify(code.output.strip(), valid_window=1)
+    signed_in = client.post("/login/code", data={"code": code.output.strip()})
+    assert signed_in.headers["Location"] == "/board/"
+    refused = runner.invoke(args=["totp-code", "trainee@demo.trainer"])
+    assert refused.exit_code == 1 and "only the demo accounts" in refused.output
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path: Any) -> None:
@@ -113,3 +128,24 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Any) -> None:
     assert first == config.instance_secret(str(tmp_path), "secret_key")
     assert len(first) == 64
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_reset_two_factor_turns_it_off_and_signs_out(runner: Any, app: Any, make_user: Any) -> None:
+    from tests.conftest import Auth
+    from trainer.clock import utcnow
+    from trainer.services import two_factor
+
+    person = make_user("admin", email="lost@example.org")
+    with app.app_context():
+        two_factor.enrol_with_secret(db.session.get(User, person.id), "A" * 32, utcnow())
+        db.session.commit()
+    client = app.test_client()
+    assert Auth(client).login(person).headers["Location"] == "/login/code"
+    done = runner.invoke(args=["user", "reset-two-factor", "LOST@example.org"])
+    assert done.exit_code == 0 and "two-factor sign-in is off" in done.output
+    again = runner.invoke(args=["user", "reset-two-factor", "lost@example.org"])
+    assert again.exit_code == 1 and "does not use two-factor" in again.output
+    assert runner.invoke(args=["user", "reset-two-factor", "x@example.org"]).exit_code == 1
+    # the half signed-in browser must start again; the password alone now signs in
+    assert client.post("/login/code", data={"code": "123456"}).headers["Location"] == "/login"
+    assert Auth(client).login(person).headers["Location"] == "/admin/"

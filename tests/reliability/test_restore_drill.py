@@ -27,7 +27,7 @@ from tests.support.exams import load
 from trainer import create_app
 from trainer.extensions import db
 from trainer.models import Certificate, DocumentUpload
-from trainer.services import audit, outbox, release
+from trainer.services import audit, outbox, release, storage
 from trainer.services.certificates import keys
 
 #: the tables the writer thread adds to during the backup
@@ -93,24 +93,24 @@ def _keep_writing(app: Flask, stop: threading.Event, written: list[int]) -> Call
     return run
 
 
-def _source_facts(app: Flask, instance: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+def _source_facts(app: Flask) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """(certificate number: PDF, stored upload name: bytes) of the source."""
     with app.app_context():
         pdfs = {
             c.number: c.pdf for c in db.session.scalars(select(Certificate)) if c.number and c.pdf
         }
         stored = list(db.session.scalars(select(DocumentUpload.stored_name)))
-    return pdfs, {s: (instance / "uploads" / s).read_bytes() for s in stored}
+        return pdfs, {s: storage.get(s) for s in stored}
 
 
 def test_restore_drill(
-    app: Any, runner: Any, tmp_path: Path, make_user: Any, database_url: str, instance_dir: Path
+    app: Any, runner: Any, tmp_path: Path, make_user: Any, database_url: str
 ) -> None:
     load(app, write_tree(tmp_path))
     certified(app, make_user, "Avery Before")
     assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
     certified(app, make_user, "Blake After")
-    pdfs, uploads = _source_facts(app, instance_dir)
+    pdfs, uploads = _source_facts(app)
     assert len(pdfs) == 2 and uploads
 
     before = table_counts(app)
@@ -153,7 +153,7 @@ def test_restore_drill(
             assert {k.id for k in keys.all_keys()} == {"key-1", "key-2"}
             assert keys.signing_key()  # key-2's file is in place and holds key-2
             for doc in db.session.scalars(select(DocumentUpload)):
-                data = (Path(target.instance_path) / "uploads" / doc.stored_name).read_bytes()
+                data = storage.get(doc.stored_name)  # in the database, not the instance
                 assert data == uploads[doc.stored_name]
                 assert hashlib.sha256(data).hexdigest() == doc.sha256
             exams = db.session.scalar(text("SELECT count(*) FROM exam_attempts"))

@@ -39,6 +39,7 @@ def test_a_certified_trainee_takes_everything_with_them(loaded: Any, make_user: 
     ]
     for secret in ("password_hash", "session_token"):
         assert secret not in data["profile"]
+    assert data["signed_in_devices"] and all("key_hash" not in d for d in data["signed_in_devices"])
     assert len(data["enrolments"]) == 1 and data["sections_read"]
     assert sum(h["minutes"] for h in data["hour_entries"]) == 10 * 60
     assert all(h["trainee_id"] == holder.id for h in data["hour_entries"])

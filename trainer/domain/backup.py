@@ -2,9 +2,10 @@
 
 A backup is a tar (gzip) of ``manifest.json`` and the files it lists: the database
 (``database/trainer.sqlite3``, or ``database/trainer.pgdump`` in pg_dump's custom format)
-and the instance files (``instance/secret_key``, ``instance/keys/key-N.pem``,
-``instance/uploads/<name>``). The manifest gives every file's SHA-256 and size, the
-database's kind and its schema revision(s).
+(uploaded files are in it, table ``stored_files``) and the instance files
+(``instance/secret_key``, ``instance/keys/key-N.pem``). Backups made before uploads moved into
+the database also carry ``instance/uploads/<name>``; a restore still reads them. The manifest
+gives every file's SHA-256 and size, the database's kind and its schema revision(s).
 """
 
 from __future__ import annotations

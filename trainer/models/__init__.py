@@ -34,13 +34,19 @@ from trainer.models.learning import (
 from trainer.models.mail import OutboxMessage
 from trainer.models.sessions import SupervisionSession
 from trainer.models.standing import CertificateCondition, CertificateEvent
+from trainer.models.storage import StoredFile
 from trainer.models.supervision import SupervisorQualification
+from trainer.models.two_factor import RecoveryCode, SignInSession, TwoFactor
 from trainer.models.worker import ScheduledJob, WorkerHeartbeat
 
 # tables of the board and employer tools, imported by module (registers them on Base)
 from trainer.models import ce_audits, employers, webhooks  # noqa: E402, F401  isort: skip
 
 __all__ = [
+    "StoredFile",
+    "RecoveryCode",
+    "SignInSession",
+    "TwoFactor",
     "SigningKey",
     "AuditChainCheck",
     "CertificateCondition",

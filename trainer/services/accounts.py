@@ -139,11 +139,18 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def password_matches(user: User, password: str) -> bool:
+    """Is ``password`` the person's current password? (Asked again before sensitive changes.)"""
     try:
-        _hasher.verify(user.password_hash or _DUMMY_HASH, current)
+        _hasher.verify(user.password_hash or _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise RuleError("current_password", "That is not your current password.") from None
+        return False
+    return bool(user.password_hash)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not password_matches(user, current):
+        raise RuleError("current_password", "That is not your current password.")
     check_new_password(new, user.email, field="new_password")
     _set_password(user, new)
     audit.record("account.password_changed", actor=user, subject=user)

@@ -1,11 +1,13 @@
 """Backups taken while the app serves, and restores into an empty instance.
 
 The database is copied in one consistent snapshot (SQLite's online backup API from a fresh
-connection; ``pg_dump`` in its custom format, which reads one snapshot); the instance files
-(secret key, signing keys, uploads) are copied whole: uploads appear by rename and never
-change, so a file the database does not reference yet is harmless. A restore reads the
-whole archive into a private temporary folder and checks every file's SHA-256 and the
-schema revision before it writes anything.
+connection; ``pg_dump`` in its custom format, which reads one snapshot); it holds the
+uploads too (services.storage keeps them in ``stored_files``). The instance files (secret
+key, signing keys) are copied whole. A restore reads the whole archive into a private
+temporary folder and checks every file's SHA-256 and the schema revision before it writes
+anything. Backups made before uploads moved into the database carry them as
+``instance/uploads/<name>``: a restore puts them into storage (or, when the restored schema
+is older still, into ``instance/uploads``, where ``trainer db upgrade`` moves them in).
 """
 
 from __future__ import annotations
@@ -44,9 +46,9 @@ from trainer.domain.backup import (
     check_schema,
     key_name,
     parse_manifest,
-    upload_name,
 )
 from trainer.extensions import db
+from trainer.services import evidence, storage
 from trainer.services.certificates.keys import key_file
 
 CHUNK = 1024 * 1024
@@ -61,19 +63,17 @@ def _instance() -> Path:
 
 
 def _uploads() -> Path:
-    return _instance() / "uploads"  # as services.evidence.upload_dir, without creating it
+    """Where uploads were kept before they moved into the database (see services.storage)."""
+    return _instance() / "uploads"
 
 
 def _destination(name: str) -> Path:
-    """Where an instance file of the archive goes in this instance."""
+    """Where an instance file of the archive (not an upload) goes in this instance."""
     if name == SECRET_FILE:
         return _instance() / "secret_key"
     key = KEY_FILE.match(name)
-    if key:
-        return key_file(int(key.group(1)))
-    upload = UPLOAD_FILE.match(name)
-    assert upload is not None  # names were checked against the format when read
-    return _uploads() / upload.group(1)
+    assert key is not None  # names were checked against the format when read
+    return key_file(int(key.group(1)))
 
 
 def _instance_files() -> list[tuple[str, Path]]:
@@ -90,15 +90,7 @@ def _instance_files() -> list[tuple[str, Path]]:
         if (m := KEY_FILE.match(f"instance/keys/{p.name}"))
     }
     found += [(key_name(n), key_file(n)) for n in sorted(numbers) if key_file(n).is_file()]
-    if _uploads().is_dir():
-        found += [
-            (upload_name(p.name), p)
-            for p in sorted(_uploads().iterdir())
-            if p.is_file()
-            and not p.name.endswith(".part")
-            and UPLOAD_FILE.match(upload_name(p.name))
-        ]
-    return found
+    return found  # (uploads are in the database)
 
 
 def _kind() -> str:
@@ -352,7 +344,31 @@ def restore(archive: Path, force: bool) -> Restored:
                 "or use --force to replace what is there",
             )
         _restore_database(manifest, folder / DATABASE_FILES[manifest.database], bool(held))
+        uploads: dict[str, Path] = {}
         for name in sorted(manifest.files):
-            if name != DATABASE_FILES[manifest.database]:
+            upload = UPLOAD_FILE.match(name)
+            if upload:
+                uploads[upload.group(1)] = folder / name
+            elif name != DATABASE_FILES[manifest.database]:
                 _place(folder / name, _destination(name))
+        if uploads and not _adopt_uploads(uploads):
+            note = f"{note}; its uploads" if note else "its uploads"
+            note += " wait in instance/uploads: `trainer db upgrade` moves them into the database"
     return Restored(manifest, note)
+
+
+def _adopt_uploads(files: dict[str, Path]) -> bool:
+    """Put the uploads of a backup from before they were kept in the database into storage
+    (True); when the restored schema has no storage yet, into ``instance/uploads``, where
+    the migration that adds it finds them (False)."""
+    if "stored_files" not in inspect(db.engine).get_table_names():
+        for stored, path in files.items():
+            _place(path, _uploads() / stored)
+        return False
+    for stored, path in files.items():
+        if not storage.exists(stored):
+            data = path.read_bytes()
+            kind = evidence.content_type_of(data) or "application/octet-stream"
+            storage.put(data, kind, name=stored)
+    db.session.commit()  # the restore is its own unit of work, like the database it replaced
+    return True

@@ -10,6 +10,7 @@ import segno
 from sqlalchemy import select
 
 from trainer.domain import sessions as session_rules
+from trainer.domain import two_factor as two_factor_rules
 from trainer.domain.exam import option_tokens
 from trainer.extensions import db
 from trainer.models import Certificate, ExamItem, ItemRevision, ModuleSection, Program, User
@@ -24,6 +25,7 @@ from trainer.services import (
     quizzes,
     sessions,
     supervision,
+    two_factor,
 )
 from trainer.services.release import ProgramInfo
 
@@ -39,6 +41,9 @@ DEMO_ACCOUNTS = [
 #: The demo employer's organisation (an employer account needs one).
 DEMO_ORGANISATIONS = {"employer@demo.trainer": "Bluegrass Recovery Center (demo)"}
 CERTIFIED_PROGRAM = "ky-apss"
+#: Demo accounts that sign in with a TOTP code too (their roles require it); the secret is
+#: random per installation, kept in the database and printed with the password.
+TWO_FACTOR_ACCOUNTS = ("admin@demo.trainer", "board@demo.trainer")
 
 
 def seed(now: datetime) -> Iterator[str]:
@@ -52,6 +57,8 @@ def seed(now: datetime) -> Iterator[str]:
         else:
             status = "exists"
         yield f"  {sorted(roles)[0]:<11} {email:<26} password: {password}   ({status})"
+        if email in TWO_FACTOR_ACCOUNTS:
+            yield _demo_totp(email, now)
     db.session.commit()
     if db.session.get(Program, CERTIFIED_PROGRAM) is not None:
         yield _qualified_supervisor(now)
@@ -64,6 +71,19 @@ def seed(now: datetime) -> Iterator[str]:
     db.session.commit()
     if line:
         yield line
+
+
+def _demo_totp(email: str, now: datetime) -> str:
+    """Enrol a demo account in two-factor sign-in once (a random secret, kept); the line
+    prints the secret for an authenticator app or a script (``trainer totp-code EMAIL``)."""
+    user = accounts.find_by_email(email)
+    assert user is not None
+    secret = two_factor.secret_of(user)
+    if secret is None:
+        secret = two_factor_rules.new_secret()
+        two_factor.enrol_with_secret(user, secret, now)
+    uri = two_factor_rules.provisioning_uri(secret, email, two_factor.ISSUER)
+    return f"  {'':<11} {'':<26} totp secret: {secret}   ({uri})"
 
 
 def _employer_roster(now: datetime) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from trainer.domain.errors import NotAllowed, NotFound, RuleError
 from trainer.domain.statuses import ReviewStatus
 from trainer.extensions import db
 from trainer.models import AttestationSignature, DocumentUpload, Enrolment, Program, User
-from trainer.services import audit, certificates
+from trainer.services import audit, certificates, storage
 
 MAX_UPLOAD = 5 * 1024 * 1024
 #: Allowed files, recognised by their first bytes, never by their name.
@@ -92,30 +91,26 @@ def signatures(user: User, program_id: str) -> dict[str, AttestationSignature]:
     }
 
 
-def upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def content_type_of(data: bytes) -> str | None:
+    """The type of an allowed file, recognised by its first bytes (None: not allowed)."""
+    return next((t for sig, t in SIGNATURES.items() if data.startswith(sig)), None)
 
 
 def store_file(data: bytes) -> tuple[str, str]:
-    """Keep an uploaded PDF, PNG or JPEG (checked by content, 5 MB at most) outside the web
-    root; returns its stored name and content type. RuleError on the ``file`` field."""
+    """Keep an uploaded PDF, PNG or JPEG (checked by content, 5 MB at most) in the shared
+    storage (services.storage: the database or an object store, never one server's disk);
+    returns its stored name and content type. RuleError on the ``file`` field."""
     if not data:
         raise RuleError("file", "Choose a file to upload.")
     if len(data) > MAX_UPLOAD:
         raise RuleError("file", "The file is larger than 5 MB.")
-    kind = next((t for sig, t in SIGNATURES.items() if data.startswith(sig)), None)
+    kind = content_type_of(data)
     if kind is None:
         raise RuleError("file", "Upload a PDF, PNG or JPEG file.")
-    stored = secrets.token_hex(16)
     try:
-        folder = upload_dir()
-        partial = folder / f"{stored}.part"
-        partial.write_bytes(data)
-        partial.replace(folder / stored)  # the file appears whole or not at all
-    except OSError:
-        current_app.logger.exception("could not store an upload in %s", current_app.instance_path)
+        stored = storage.put(data, kind)
+    except storage.StorageError:
+        current_app.logger.exception("could not store an upload")
         raise RuleError(
             "file",
             "The file could not be stored just now, so nothing was saved. Please try again "
@@ -172,7 +167,7 @@ def document_for(viewer: User, document_id: int) -> tuple[DocumentUpload, bytes]
         raise NotFound(document_id)
     if row.user_id != viewer.id and not viewer.has_role("admin"):
         raise NotAllowed(document_id)
-    return row, (upload_dir() / row.stored_name).read_bytes()
+    return row, storage.get(row.stored_name)
 
 
 def pending_documents() -> list[DocumentUpload]:

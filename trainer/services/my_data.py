@@ -49,10 +49,20 @@ from trainer.models import (
     User,
 )
 from trainer.models.assessment import PracticeAttempt, PracticeItem
-from trainer.services import audit, evaluations, evidence
+from trainer.models.two_factor import RecoveryCode, SignInSession, TwoFactor
+from trainer.services import audit, evaluations, evidence, storage
 
 #: never exported, whoever asks
-SECRET = {"password_hash", "session_token", "token_sha256", "token_hash"}
+SECRET = {
+    "password_hash",
+    "session_token",
+    "token_sha256",
+    "token_hash",
+    "secret_encrypted",
+    "code_hash",
+    "key_hash",
+    "last_step",
+}
 #: the secure item bank: what a form showed and which option is right are not the person's
 ITEM_BANK = {"option_order", "form", "seed"}
 FORMAT = "trainer-my-data/1"
@@ -148,14 +158,16 @@ def _files(user: User, archive: zipfile.ZipFile) -> dict[str, Any]:
         "evaluations": [],
         "certificates": [],
     }
-    folder = evidence.upload_dir()
-    for doc in _rows(DocumentUpload, DocumentUpload.user_id == user.id):
+    docs = _rows(DocumentUpload, DocumentUpload.user_id == user.id)
+    creds = _rows(SupervisorQualification, SupervisorQualification.user_id == user.id)
+    files = storage.get_many([r.stored_name for r in [*docs, *creds]])  # one statement
+    for doc in docs:
         name = f"files/documents/{doc.id}-{evidence.normal_name(doc.original_name)}"
-        archive.writestr(name, (folder / doc.stored_name).read_bytes())
+        archive.writestr(name, files[doc.stored_name])
         out["documents"].append({**_dump(doc, {"stored_name"}), "file": name})
-    for q in _rows(SupervisorQualification, SupervisorQualification.user_id == user.id):
+    for q in creds:
         name = f"files/credentials/{q.id}-{evidence.normal_name(q.original_name)}"
-        archive.writestr(name, (folder / q.stored_name).read_bytes())
+        archive.writestr(name, files[q.stored_name])
         out["supervisor_credentials"].append({**_dump(q, {"stored_name"}), "file": name})
     for ev in _rows(CompetencyEvaluation, CompetencyEvaluation.trainee_id == user.id):
         name = f"files/evaluations/evaluation-{ev.id}.pdf"
@@ -193,6 +205,13 @@ def export(user: User, now: datetime) -> Export:
             **_attempts(user),
             **_files(user, archive),
             "api_tokens": [_dump(t) for t in _rows(ApiToken, ApiToken.user_id == user.id)],
+            "two_factor": [_dump(t) for t in _rows(TwoFactor, TwoFactor.user_id == user.id)],
+            "recovery_codes": [
+                _dump(c) for c in _rows(RecoveryCode, RecoveryCode.user_id == user.id)
+            ],
+            "signed_in_devices": [
+                _dump(d) for d in _rows(SignInSession, SignInSession.user_id == user.id)
+            ],
             "activity": _activity(user),
         }
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False))

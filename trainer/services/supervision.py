@@ -20,7 +20,7 @@ from trainer.domain.errors import NotAllowed, NotFound, RuleError, RuleErrors
 from trainer.domain.statuses import ReviewStatus
 from trainer.extensions import db
 from trainer.models import SupervisorQualification, User
-from trainer.services import audit, evidence
+from trainer.services import audit, evidence, storage
 from trainer.services import release as releases
 
 
@@ -152,7 +152,7 @@ def document_for(viewer: User, qualification_id: int) -> tuple[SupervisorQualifi
         raise NotFound(qualification_id)
     if row.user_id != viewer.id and not viewer.has_role("admin"):
         raise NotFound(qualification_id)  # others do not learn that it exists
-    return row, (evidence.upload_dir() / row.stored_name).read_bytes()
+    return row, storage.get(row.stored_name)
 
 
 def held(rows: Sequence[SupervisorQualification]) -> list[rules.Held]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from trainer.domain.roles import ROLES
@@ -94,6 +94,9 @@ def enforce() -> Any:
         except TokenRefused as refused:
             abort(refused.status, description=refused.message)
         return None
+    enrol = _two_factor_gate()
+    if enrol is not None:
+        return enrol
     if access.allows(current_user):
         return None
     if not current_user.is_authenticated:
@@ -101,3 +104,23 @@ def enforce() -> Any:
             abort(401)
         return login_manager.unauthorized()
     abort(403)
+
+
+#: What a person who must still set up two-factor sign-in may open meanwhile.
+ENROLMENT_OPEN = frozenset(
+    {"auth.two_factor_setup", "auth.logout", "static", "health.healthz", "health.readyz"}
+)
+
+
+def _two_factor_gate() -> Any:
+    """Roles that require two-factor sign-in (config TWO_FACTOR_REQUIRED_ROLES) are sent to
+    set it up after signing in, before any other page."""
+    if request.endpoint in ENROLMENT_OPEN or not current_user.is_authenticated:
+        return None
+    if g.get("two_factor_on", True):  # set by the user loader with the same statement
+        return None
+    from trainer.services.two_factor import required_for
+
+    if not required_for(current_user):
+        return None
+    return redirect(url_for("auth.two_factor_setup"))

@@ -14,7 +14,7 @@ from trainer.domain.errors import NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import Certificate, User
 from trainer.models.ce_audits import CEAudit, CEAuditHolder, CEAuditItem
-from trainer.services import audit, evidence, outbox
+from trainer.services import audit, evidence, outbox, storage
 from trainer.services.ce_audits.pages import FAILING, HolderRow, board_of, progress
 from trainer.services.certificates import standing
 from trainer.services.certificates.public import revoke
@@ -102,7 +102,7 @@ def _file(item: CEAuditItem) -> tuple[str, bytes]:
     if item.stored_name is None or item.content_type is None:
         raise NotFound(item.id)
     name = f"audit-evidence-{item.id}{evidence.EXTENSIONS[item.content_type]}"
-    return name, (evidence.upload_dir() / item.stored_name).read_bytes()
+    return name, storage.get(item.stored_name)
 
 
 def holder_file(user: User, holder_id: int, item_id: int) -> tuple[str, str, bytes]:

@@ -10,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
@@ -17,8 +18,9 @@ from flask_login import current_user, login_user, logout_user
 from trainer.clock import utcnow
 from trainer.domain.errors import RuleError
 from trainer.extensions import db, limiter
-from trainer.services import accounts, audit, my_data
+from trainer.services import accounts, audit, my_data, two_factor
 from trainer.web.access import public, signed_in
+from trainer.web.auth import two_factor_pages as two_factor_views
 from trainer.web.auth.forms import (
     ForgotForm,
     LoginForm,
@@ -28,16 +30,11 @@ from trainer.web.auth.forms import (
     ResetForm,
 )
 from trainer.web.forms import save
-from trainer.web.inputs import safe_target
 from trainer.web.main import home_url
 
 bp = Blueprint("auth", __name__)
 
 GENERIC_LOGIN_ERROR = "That e-mail address and password do not match an active account."
-
-
-def _login_email_key() -> str:
-    return "login:" + accounts.normalise_email(request.form.get("email", ""))
 
 
 def _register_email_key() -> str:
@@ -46,16 +43,17 @@ def _register_email_key() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_email_key, methods=["POST"]
-)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"])
+@two_factor_views.account_limit
+@two_factor_views.address_limit
 def login():
+    """The password step; an account with two-factor sign-in then gives a code
+    (two_factor_views.login_code). Wrong passwords and wrong codes share one rate limit."""
     if current_user.is_authenticated:
         return redirect(home_url())
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
+        target = request.args.get("next")
         if user is None:
             audit.record(
                 "auth.login_failed",
@@ -64,22 +62,23 @@ def login():
             )
             db.session.commit()
             form.form_errors.append(GENERIC_LOGIN_ERROR)
+        elif two_factor.enabled(user):
+            return two_factor_views.ask_for_code(user, target)
         else:
-            login_user(user)
-            audit.record("auth.login", actor=user, subject=user)
-            db.session.commit()
-            flash(f"Welcome, {user.display_name}.", "success")
-            return redirect(safe_target(request.args.get("next"), home_url()))
+            return two_factor_views.complete_sign_in(user, target)
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @signed_in
 def logout():
-    accounts.end_sessions(current_user._get_current_object())
-    audit.record("auth.logout", actor=current_user._get_current_object(), subject=current_user)
+    user = current_user._get_current_object()
+    accounts.end_sessions(user)
+    two_factor.end_all_sessions(user, utcnow())
+    audit.record("auth.logout", actor=user, subject=user)
     db.session.commit()
     logout_user()
+    session.pop(two_factor_views.DEVICE, None)
     flash("You are signed out.", "info")
     return redirect(url_for("main.index"))
 
@@ -196,9 +195,17 @@ def account():
         )
         if changed:
             login_user(user)  # the session token changed: keep this session, end all others
+            two_factor.keep_this_device(user, session.get(two_factor_views.DEVICE), utcnow())
+            db.session.commit()
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", profile=profile, password=password)
+    return render_template(
+        "auth/account.html",
+        profile=profile,
+        password=password,
+        two_factor=two_factor.status(user),
+        devices=two_factor.devices(user, session.get(two_factor_views.DEVICE), utcnow()),
+    )
 
 
 @bp.post("/account/my-data")
@@ -212,3 +219,6 @@ def my_data_download():
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+two_factor_views.register(bp)

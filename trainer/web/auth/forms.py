@@ -94,3 +94,32 @@ class PasswordForm(FlaskForm):
             EqualTo("new_password", message="The passwords do not match."),
         ],
     )
+
+
+_CODE_HINT = "The six-digit code your authenticator app shows now."
+
+
+class CodeForm(FlaskForm):
+    """The second step of signing in: an authenticator code or a recovery code."""
+
+    code = StringField(
+        "Code",
+        validators=[InputRequired(), Length(max=64)],
+        description="The six-digit code your authenticator app shows now, or one of your "
+        "recovery codes (like 3f9a-07c2-b1e4-5d60).",
+    )
+
+
+class ConfirmCodeForm(FlaskForm):
+    code = StringField(
+        "Code from the app", validators=[InputRequired(), Length(max=64)], description=_CODE_HINT
+    )
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField("Your password", validators=[InputRequired(), Length(max=MAX_LENGTH)])
+    code = StringField(
+        "Current code",
+        validators=[InputRequired(), Length(max=64)],
+        description=_CODE_HINT + " A recovery code works too.",
+    )
