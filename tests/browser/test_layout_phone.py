@@ -5,14 +5,13 @@ page at both widths."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import sign_in
 from tests.support.content import REAL_CONTENT, write_tree
 from tests.support.exams import load
-from tests.support.hours import supervised_trainee
+from tests.support.hours import local_today, supervised_trainee
 
 PHONE = {"width": 375, "height": 800}
 DESK = {"width": 1280, "height": 800}
@@ -55,7 +54,7 @@ def test_hours_header_and_quiz_on_a_phone(
     entries = page.get_by_role("region", name="Entries table, scrolls sideways on small screens")
     assert "Pending" in entries.inner_text()
     assert _right_edge(page, "table:last-of-type .badge-warn") <= PHONE["width"]
-    assert date.today().strftime("%-d %b %Y") in entries.inner_text()  # dated today
+    assert local_today().strftime("%-d %b %Y") in entries.inner_text()  # dated today
 
     # a quiz: the question stems are body-sized text on a phone
     page.goto("/learn/modules/alpha/quiz")

@@ -4,7 +4,6 @@ axe on every page, at desktop and phone width."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from tests.browser.conftest import sign_in, sign_out
 from tests.support.certificates import everything_but_hours
 from tests.support.content import write_tree
 from tests.support.exams import load
+from tests.support.hours import local_today
 from tests.web.test_competency_evaluations import EVALUATIONS
 
 
@@ -24,7 +24,7 @@ def _record_session(page: Any, a11y: Any) -> None:
     a11y(page)
     main = page.inner_text("main")
     assert "Enter the date of the session" in main and "Choose the domains" in main
-    page.get_by_label("Date of the session").fill(date.today().isoformat())
+    page.get_by_label("Date of the session").fill(local_today().isoformat())
     page.get_by_label("Length in hours").fill("1.5")
     page.get_by_label("Individual").check()
     page.get_by_label("In person").check()
@@ -80,7 +80,7 @@ def test_supervisor_records_and_signs_the_trainee_confirms_and_acknowledges(
     page.get_by_role("link", name="Supervision sessions").click()
     a11y(page)
     assert "Planning for the next group." in page.inner_text("main")  # the two of them
-    page.get_by_role("button", name=f"Confirm the session of {date.today():%-d %B %Y}").click()
+    page.get_by_role("button", name=f"Confirm the session of {local_today():%-d %B %Y}").click()
     a11y(page)
     main = page.inner_text("main")
     assert "Session confirmed: it now counts." in main and "Confirmed" in main

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from tests.support.certificates import PNG, TEST_PROG_HOURS, everything_but_hours, log_hours
 from tests.support.content import write_tree
 from tests.support.exams import load
+from tests.support.hours import local_today
 from trainer.clock import utcnow
 from trainer.domain.errors import NotFound, RuleError, RuleErrors
 from trainer.extensions import db
@@ -139,8 +140,8 @@ def test_sign_off_waits_for_a_verified_credential_that_meets_the_rule(
         ({"supervision_training": False}, "without the board's supervision training"),
         (
             {
-                "issued_on": date.today() - timedelta(days=5 * 365),
-                "expires_on": date.today() - timedelta(days=1),
+                "issued_on": local_today() - timedelta(days=5 * 365),
+                "expires_on": local_today() - timedelta(days=1),
             },
             "expired on",
         ),

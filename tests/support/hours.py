@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -12,6 +13,13 @@ from trainer.clock import utcnow
 from trainer.extensions import db
 from trainer.models import HourEntry, User
 from trainer.services import hours, learning
+
+
+def local_today() -> date:
+    """Today for the test people (the default time zone, America/New_York), which is what the
+    hours and session rules count: from midnight UTC until it is midnight in New York, the
+    machine's ``date.today()`` is a day ahead of it."""
+    return utcnow().astimezone(ZoneInfo("America/New_York")).date()
 
 
 def supervised_trainee(

@@ -9,15 +9,13 @@ from datetime import date, timedelta
 from html import unescape
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from tests.support.certificates import approve, everything_but_hours, log_hours
 from tests.support.content import write_tree
 from tests.support.exams import load
-from tests.support.hours import signed_in_client
-from trainer.clock import utcnow
+from tests.support.hours import local_today, signed_in_client
 from trainer.extensions import db
 from trainer.models import Certificate, SupervisionSession
 
@@ -69,23 +67,17 @@ def _world(app: Any, tmp_path: Path, make_user: Any) -> dict[str, Any]:
     return {"trainee": trainee, "sup": sup, "admin": admin, "enrolment": enrolment}
 
 
-def _today() -> date:
-    """Today where the test people live (their default time zone), as the session rules
-    count days: around midnight UTC that is not the machine's date."""
-    return utcnow().astimezone(ZoneInfo("America/New_York")).date()
-
-
 def test_a_session_counts_once_the_other_confirms_it(
     app: Any, tmp_path: Path, make_user: Any
 ) -> None:
     w = _world(app, tmp_path, make_user)
     e = w["enrolment"]
     supervisor, learner = signed_in_client(app, w["sup"]), signed_in_client(app, w["trainee"])
-    day = _today()  # the supervision began today: earlier dates fall outside it
+    day = local_today()  # the supervision began today: earlier dates fall outside it
 
     bad = supervisor.post(
         f"/supervise/trainees/{e}/sessions",
-        data=_session(_today() + timedelta(days=1), hours="9", domains=[]),
+        data=_session(local_today() + timedelta(days=1), hours="9", domains=[]),
     )
     assert bad.status_code == 422
     text = _text(bad.text)
@@ -131,7 +123,7 @@ def test_notes_are_for_the_two_of_them_only(app: Any, tmp_path: Path, make_user:
     w = _world(app, tmp_path, make_user)
     e = w["enrolment"]
     signed_in_client(app, w["sup"]).post(
-        f"/supervise/trainees/{e}/sessions", data=_session(_today())
+        f"/supervise/trainees/{e}/sessions", data=_session(local_today())
     )
     with app.app_context():
         sid = db.session.scalar(select(SupervisionSession.id))
@@ -161,13 +153,13 @@ def test_a_trainee_names_only_their_own_supervisors(
     stranger = make_user("supervisor", name="Olive Other")
     r = learner.post(
         f"/hours/{w['enrolment']}/sessions",
-        data={**_session(_today()), "supervisor": str(stranger.id)},
+        data={**_session(local_today()), "supervisor": str(stranger.id)},
     )
     assert r.status_code == 422 and 'id="supervisor-error"' in r.text
     with app.app_context():
         assert db.session.scalars(select(SupervisionSession)).all() == []
     ok = learner.post(
         f"/hours/{w['enrolment']}/sessions",
-        data={**_session(_today()), "supervisor": str(w["sup"].id)},
+        data={**_session(local_today()), "supervisor": str(w["sup"].id)},
     )
     assert ok.status_code == 302
