@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,11 +17,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, inspect, make_url, select, text
+from sqlalchemy import func, inspect, select, text
 
 from tests.conftest import make_config
 from tests.support.certificates import certified
 from tests.support.content import write_tree
+from tests.support.databases import new_postgres_database
 from tests.support.exams import load
 from trainer import create_app
 from trainer.extensions import db
@@ -52,21 +52,14 @@ def fresh_target(tmp_path: Path, database_url: str) -> Iterator[Flask]:
         with target.app_context():
             db.engine.dispose()
         return
-    name = f"test_restore_{secrets.token_hex(4)}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    target = create_app(make_config(folder, url))
-    try:
-        yield target
-    finally:
-        with target.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database(database_url, "test_restore") as url:
+        target = create_app(make_config(folder, url))
+        try:
+            yield target
+        finally:
+            with target.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 def table_counts(app: Flask) -> dict[str, int]:

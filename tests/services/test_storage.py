@@ -13,11 +13,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from tests.conftest import make_config
 from tests.support.certificates import PNG
+from tests.support.databases import new_postgres_database
 from trainer import create_app
 from trainer.clock import utcnow
 from trainer.domain.errors import NotFound, RuleError
@@ -126,16 +126,8 @@ def empty_database(tmp_path: Path, database_url: str) -> Iterator[str]:
     if not database_url.startswith("postgresql"):
         yield f"sqlite:///{tmp_path / 'stored-files.sqlite3'}"
         return
-    name = f"trainer_storage_{secrets.token_hex(4)}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database(database_url, "trainer_storage") as url:
+        yield url
 
 
 def test_upgrade_and_downgrade_move_the_files(empty_database: str, tmp_path: Path) -> None:

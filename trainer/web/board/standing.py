@@ -59,24 +59,31 @@ def _again(number: str, **forms: Any) -> Any:
     return render_record(rec, status=400, **forms)
 
 
+def _submit(number: str, form: Any, key: str, change: Any, done_text: str) -> Any:
+    """Run a standing form's change; the record again on success (told ``done_text``), or
+    with the refused form (``key``: which form it is on the page)."""
+    try:
+        done = save(form, change)
+    except NotFound:
+        _not_found(number)
+    if not done:
+        return _again(number, **{key: form})
+    flash(done_text, "success")
+    return redirect(url_for("board.record", number=number.strip().upper()[:60]))
+
+
 @bp.post("/<number>/suspend")
 @roles("board")
 def suspend(number: str):
     """Suspend: not valid until reinstated or until the date given (audited, told)."""
     form = SuspendForm(prefix="suspend")
-    try:
-        done = save(
-            form,
-            lambda: standing.suspend(
-                _me(), number, form.reason.data or "", form.until.data, utcnow()
-            ),
-        )
-    except NotFound:
-        _not_found(number)
-    if not done:
-        return _again(number, suspend_form=form)
-    flash(f"Certificate {done.value.number} is suspended.", "success")
-    return redirect(url_for("board.record", number=done.value.number))
+    return _submit(
+        number,
+        form,
+        "suspend_form",
+        lambda: standing.suspend(_me(), number, form.reason.data or "", form.until.data, utcnow()),
+        f"Certificate {number.strip().upper()[:60]} is suspended.",
+    )
 
 
 @bp.post("/<number>/reinstate")
@@ -95,19 +102,15 @@ def reinstate(number: str):
 def add_condition(number: str):
     """Attach a public condition or notice (audited, told to the holder and watchers)."""
     form = ConditionForm(prefix="condition")
-    try:
-        done = save(
-            form,
-            lambda: standing.add_condition(
-                _me(), number, form.text.data or "", form.until.data, utcnow()
-            ),
-        )
-    except NotFound:
-        _not_found(number)
-    if not done:
-        return _again(number, condition_form=form)
-    flash("The condition is added; it shows wherever the certificate is checked.", "success")
-    return redirect(url_for("board.record", number=number.strip().upper()))
+    return _submit(
+        number,
+        form,
+        "condition_form",
+        lambda: standing.add_condition(
+            _me(), number, form.text.data or "", form.until.data, utcnow()
+        ),
+        "The condition is added; it shows wherever the certificate is checked.",
+    )
 
 
 @bp.post("/<number>/conditions/<int:condition_id>/lift")
