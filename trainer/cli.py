@@ -24,12 +24,13 @@ def register(app: Flask) -> None:
     from trainer.backup_cli import backup, restore
     from trainer.certificate_cli import certificate
     from trainer.content_cli import content
-    from trainer.operations_cli import audit, keys
+    from trainer.operations_cli import audit, keys, storage
 
     app.cli.add_command(content)
     app.cli.add_command(certificate)
     app.cli.add_command(keys)
     app.cli.add_command(audit)
+    app.cli.add_command(storage)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
 

@@ -1,5 +1,6 @@
-"""``trainer keys`` (signing-key rotation) and ``trainer audit`` (the audit log's hash
-chain): commands for the people who run an installation over years."""
+"""``trainer keys`` (signing-key rotation), ``trainer audit`` (the audit log's hash chain)
+and ``trainer storage`` (where uploaded files live): commands for the people who run an
+installation over years."""
 
 from __future__ import annotations
 
@@ -99,3 +100,53 @@ def audit_verify() -> None:
     click.echo(f"The chain holds: {check.events} events ({sealed} sealed just now).")
     if check.head_seq:
         click.echo(f"Head: place {check.head_seq}, hash {check.head_hash}")
+
+
+@click.group()
+def storage() -> None:
+    """The uploaded files: move them to the configured backend, check them."""
+
+
+@storage.command("move")
+@click.option("--batch", default=50, show_default=True, help="Files per transaction.")
+@with_appcontext
+def storage_move(batch: int) -> None:
+    """Carry every file over to the backend TRAINER_STORAGE_BACKEND names: from the
+    database into the object store after switching to s3, or back. Safe to interrupt and
+    run again; files stay readable throughout."""
+    from trainer.extensions import db
+    from trainer.services import storage as files
+
+    try:
+        moved = files.move(batch)
+    except files.StorageError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error} (what moved before this stays moved)") from None
+    where = "the object store" if moved.to == "s3" else "the database"
+    click.echo(f"{moved.files} files ({moved.size:,} bytes) moved into {where}.")
+
+
+@storage.command("check")
+@with_appcontext
+def storage_check() -> None:
+    """Read every stored file back and compare it with its SHA-256; exits 1 if any cannot
+    be read whole. Counts objects in the store that no record names."""
+    from trainer.extensions import db
+    from trainer.services import storage as files
+
+    try:
+        checked = files.check()
+    except files.StorageError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.rollback()
+    for problem in checked.problems:
+        click.echo(f"BAD: {problem}", err=True)
+    if checked.unnamed:
+        click.echo(
+            f"{checked.unnamed} objects in the store are named by no record (left by requests "
+            "that failed after storing); they are never served."
+        )
+    if checked.problems:
+        sys.exit(1)
+    click.echo(f"All {checked.files} stored files read back whole.")

@@ -23,6 +23,8 @@ DATABASE_FILES = {"sqlite": "database/trainer.sqlite3", "postgresql": "database/
 SECRET_FILE = "instance/secret_key"  # noqa: S105 (a name in the archive, no secret)
 KEY_FILE = re.compile(r"^instance/keys/key-([1-9][0-9]{0,5})\.pem$")
 UPLOAD_FILE = re.compile(r"^instance/uploads/([A-Za-z0-9][A-Za-z0-9._-]{0,199})$")
+#: a file whose bytes were in an S3-compatible object store (its row is in the database)
+OBJECT_FILE = re.compile(r"^objects/([A-Za-z0-9][A-Za-z0-9._-]{0,199})$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -79,7 +81,7 @@ def allowed_name(name: str) -> bool:
     return (
         name in DATABASE_FILES.values()
         or name == SECRET_FILE
-        or bool(KEY_FILE.match(name) or UPLOAD_FILE.match(name))
+        or bool(KEY_FILE.match(name) or UPLOAD_FILE.match(name) or OBJECT_FILE.match(name))
     )
 
 

@@ -27,3 +27,8 @@ class NotAllowed(PermissionError):
 
 class NotFound(LookupError):
     """The thing does not exist, or the actor may not know that it does (a 404)."""
+
+
+class StorageError(Exception):
+    """A file could not be stored or read: its store is misconfigured, unreachable, or holds
+    other bytes than were stored (a 503: nothing a person did wrong)."""

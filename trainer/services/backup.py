@@ -5,9 +5,12 @@ connection; ``pg_dump`` in its custom format, which reads one snapshot); it hold
 uploads too (services.storage keeps them in ``stored_files``). The instance files (secret
 key, signing keys) are copied whole. A restore reads the whole archive into a private
 temporary folder and checks every file's SHA-256 and the schema revision before it writes
-anything. Backups made before uploads moved into the database carry them as
-``instance/uploads/<name>``: a restore puts them into storage (or, when the restored schema
-is older still, into ``instance/uploads``, where ``trainer db upgrade`` moves them in).
+anything. Files kept in an S3-compatible object store (``STORAGE_BACKEND=s3``) are fetched
+into the archive as ``objects/<name>`` (checked against their rows' SHA-256); a restore puts
+them into the restored instance's configured backend. Backups made before uploads moved into
+the database carry them as ``instance/uploads/<name>``: a restore puts them into storage
+(or, when the restored schema is older still, into ``instance/uploads``, where ``trainer db
+upgrade`` moves them in).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from trainer.domain.backup import (
     DATABASE_FILES,
     KEY_FILE,
     MANIFEST,
+    OBJECT_FILE,
     SECRET_FILE,
     UPLOAD_FILE,
     BackupError,
@@ -48,7 +52,7 @@ from trainer.domain.backup import (
     parse_manifest,
 )
 from trainer.extensions import db
-from trainer.services import evidence, storage
+from trainer.services import evidence, object_store, storage
 from trainer.services.certificates.keys import key_file
 
 CHUNK = 1024 * 1024
@@ -210,6 +214,9 @@ def create(out: Path, now: datetime) -> Made:
                     except FileNotFoundError:
                         continue  # removed since it was listed
                     files[name] = _add(tar, name, data, now)
+                for name, sha256 in storage.in_object_store():
+                    data = object_store.get(name, sha256)
+                    files[f"objects/{name}"] = _add(tar, f"objects/{name}", data, now)
                 manifest = Manifest(now, kind, revisions, files)
                 _add(tar, MANIFEST, manifest.to_json().encode(), now)
             os.replace(partial, out)
@@ -218,6 +225,9 @@ def create(out: Path, now: datetime) -> Made:
             raise BackupError(
                 str(out), f"could not be written: {error.strerror or error}"
             ) from None
+        except storage.StorageError as error:
+            partial.unlink(missing_ok=True)
+            raise BackupError(str(out), f"not written: {error}") from None
     return Made(manifest, _hash_file(out).sha256)
 
 
@@ -343,18 +353,53 @@ def restore(archive: Path, force: bool) -> Restored:
                 f"not empty ({', '.join(held)}): restore into an empty instance and database, "
                 "or use --force to replace what is there",
             )
+        if any(OBJECT_FILE.match(name) for name in manifest.files):
+            _check_store()
         _restore_database(manifest, folder / DATABASE_FILES[manifest.database], bool(held))
         uploads: dict[str, Path] = {}
+        objects: dict[str, Path] = {}
         for name in sorted(manifest.files):
-            upload = UPLOAD_FILE.match(name)
+            upload, kept = UPLOAD_FILE.match(name), OBJECT_FILE.match(name)
             if upload:
                 uploads[upload.group(1)] = folder / name
+            elif kept:
+                objects[kept.group(1)] = folder / name
             elif name != DATABASE_FILES[manifest.database]:
                 _place(folder / name, _destination(name))
         if uploads and not _adopt_uploads(uploads):
             note = f"{note}; its uploads" if note else "its uploads"
             note += " wait in instance/uploads: `trainer db upgrade` moves them into the database"
+        _adopt_objects(objects)
     return Restored(manifest, note)
+
+
+def _check_store() -> None:
+    """Before anything is written: the backend the backup's object-store files go to works."""
+    try:
+        why = object_store.reachable() if storage.backend() == "s3" else None
+    except storage.StorageError as error:
+        why = str(error)
+    if why:
+        raise BackupError("objects/", f"cannot be put back: {why}; nothing was restored")
+
+
+def _adopt_objects(files: dict[str, Path]) -> None:
+    """Put the files that were in an object store into this instance's configured backend
+    (those a restored row names; the backup may hold a few written after the snapshot)."""
+    try:
+        for stored, path in files.items():
+            if storage.exists(stored):
+                data = path.read_bytes()
+                kind = evidence.content_type_of(data) or "application/octet-stream"
+                storage.adopt(stored, data, kind)
+        db.session.commit()
+    except storage.StorageError as error:
+        db.session.rollback()
+        raise BackupError(
+            "objects/",
+            f"the database is restored, but the files could not be: {error}; "
+            "fix the store and run the restore again with --force",
+        ) from None
 
 
 def _adopt_uploads(files: dict[str, Path]) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select, text
 from trainer.domain.statuses import MessageStatus
 from trainer.extensions import db
 from trainer.models import AuditChainCheck, OutboxMessage, WorkerHeartbeat
-from trainer.services import db_util
+from trainer.services import db_util, object_store, storage
 
 
 def beat(worker: str, now: datetime, started_at: datetime) -> None:
@@ -132,5 +132,19 @@ def readiness(now: datetime) -> tuple[bool, dict[str, Any]]:
         "last_seen_seconds_ago": None if age is None else max(0, round(age)),
     }
     report["outbox"] = {"ok": not failed, "failed": failed or 0}
+    report["storage"] = _storage()
     ready = report["database"]["ok"] and report["migrations"]["ok"]
     return ready, report
+
+
+def _storage() -> dict[str, Any]:
+    """Whether new files can be stored (reported, like the worker: an object store that is
+    down stops uploads, not the pages, so it does not take this node out of service)."""
+    try:
+        kind = storage.backend()
+        why = object_store.reachable() if kind == "s3" else None
+    except storage.StorageError as error:
+        kind, why = "unknown", str(error)
+    if why:
+        current_app.logger.warning("readiness: file storage: %s", why)
+    return {"ok": why is None, "backend": kind}

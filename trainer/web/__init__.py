@@ -75,16 +75,7 @@ def register(app: Flask) -> None:
     app.before_request(_refuse_nul_bytes)
     app.teardown_request(_forget_origin)
     app.before_request(access.enforce)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(CSRFError, _csrf_error)
-    # a service's NotFound / NotAllowed is the 404 / 403 page: views need not translate them
-    app.register_error_handler(errors.NotFound, _domain_not_found)
-    app.register_error_handler(errors.NotAllowed, _domain_not_allowed)
-    # a broken rule no form shows (web.forms.save puts the others beside their field)
-    app.register_error_handler(errors.RuleError, _domain_rule_error)
-    app.register_error_handler(OperationalError, _database_unavailable)
-    app.register_error_handler(InterfaceError, _database_unavailable)
-    app.register_error_handler(Exception, _unexpected_error)
+    _register_error_handlers(app)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["program_title"] = program_title
@@ -108,6 +99,20 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.globals["home_role"] = home_role
     app.after_request(_no_store_for_signed_in)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    # a service's NotFound / NotAllowed is the 404 / 403 page: views need not translate them
+    app.register_error_handler(errors.NotFound, _domain_not_found)
+    app.register_error_handler(errors.NotAllowed, _domain_not_allowed)
+    # a broken rule no form shows (web.forms.save puts the others beside their field)
+    app.register_error_handler(errors.RuleError, _domain_rule_error)
+    app.register_error_handler(errors.StorageError, _storage_unavailable)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
+    app.register_error_handler(Exception, _unexpected_error)
 
 
 def _user_zone() -> ZoneInfo:
@@ -296,6 +301,27 @@ def _database_unavailable(error: Exception) -> Any:
         )
     )
     response.headers["Retry-After"] = "30"
+    return response
+
+
+def _storage_unavailable(error: errors.StorageError) -> Any:
+    """A stored file cannot be read (the object store is down, or holds other bytes than
+    were stored): 503 with a plain message; the log has the reason."""
+    from flask import current_app
+
+    from trainer.extensions import db
+
+    current_app.logger.error("file storage unavailable: %s", error)
+    db.session.rollback()
+    response = make_response(
+        _error_response(
+            503,
+            "Service Unavailable",
+            "This file cannot be read just now. Nothing was lost; please try again later, and "
+            "tell the program's administrator if it keeps happening.",
+        )
+    )
+    response.headers["Retry-After"] = "60"
     return response
 
 
