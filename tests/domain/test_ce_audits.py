@@ -140,3 +140,21 @@ def test_reminder_stages() -> None:
     assert rules.notice_stage(due, due - timedelta(days=1), due - timedelta(days=3)) == "1_day"
     assert rules.notice_stage(due, due, due - timedelta(days=1)) is None
     assert not rules.due_passed(due, due) and rules.due_passed(due, due + timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("status", "submitted", "past_due", "responds", "decides"),
+    [
+        ("open", False, False, True, False),  # waiting for the holder
+        ("open", False, True, False, False),  # too late to respond; nothing to decide on
+        ("open", True, False, False, True),  # submitted: the board decides
+        ("open", True, True, False, True),  # decisions may follow the due date
+        ("closed", True, False, False, False),  # final
+        ("closed", False, False, False, False),
+    ],
+)
+def test_who_may_act_on_an_audit_request(
+    status: str, submitted: bool, past_due: bool, responds: bool, decides: bool
+) -> None:
+    assert rules.holder_may_respond(status, submitted, past_due) is responds
+    assert rules.board_may_decide(status, submitted) is decides

@@ -250,3 +250,23 @@ def test_expiry_is_an_event_once_and_dispatch_hands_each_event_on_once(
         )
     assert undispatched == 0
     assert "certificate.expired" in _kinds(app, number)
+
+
+def test_the_record_page_offers_what_each_status_allows(world: dict[str, Any]) -> None:
+    """Active: suspend, condition, revoke; expired: a condition only; revoked: nothing."""
+    app, board, number, other = world["app"], world["board"], world["number"], world["other"]
+
+    def offered(n: str) -> list[bool]:
+        page = board.get(f"/board/registry/{n}").text
+        actions = [f"/board/registry/{n}/{f}" for f in ("suspend", "reinstate", "conditions")]
+        return [f'action="{a}"' in page for a in [*actions, "/board/revoke"]]
+
+    assert offered(number) == [True, False, True, True]
+    with app.app_context():
+        cert = db.session.scalar(select(Certificate).where(Certificate.number == number))
+        assert cert is not None
+        cert.expires_at = utcnow() - timedelta(days=1)
+        db.session.commit()
+    assert offered(number) == [False, False, True, False]
+    assert board.post("/board/revoke", data={"number": other, "reason": "Fraud"}).status_code == 302
+    assert offered(other) == [False, False, False, False]

@@ -239,6 +239,18 @@ def due_passed(due_on: date, today: date) -> bool:
     return today > due_on
 
 
+def holder_may_respond(status: str, submitted: bool, past_due: bool) -> bool:
+    """The holder may still add or change evidence: the audit is open, they have not
+    submitted, and the due date has not passed (services.ce_audits.acting says which)."""
+    return status == AuditStatus.OPEN and not submitted and not past_due
+
+
+def board_may_decide(status: str, submitted: bool) -> bool:
+    """The board may decide on (or change its decision about) a holder's evidence: the
+    holder submitted it and the audit is still open."""
+    return status == AuditStatus.OPEN and submitted
+
+
 def notice_stage(due_on: date, today: date, started_on: date) -> NoticeStage | None:
     """The notice a holder who has not submitted is due today: a reminder 7 days and 1 day
     before the due date (not for a stage whose day came before the audit started, so a

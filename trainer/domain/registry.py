@@ -193,6 +193,21 @@ def public_status(status: str, expires_at: datetime | None, now: datetime) -> st
     return status
 
 
+#: What a board may do to a certificate in each public status (the standing forms a record
+#: page offers; services.certificates.standing and public.revoke enforce the same rules)
+STANDING_ACTIONS: dict[str, frozenset[str]] = {
+    "active": frozenset({"suspend", "condition", "revoke"}),
+    "suspended": frozenset({"reinstate", "condition", "revoke"}),
+    "expired": frozenset({"condition"}),  # a condition still tells an employer something
+}
+
+
+def standing_actions(status: str, renewed: bool) -> frozenset[str]:
+    """The standing changes a record page offers: none once the certificate was renewed
+    (its successor carries the standing) or revoked."""
+    return frozenset() if renewed else STANDING_ACTIONS.get(status, frozenset())
+
+
 def month_starts(now: datetime, count: int) -> list[date]:
     """The first days of the last ``count`` months, oldest first, ending with this month."""
     year, month = now.year, now.month

@@ -107,6 +107,17 @@ class HolderPage:
     holder: HolderRow
     items: list[ItemView]
 
+    @property
+    def can_respond(self) -> bool:
+        """The holder's forms show (their evidence can still change)."""
+        submitted = self.holder.submitted_at is not None
+        return rules.holder_may_respond(self.audit.status, submitted, self.audit.due_passed)
+
+    @property
+    def can_decide(self) -> bool:
+        """The board's decision forms show."""
+        return rules.board_may_decide(self.audit.status, self.holder.submitted_at is not None)
+
 
 def _summary(
     row: CEAudit, created_by: str, program: str | None, selected: int, now: datetime

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from trainer.domain.certnumbers import parse_number
 from trainer.domain.errors import NotFound
+from trainer.domain.registry import standing_actions
 from trainer.extensions import db
 from trainer.models import AuditEvent, Certificate, ContentRelease, ExamAttempt, Program, User
 from trainer.services import audit, content
@@ -111,6 +112,16 @@ class CertificateRecord:
     history: list[HistoryEvent] = field(default_factory=list)
     suspend_reason: str | None = None  # for the board and the holder only
     conditions: list[Condition] = field(default_factory=list)  # in force, public
+
+    @property
+    def actions(self) -> frozenset[str]:
+        """What the board may change: "suspend", "reinstate", "condition", "revoke"."""
+        return standing_actions(self.row.status, self.renewed_by is not None)
+
+    @property
+    def standing_forms(self) -> bool:
+        """Whether the "Change its standing" forms show (revoking has its own)."""
+        return bool(self.actions - {"revoke"})
 
     def as_json(self) -> dict[str, Any]:
         return {
