@@ -335,3 +335,21 @@ def test_a_password_change_keeps_this_device_listed_and_drops_the_others(
     page = laptop.get("/account")
     assert page.text.count("signed in ") == 1 and "this device" in page.text
     assert phone.get("/learn/").status_code == 302
+
+
+def test_no_recovery_codes_left_is_said_with_what_to_do(
+    app: Any, client: Any, auth: Any, make_user: Any
+) -> None:
+    """As `trainer demo` leaves its accounts (a secret, no codes), or after the last is used."""
+    from trainer.models.two_factor import RecoveryCode
+
+    auth.login(make_user("trainee"))
+    _enrol(client)
+    assert "10 unused recovery codes" in client.get("/account").text
+    with app.app_context():
+        db.session.execute(update(RecoveryCode).values(used_at=utcnow()))
+        db.session.commit()
+    account = client.get("/account").text
+    assert "No recovery codes left:" in account and "unused recovery" not in account
+    manage = client.get("/account/two-factor").text
+    assert "You have no recovery codes left." in manage and "Make new recovery codes" in manage
