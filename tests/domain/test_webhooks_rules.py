@@ -28,6 +28,7 @@ def _refused(url: str, addresses: list[str], allow_loopback: bool = False) -> st
 
 def test_public_https_addresses_are_accepted() -> None:
     _check("https://hooks.example.org/trainer?x=1", ["93.184.216.34"])
+    _check("https://hooks.example.org/", ["64:ff9b::5db8:d822"])  # NAT64 around that address
     _check("https://[2606:4700::1]:8443/in", ["2606:4700::1"])
     target = rules.parse_url("https://Hooks.Example.org:8443/a/b?c=d")
     assert (target.host, target.port, target.path) == ("hooks.example.org", 8443, "/a/b?c=d")
@@ -51,6 +52,9 @@ def test_public_https_addresses_are_accepted() -> None:
         ("::ffff:127.0.0.1", "loopback"),
         ("::ffff:169.254.169.254", "link-local"),
         ("2002:a00:1::1", "private"),  # 6to4 around 10.0.0.1
+        ("64:ff9b::a00:1", "private"),  # NAT64 (RFC 6052) around 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", "link-local"),  # NAT64 around the metadata service
+        ("64:ff9b:1::808:808", "reserved"),  # local-use NAT64 (RFC 8215)
         ("0.0.0.0", "unspecified"),  # noqa: S104 (an address refused, not bound)
         ("::", "unspecified"),
         ("224.0.0.1", "multicast"),

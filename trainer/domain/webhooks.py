@@ -116,12 +116,22 @@ def parse_url(url: str) -> Target:
     return Target(url, scheme, host.rstrip("."), port or (443 if scheme == "https" else 80), path)
 
 
+#: RFC 6052's well-known NAT64 prefix: the last 32 bits are an IPv4 address, reached through
+#: a translator on this server's network (RFC 8215's local-use 64:ff9b:1::/48 is refused
+#: as reserved, like the rest of ::/8)
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _nat64(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in NAT64 else None
+
+
 def _why_refused(
     ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_loopback: bool
 ) -> str | None:
     """Why a delivery may not go to ``ip``, or None when it may."""
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
+        embedded = ip.ipv4_mapped or ip.sixtofour or _nat64(ip)
         if embedded is not None:
             why = _why_refused(embedded, allow_loopback)
             return f"{why} (written as IPv6)" if why else None
