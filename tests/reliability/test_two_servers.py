@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine, make_url
 from tests.conftest import PASSWORD, make_config
 from tests.support.certificates import PNG
 from tests.support.content import write_tree
+from tests.support.databases import new_postgres_database
 from tests.support.exams import load
 from trainer import create_app
 from trainer.clock import utcnow
@@ -128,21 +129,20 @@ def _stop(node: Node) -> None:
         node.process.wait()
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+def _needs_services() -> None:
+    admin = create_engine(_admin_url())
     try:
         with admin.connect():
             pass
     except Exception as error:  # noqa: BLE001 (any reason: say what is needed)
         pytest.fail(f"this test needs PostgreSQL at {_admin_url()} (start it): {error}")
+    finally:
+        admin.dispose()
     if not redis_answers(*REDIS):
         pytest.fail("this test needs Redis at 127.0.0.1:6379: bash scripts/system-deps.sh")
-    name = f"trainer_two_{secrets.token_hex(4)}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(_admin_url()).set(database=name).render_as_string(hide_password=False)
-    prefix = f"trainer-two-{secrets.token_hex(4)}"
+
+
+def _nodes(tmp_path: Path, url: str, prefix: str) -> list[Node]:
     keys = tmp_path / "shared-keys"  # every node mounts the same signing-key folder
     ports = (_free_port(), _free_port())
     shared = {
@@ -168,30 +168,40 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
                 tmp_path / f"server-{label}.log",
             )
         )
-    database = create_engine(url)
-    try:
-        _prepare(url, tmp_path)
-        for node in nodes:
-            with node.log.open("wb") as log:
-                port = node.url.rsplit(":", 1)[1]
-                node.process = subprocess.Popen(  # noqa: S603 (our own command)
-                    [TRAINER, "serve", "--host", "127.0.0.1", "--port", port, "--workers", "2"],
-                    env=node.env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-        for node in nodes:
-            _wait_until_serving(node)
-        yield Cluster(nodes[0], nodes[1], database, prefix)
-    finally:
-        for node in nodes:
-            _stop(node)
-        database.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        _forget_counts(prefix)
+    return nodes
+
+
+def _start(node: Node) -> None:
+    with node.log.open("wb") as log:
+        port = node.url.rsplit(":", 1)[1]
+        node.process = subprocess.Popen(  # noqa: S603 (our own command)
+            [TRAINER, "serve", "--host", "127.0.0.1", "--port", port, "--workers", "2"],
+            env=node.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    _needs_services()
+    prefix = f"trainer-two-{secrets.token_hex(4)}"
+    with new_postgres_database(_admin_url(), "trainer_two") as url:
+        nodes = _nodes(tmp_path, url, prefix)
+        database = create_engine(url)
+        try:
+            _prepare(url, tmp_path)
+            for node in nodes:
+                _start(node)
+            for node in nodes:
+                _wait_until_serving(node)
+            yield Cluster(nodes[0], nodes[1], database, prefix)
+        finally:
+            for node in nodes:
+                _stop(node)
+            database.dispose()
+            _forget_counts(prefix)
 
 
 def _forget_counts(prefix: str) -> None:
