@@ -1,6 +1,6 @@
 """A board member, in a real browser, adds a webhook, copies its secret (shown once), sends a
 test event and sees it delivered to a real receiver that verifies the signature with that
-secret. axe checks every page, at 1280 and 375 px."""
+secret, then makes a new secret. axe checks every page, at 1280 and 375 px."""
 
 from __future__ import annotations
 
@@ -63,3 +63,15 @@ def test_board_member_adds_a_webhook_and_sees_the_secret_once(
     main = page.inner_text("main")
     assert "webhook.test" in main and "HTTP 200" in main and "Sent" in main
     assert page.get_by_role("button", name="Replay delivery").count() == 1
+
+    page.get_by_role("button", name="Make a new secret").click()
+    _both_widths(page, a11y)
+    renewed = page.get_by_label("Signing secret").input_value()
+    assert renewed.startswith("whsec_") and renewed != secret
+    assert "shown only this once" in page.inner_text("main")
+    page.get_by_role("link", name="All your webhooks").click()
+    a11y(page)
+    page.get_by_role("link", name=receiver.url).click()
+    a11y(page)
+    assert renewed not in page.content()
+    assert "The previous secret still signs until" in page.inner_text("main")

@@ -514,3 +514,46 @@ def test_https_delivery_checks_the_certificate_against_the_name(
     assert got.verified and got.headers["Host"] == f"hooks.example.test:{port}"
     last = rows(app, WebhookAttempt)[2:]
     assert sorted(str(a.status_code or a.error)[:10] for a in last) == ["200", "TLS failed"]
+
+
+def test_after_a_new_secret_both_sign_for_a_day_then_only_the_new(
+    world: dict[str, Any], app: Any, run_worker: Any
+) -> None:
+    """Standard Webhooks' space-delimited signature list: a receiver still holding the old
+    secret keeps accepting deliveries while it is switched over."""
+    from tests.support.webhooks import verify
+
+    with receiving() as receiver:
+        endpoint_id, old = add_endpoint(app, world["board"], receiver.url)
+        now = utcnow()
+        with app.app_context():
+            view, new = webhooks.rotate_secret(
+                db.session.get(User, world["board"].id), endpoint_id, now
+            )
+            db.session.commit()
+        assert new != old and view.previous_secret_until == now + rules.ROTATION_GRACE
+        receiver.secret = old  # the receiver has not been switched yet
+        suspend(app, world["ky"][0], now)
+        run_worker(now + SEC)
+        [got] = receiver.received
+        assert got.verified and verify(new, got.headers, got.body)
+        assert len(got.headers["Webhook-Signature"].split()) == 2
+
+        later = now + rules.ROTATION_GRACE + timedelta(hours=1)
+        suspend(app, world["ky"][1], later)
+        run_worker(later + SEC)
+        [_, after] = receiver.received
+    stamp = int(after.headers["Webhook-Timestamp"])
+    signed = after.headers["Webhook-Signature"]
+    assert signed == rules.signature(new, after.headers["Webhook-Id"], stamp, after.body)
+    assert rules.signature(old, after.headers["Webhook-Id"], stamp, after.body) not in signed
+    with app.app_context():
+        board = db.session.get(User, world["board"].id)
+        with pytest.raises(NotFound):  # someone else's endpoint
+            webhooks.rotate_secret(db.session.get(User, world["other_board"].id), endpoint_id, now)
+        webhooks.delete(board, endpoint_id, later)
+        db.session.commit()
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+        assert endpoint is not None and (endpoint.secret, endpoint.previous_secret) == ("", None)
+        with pytest.raises(NotFound):  # a deleted endpoint has no secret to renew
+            webhooks.rotate_secret(board, endpoint_id, later)

@@ -142,7 +142,9 @@ def test_someone_elses_endpoint_is_not_found(app: Any, make_user: Any) -> None:
     for intruder in (make_user("board", jurisdiction="KY"), employer(app)):
         client = _client(app, intruder)
         assert client.get(f"/webhooks/{endpoint_id}").status_code == 404
-        for action in ("test", "disable", "enable", "delete", f"deliveries/{delivery_id}/replay"):
+        for action in (
+            "test", "disable", "enable", "delete", "secret", f"deliveries/{delivery_id}/replay"
+        ):  # fmt: skip
             assert client.post(f"/webhooks/{endpoint_id}/{action}").status_code == 404, action
         assert "127.0.0.1:9" not in client.get("/webhooks/").text
     assert owner.get(f"/webhooks/{endpoint_id}").status_code == 200
@@ -253,3 +255,38 @@ def test_pages_stay_within_the_statement_budget(
         assert q.count <= 8, (url, q.count, q.statements)
         budget = {"/webhooks/": 2, f"/webhooks/{endpoint_id}": 4}[url]
         assert q.count == budget, (url, q.count, q.statements)  # the same at 10x the data
+    with count_queries() as q:  # a new secret: the endpoint, the change, the audit, the page
+        assert board.post(f"/webhooks/{endpoint_id}/secret").status_code == 200
+    assert q.count <= 8, q.statements
+
+
+def _secret_in(page: str) -> str:
+    [secret] = [w for w in page.replace('"', " ").split() if w.startswith("whsec_")]
+    return secret
+
+
+def test_a_new_secret_is_shown_once_and_the_old_one_signs_for_a_day(
+    app: Any, make_user: Any
+) -> None:
+    board = _client(app, make_user("board", jurisdiction="KY"))
+    first = _secret_in(_add(board, "http://127.0.0.1:9/hook").text)
+    endpoint_id = _endpoint_id(app)
+    page = board.get(f"/webhooks/{endpoint_id}").text
+    assert "Make a new secret" in page and "still signs until" not in page
+    r = board.post(f"/webhooks/{endpoint_id}/secret")
+    assert r.status_code == 200 and "The new signing secret" in r.text
+    second = _secret_in(r.text)
+    assert second != first and "shown only this once" in r.text
+    later = board.get(f"/webhooks/{endpoint_id}").text
+    assert second not in later and first not in later
+    assert "The previous secret still signs until" in later
+    with app.app_context():
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+        assert endpoint is not None
+        assert (endpoint.secret, endpoint.previous_secret) == (second, first)
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "webhook.secret_rotated")
+        ).one()
+        assert first not in str(event.details) and second not in str(event.details)
+    activity = board.get("/board/activity").text
+    assert "Made a new webhook signing secret" in activity

@@ -45,6 +45,8 @@ MAX_URL = 2000
 MAX_DESCRIPTION = 200
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the spec's prefix, not a secret)
 SECRET_BYTES = 32  # the spec asks for at least 24
+#: how long a replaced secret keeps signing beside the new one (time to update the receiver)
+ROTATION_GRACE = timedelta(hours=24)
 
 #: Seconds to open the connection, and for the whole exchange (the spec suggests 15 to 30;
 #: a receiver should answer at once and do its work afterwards).
@@ -197,15 +199,23 @@ def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-def headers(secret: str, message_id: str, now: datetime, body: bytes) -> dict[str, str]:
-    """Every header of a delivery made at ``now`` (a fresh timestamp on every try)."""
+def headers(
+    secret: str, message_id: str, now: datetime, body: bytes, previous: str | None = None
+) -> dict[str, str]:
+    """Every header of a delivery made at ``now`` (a fresh timestamp on every try). With
+    ``previous`` (a secret replaced less than ``ROTATION_GRACE`` ago), the signature header
+    lists a signature by each, space-delimited, as Standard Webhooks defines it for
+    rotating a secret without downtime: a receiver accepts a delivery if any one matches."""
     timestamp = int(now.timestamp())
+    signed = [signature(secret, message_id, timestamp, body)]
+    if previous:
+        signed.append(signature(previous, message_id, timestamp, body))
     return {
         "Content-Type": "application/json",
         "User-Agent": "trainer-webhooks/1",
         "Webhook-Id": message_id,
         "Webhook-Timestamp": str(timestamp),
-        "Webhook-Signature": signature(secret, message_id, timestamp, body),
+        "Webhook-Signature": " ".join(signed),
     }
 
 

@@ -30,6 +30,10 @@ class WebhookEndpoint(Base):
     description: Mapped[str] = mapped_column(String(200), default="")
     events: Mapped[list[str]] = mapped_column(JSONType, default=list)
     secret: Mapped[str] = mapped_column(String(100))
+    # after a rotation, the replaced secret signs beside the new one until this time, so
+    # the receiver can switch without losing a delivery (Standard Webhooks' signature list)
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     disabled_reason: Mapped[str | None] = mapped_column(String(200))

@@ -51,6 +51,7 @@ class EndpointView:
     created_at: datetime
     disabled_at: datetime | None
     disabled_reason: str | None
+    previous_secret_until: datetime | None = None  # the replaced secret signs until then
 
     @property
     def active(self) -> bool:
@@ -80,10 +81,13 @@ class DeliveryView:
     attempts: list[AttemptView]
 
 
-def _view(e: WebhookEndpoint) -> EndpointView:
+def _view(e: WebhookEndpoint, now: datetime | None = None) -> EndpointView:
     kinds = [k for k in rules.EVENT_LABELS if k in e.events]
+    until = e.previous_secret_until if e.previous_secret else None
+    if until is not None and now is not None and until <= now:
+        until = None  # the replaced secret's day is over
     return EndpointView(
-        e.id, e.url, e.description, kinds, e.created_at, e.disabled_at, e.disabled_reason
+        e.id, e.url, e.description, kinds, e.created_at, e.disabled_at, e.disabled_reason, until
     )
 
 
@@ -145,7 +149,7 @@ def deliveries(
         )
         for d, m in shown
     ]
-    return _view(endpoint), views, len(rows) > PER_PAGE
+    return _view(endpoint, now), views, len(rows) > PER_PAGE
 
 
 # -- owners' changes -----------------------------------------------------------------------
@@ -255,11 +259,29 @@ def enable(user: User, endpoint_id: int, now: datetime) -> EndpointView:
     return _view(endpoint)
 
 
+def rotate_secret(user: User, endpoint_id: int, now: datetime) -> tuple[EndpointView, str]:
+    """A new signing secret for one's endpoint (returned once, never shown again). The one
+    it replaces keeps signing beside it for ``ROTATION_GRACE``, so deliveries still verify
+    while the receiver is switched over; a secret replaced before that is forgotten."""
+    endpoint = _owned(user, endpoint_id)
+    secret = rules.new_secret(secrets.token_bytes(rules.SECRET_BYTES))
+    endpoint.previous_secret, endpoint.secret = endpoint.secret, secret
+    endpoint.previous_secret_until = now + rules.ROTATION_GRACE
+    db.session.flush()
+    audit.record(
+        "webhook.secret_rotated",
+        actor=user,
+        subject=endpoint,
+        previous_until=endpoint.previous_secret_until.isoformat(),
+    )
+    return _view(endpoint), secret
+
+
 def delete(user: User, endpoint_id: int, now: datetime) -> EndpointView:
-    """Remove an endpoint: no more deliveries, its secret forgotten; the history stays."""
+    """Remove an endpoint: no more deliveries, its secrets forgotten; the history stays."""
     endpoint = _owned(user, endpoint_id)
     view = _view(endpoint)
-    endpoint.deleted_at, endpoint.secret = now, ""
+    endpoint.deleted_at, endpoint.secret, endpoint.previous_secret = now, "", None
     endpoint.disabled_at = endpoint.disabled_at or now
     _cancel_queued(endpoint, now, "Not sent: the webhook was deleted.")
     db.session.flush()
@@ -395,11 +417,12 @@ class _Job:
     endpoint_id: int
     url: str
     secret: str
+    previous_secret: str | None  # None when there is none or its day is over
     webhook_id: str
     live: bool
 
 
-def _job(message_id: int) -> _Job | None:
+def _job(message_id: int, now: datetime) -> _Job | None:
     row = db.session.execute(
         select(WebhookDelivery, WebhookEndpoint)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
@@ -412,7 +435,9 @@ def _job(message_id: int) -> _Job | None:
         return None
     d, e = row
     live = e.disabled_at is None and e.deleted_at is None
-    return _Job(d.id, e.id, e.url, e.secret, d.webhook_id, live)
+    until = e.previous_secret_until
+    previous = e.previous_secret if until is not None and now < until else None
+    return _Job(d.id, e.id, e.url, e.secret, previous, d.webhook_id, live)
 
 
 class WebhookChannel:
@@ -428,13 +453,14 @@ class WebhookChannel:
     def send(self, message: outbox.Claimed, clock: Callable[[], datetime]) -> None:
         """Make one try; its record joins the transaction that marks the message (the
         caller commits). Raises DeliveryError unless the endpoint answered 2xx."""
-        job = _job(message.id)
+        now = clock()
+        job = _job(message.id, now)
         if job is None or not job.live:
             raise DeliveryError("Not sent: the webhook is disabled or deleted.", permanent=True)
-        now = clock()
         body = message.body.encode("utf-8")
         loopback = bool(current_app.config["WEBHOOKS_ALLOW_LOOPBACK"])
-        answer = post(job.url, rules.headers(job.secret, job.webhook_id, now, body), body, loopback)
+        signed = rules.headers(job.secret, job.webhook_id, now, body, job.previous_secret)
+        answer = post(job.url, signed, body, loopback)
         db.session.add(
             WebhookAttempt(
                 delivery_id=job.delivery_id,

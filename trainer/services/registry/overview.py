@@ -130,6 +130,7 @@ _ACTIVITY = {
     "webhook.disabled": "Disabled a webhook",
     "webhook.enabled": "Enabled a webhook",
     "webhook.deleted": "Deleted a webhook",
+    "webhook.secret_rotated": "Made a new webhook signing secret",
     "webhook.replayed": "Replayed a webhook delivery",
     "webhook.test_sent": "Sent a webhook test event",
 }

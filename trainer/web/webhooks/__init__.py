@@ -17,6 +17,7 @@ from wtforms.validators import Length
 from trainer.clock import utcnow
 from trainer.domain import outbox as outbox_rules
 from trainer.domain import webhooks as rules
+from trainer.extensions import db
 from trainer.services import webhooks
 from trainer.web.access import roles
 from trainer.web.forms import CheckboxesField, act, save
@@ -90,6 +91,10 @@ def endpoint(endpoint_id: int):
     """One endpoint: its settings and its deliveries, newest first, with every try."""
     page = request.args.get("page", "1")
     number = int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1
+    return _endpoint_page(endpoint_id, number)
+
+
+def _endpoint_page(endpoint_id: int, number: int, secret: str | None = None) -> Any:
     view, deliveries, has_next = webhooks.deliveries(_me(), endpoint_id, number, utcnow())
     return render_template(
         "webhooks/endpoint.html",
@@ -100,7 +105,18 @@ def endpoint(endpoint_id: int):
         labels=rules.EVENT_LABELS,
         states=outbox_rules.STATES,
         test_event=rules.TEST_EVENT,
+        secret=secret,
     )
+
+
+@bp.post("/<int:endpoint_id>/secret")
+@roles(*OWNERS)
+def rotate_secret(endpoint_id: int):
+    """A new signing secret, shown on this response only (never flashed: the flash lives in
+    the session cookie); the old one keeps signing beside it for a day."""
+    _, secret = webhooks.rotate_secret(_me(), endpoint_id, utcnow())
+    db.session.commit()
+    return _endpoint_page(endpoint_id, 1, secret=secret)
 
 
 def _back(endpoint_id: int) -> str:
