@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from trainer.clock import utcnow
 from trainer.extensions import db
-from trainer.services import health, jobs, outbox, webhooks
+from trainer.services import health, jobs, outbox, webhook_channel
 from trainer.services.mail import transport_for
 
 log = logging.getLogger("trainer.worker")
@@ -48,7 +48,7 @@ class Worker:
         self._beat_at = self._jobs_at = float("-inf")
 
     #: Senders of the outbox's other channels (mail goes through ``_transport``).
-    channels: dict[str, outbox.Channel] = {"webhook": webhooks.CHANNEL}
+    channels: dict[str, outbox.Channel] = {"webhook": webhook_channel.CHANNEL}
 
     def _transport(self) -> Any:
         return transport_for(self.app.config)

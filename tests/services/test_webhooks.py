@@ -28,7 +28,7 @@ from trainer.domain.errors import NotFound, RuleError
 from trainer.extensions import db
 from trainer.models import AuditEvent, OutboxMessage, User
 from trainer.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from trainer.services import webhooks
+from trainer.services import webhook_channel, webhooks
 from trainer.services.certificates import events, standing
 
 ALL = list(rules.EVENT_LABELS)
@@ -190,7 +190,7 @@ def test_a_500_is_retried_with_backoff_until_it_succeeds(
 def test_after_the_last_try_a_delivery_fails(
     world: dict[str, Any], app: Any, run_worker: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(webhooks.WebhookChannel, "max_attempts", 2)
+    monkeypatch.setattr(webhook_channel.WebhookChannel, "max_attempts", 2)
     with receiving() as receiver:
         add_endpoint(app, world["board"], receiver.url)
         receiver.answers = [503, 502]

@@ -1,6 +1,6 @@
 """One try of a webhook delivery over HTTP: connect only to addresses checked at that
 moment, follow no redirect, give up after a fixed time. No database here: the worker's
-``services.webhooks.WebhookChannel`` records what came back."""
+``services.webhook_channel.WebhookChannel`` records what came back."""
 
 from __future__ import annotations
 

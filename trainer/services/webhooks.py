@@ -4,7 +4,7 @@ An owner registers an https address and the events it wants (``create``); the se
 signs its deliveries is shown once. ``services.certificates.events.dispatch`` (a worker job)
 asks ``board_owners`` who hears a jurisdiction and calls ``fan_out``, which writes one
 outbox row (channel ``webhook``) and one delivery row per subscribed endpoint, in the same
-transaction. The worker then sends them through ``CHANNEL`` (``trainer.worker``), retrying
+transaction. The worker then sends them through ``services.webhook_channel.CHANNEL``, retrying
 with backoff; every try is a ``WebhookAttempt``. No web request ever talks to an endpoint.
 
 An endpoint is its owner's alone: anyone else, whatever their role, gets NotFound.
@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import secrets
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -31,8 +30,6 @@ from trainer.models import CertificateEvent, OutboxMessage, User, UserRole
 from trainer.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from trainer.services import audit, outbox
 from trainer.services.certificates.keys import base_url
-from trainer.services.mail import DeliveryError
-from trainer.services.webhook_http import post
 
 OWNER_ROLES = (BOARD, EMPLOYER)
 MAX_ENDPOINTS = 10
@@ -231,7 +228,10 @@ def _cancel_queued(endpoint: WebhookEndpoint, now: datetime, why: str) -> None:
     )
 
 
-def _disable(endpoint: WebhookEndpoint, actor: User | None, now: datetime, reason: str) -> None:
+def disable_endpoint(
+    endpoint: WebhookEndpoint, actor: User | None, now: datetime, reason: str
+) -> None:
+    """Stop deliveries to ``endpoint`` (its owner, or the worker on 410 Gone)."""
     endpoint.disabled_at, endpoint.disabled_reason = now, reason[:200]
     _cancel_queued(endpoint, now, f"Not sent: the webhook was disabled. {reason}"[:1000])
     db.session.flush()
@@ -243,7 +243,7 @@ def disable(user: User, endpoint_id: int, now: datetime) -> EndpointView:
     endpoint = _owned(user, endpoint_id)
     if endpoint.disabled_at is not None:
         raise RuleError(None, "This webhook is already disabled.")
-    _disable(endpoint, user, now, "Disabled by its owner.")
+    disable_endpoint(endpoint, user, now, "Disabled by its owner.")
     return _view(endpoint)
 
 
@@ -406,90 +406,3 @@ def send_test(user: User, endpoint_id: int, now: datetime) -> WebhookDelivery:
     delivery = _queue(endpoint, rules.TEST_EVENT, body, requested_by=user)
     audit.record("webhook.test_sent", actor=user, subject=delivery)
     return delivery
-
-
-# -- the worker's half: one HTTP exchange per try ------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Job:
-    delivery_id: int
-    endpoint_id: int
-    url: str
-    secret: str
-    previous_secret: str | None  # None when there is none or its day is over
-    webhook_id: str
-    live: bool
-
-
-def _job(message_id: int, now: datetime) -> _Job | None:
-    row = db.session.execute(
-        select(WebhookDelivery, WebhookEndpoint)
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(WebhookDelivery.message_id == message_id)
-    ).first()
-    # end the read now: on SQLite the worker's transactions hold the write lock, and the
-    # HTTP exchange below may take seconds
-    db.session.commit()
-    if row is None:
-        return None
-    d, e = row
-    live = e.disabled_at is None and e.deleted_at is None
-    until = e.previous_secret_until
-    previous = e.previous_secret if until is not None and now < until else None
-    return _Job(d.id, e.id, e.url, e.secret, previous, d.webhook_id, live)
-
-
-class WebhookChannel:
-    """The outbox's sender for channel "webhook" (see outbox.Channel)."""
-
-    name = "webhook"
-    max_attempts = rules.MAX_ATTEMPTS
-    timeout = rules.CONNECT_TIMEOUT + rules.TOTAL_TIMEOUT
-
-    def retry_delay(self, attempts: int) -> timedelta:
-        return rules.retry_delay(attempts)
-
-    def send(self, message: outbox.Claimed, clock: Callable[[], datetime]) -> None:
-        """Make one try; its record joins the transaction that marks the message (the
-        caller commits). Raises DeliveryError unless the endpoint answered 2xx."""
-        now = clock()
-        job = _job(message.id, now)
-        if job is None or not job.live:
-            raise DeliveryError("Not sent: the webhook is disabled or deleted.", permanent=True)
-        body = message.body.encode("utf-8")
-        loopback = bool(current_app.config["WEBHOOKS_ALLOW_LOOPBACK"])
-        signed = rules.headers(job.secret, job.webhook_id, now, body, job.previous_secret)
-        answer = post(job.url, signed, body, loopback)
-        db.session.add(
-            WebhookAttempt(
-                delivery_id=job.delivery_id,
-                attempted_at=now,
-                status_code=answer.status_code,
-                error=answer.error,
-                duration_ms=answer.duration_ms,
-            )
-        )
-        db.session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == job.delivery_id)
-            .values(last_attempt_at=now, last_status_code=answer.status_code)
-            .execution_options(synchronize_session=False)
-        )
-        if answer.status_code is None:
-            raise DeliveryError(
-                answer.error or "No answer.",
-                permanent=answer.refused,
-                connection=answer.unreachable,
-            )
-        verdict = rules.outcome(answer.status_code)
-        if verdict == "gone":
-            endpoint = db.session.get(WebhookEndpoint, job.endpoint_id)
-            if endpoint is not None and endpoint.disabled_at is None:
-                _disable(endpoint, None, now, "The endpoint answered 410 Gone.")
-            raise DeliveryError("Answered 410 Gone: the webhook is now disabled.", permanent=True)
-        if verdict != "ok":
-            raise DeliveryError(f"Answered HTTP {answer.status_code}.")
-
-
-CHANNEL = WebhookChannel()
