@@ -1,6 +1,7 @@
 """A board member, in a real browser, adds a webhook, copies its secret (shown once), sends a
 test event and sees it delivered to a real receiver that verifies the signature with that
-secret, then makes a new secret. axe checks every page, at 1280 and 375 px."""
+secret, then makes a new secret and changes which events it hears. axe checks every page,
+at 1280 and 375 px."""
 
 from __future__ import annotations
 
@@ -49,8 +50,8 @@ def test_board_member_adds_a_webhook_and_sees_the_secret_once(
         assert secret not in page.content()  # once means once
         page.get_by_role("link", name=receiver.url).click()
         _both_widths(page, a11y)
-        main = page.inner_text("main")
-        assert "Licensing database sync" in main and "Condition added" not in main
+        facts = page.inner_text("dl.facts-list")
+        assert "Licensing database sync" in facts and "Condition added" not in facts
 
         page.get_by_role("button", name="Send a test event").click()
         a11y(page)
@@ -75,3 +76,18 @@ def test_board_member_adds_a_webhook_and_sees_the_secret_once(
     a11y(page)
     assert renewed not in page.content()
     assert "The previous secret still signs until" in page.inner_text("main")
+
+    form = page.locator("form", has=page.get_by_role("button", name="Save changes"))
+    for box in form.get_by_role("checkbox").all():
+        box.uncheck()
+    form.get_by_role("button", name="Save changes").click()
+    _both_widths(page, a11y)  # the refusal, beside the field
+    assert "Choose at least one of the listed events." in page.inner_text("main")
+    form = page.locator("form", has=page.get_by_role("button", name="Save changes"))
+    form.get_by_label("Certificate revoked").check()
+    form.get_by_label("Description (optional)").fill("Revocations only")
+    form.get_by_role("button", name="Save changes").click()
+    a11y(page)
+    assert "Saved. New deliveries use these settings." in page.inner_text("main")
+    facts = page.inner_text("dl.facts-list")
+    assert "Revocations only" in facts and "Certificate suspended" not in facts

@@ -146,6 +146,8 @@ def test_someone_elses_endpoint_is_not_found(app: Any, make_user: Any) -> None:
             "test", "disable", "enable", "delete", "secret", f"deliveries/{delivery_id}/replay"
         ):  # fmt: skip
             assert client.post(f"/webhooks/{endpoint_id}/{action}").status_code == 404, action
+        changed = client.post(f"/webhooks/{endpoint_id}", data={"url": "http://127.0.0.1:7/x"})
+        assert changed.status_code == 404
         assert "127.0.0.1:9" not in client.get("/webhooks/").text
     assert owner.get(f"/webhooks/{endpoint_id}").status_code == 200
     # a delivery id of the owner's, under another of the owner's endpoints: not found either
@@ -290,3 +292,51 @@ def test_a_new_secret_is_shown_once_and_the_old_one_signs_for_a_day(
         assert first not in str(event.details) and second not in str(event.details)
     activity = board.get("/board/activity").text
     assert "Made a new webhook signing secret" in activity
+
+
+def test_the_owner_changes_address_description_and_events(
+    app: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_dns(monkeypatch, {"internal.example.test": ["10.9.9.9"]})
+    board = _client(app, make_user("board", jurisdiction="KY"))
+    secret = _secret_in(_add(board, "http://127.0.0.1:9/hook", description="Old").text)
+    endpoint_id = _endpoint_id(app)
+    page = board.get(f"/webhooks/{endpoint_id}").text
+    assert 'value="http://127.0.0.1:9/hook"' in page and 'value="Old"' in page
+    refused = board.post(
+        f"/webhooks/{endpoint_id}",
+        data={"url": "https://internal.example.test/", "description": "New", "events": []},
+    )
+    assert refused.status_code == 400
+    assert "10.9.9.9" in refused.text and "Choose at least one" in refused.text
+    assert 'value="https://internal.example.test/"' in refused.text  # what was typed stays
+    too_long = board.post(
+        f"/webhooks/{endpoint_id}",
+        data={"url": "http://127.0.0.1:9/hook", "description": "x" * 201, "events": ALL},
+    )
+    assert too_long.status_code == 400 and "200 characters" in too_long.text
+    with app.app_context():
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+        assert endpoint is not None and endpoint.url == "http://127.0.0.1:9/hook"
+        assert endpoint.description == "Old" and endpoint.events == ALL
+    ok = board.post(
+        f"/webhooks/{endpoint_id}",
+        data={
+            "url": "http://127.0.0.1:10/new",
+            "description": " Licensing   sync ",
+            "events": ["certificate.revoked", "certificate.suspended"],
+        },
+        follow_redirects=True,
+    )
+    assert ok.status_code == 200 and "Saved. New deliveries use these settings." in ok.text
+    with app.app_context():
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+        assert endpoint is not None
+        assert (endpoint.url, endpoint.description) == ("http://127.0.0.1:10/new", "Licensing sync")
+        assert endpoint.events == ["certificate.suspended", "certificate.revoked"]
+        assert endpoint.secret == secret  # the secret stays
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "webhook.changed")
+        ).one()
+        assert event.details["was"]["url"] == "http://127.0.0.1:9/hook"
+    assert "Changed a webhook" in board.get("/board/activity").text

@@ -169,20 +169,9 @@ def check_url(url: str) -> rules.Target:
     return target
 
 
-def create(
-    user: User, url: str, description: str, events: list[str], now: datetime
-) -> tuple[EndpointView, str]:
-    """Register an endpoint for ``user``; returns it and its signing secret (never shown
-    again). Raises RuleError beside the field at fault; nothing is written then."""
-    if not user.has_role(*OWNER_ROLES):
-        raise RuleError(None, "Only board members and employers can add webhooks.")
-    live = db.session.scalar(
-        select(func.count())
-        .select_from(WebhookEndpoint)
-        .where(WebhookEndpoint.owner_id == user.id, WebhookEndpoint.deleted_at.is_(None))
-    )
-    if (live or 0) >= MAX_ENDPOINTS:
-        raise RuleError(None, f"You have {MAX_ENDPOINTS} webhooks; delete one first.")
+def _checked(url: str, description: str, events: list[str]) -> tuple[rules.Target, str, list[str]]:
+    """An endpoint's settings, cleaned: (target, description, event kinds in label order).
+    RuleErrors naming every field at fault."""
     problems: list[RuleError] = []
     description = " ".join(description.split())
     if len(description) > rules.MAX_DESCRIPTION:
@@ -198,6 +187,24 @@ def create(
         problems.append(error)
     if problems:
         raise RuleErrors(problems)
+    return target, description, chosen
+
+
+def create(
+    user: User, url: str, description: str, events: list[str], now: datetime
+) -> tuple[EndpointView, str]:
+    """Register an endpoint for ``user``; returns it and its signing secret (never shown
+    again). Raises RuleError beside the field at fault; nothing is written then."""
+    if not user.has_role(*OWNER_ROLES):
+        raise RuleError(None, "Only board members and employers can add webhooks.")
+    live = db.session.scalar(
+        select(func.count())
+        .select_from(WebhookEndpoint)
+        .where(WebhookEndpoint.owner_id == user.id, WebhookEndpoint.deleted_at.is_(None))
+    )
+    if (live or 0) >= MAX_ENDPOINTS:
+        raise RuleError(None, f"You have {MAX_ENDPOINTS} webhooks; delete one first.")
+    target, description, chosen = _checked(url, description, events)
     secret = rules.new_secret(secrets.token_bytes(rules.SECRET_BYTES))
     endpoint = WebhookEndpoint(
         owner_id=user.id,
@@ -257,6 +264,28 @@ def enable(user: User, endpoint_id: int, now: datetime) -> EndpointView:
     db.session.flush()
     audit.record("webhook.enabled", actor=user, subject=endpoint)
     return _view(endpoint)
+
+
+def change(
+    user: User, endpoint_id: int, url: str, description: str, events: list[str], now: datetime
+) -> EndpointView:
+    """Change one's endpoint's address, description or events, checked as when it was
+    added (a new address is resolved and checked again). Deliveries still waiting go to
+    the new address; the secret stays. RuleErrors beside the fields; nothing changes then."""
+    endpoint = _owned(user, endpoint_id)
+    target, description, chosen = _checked(url, description, events)
+    before = {"url": endpoint.url, "events": list(endpoint.events)}
+    endpoint.url, endpoint.description, endpoint.events = target.url, description, chosen
+    db.session.flush()
+    audit.record(
+        "webhook.changed",
+        actor=user,
+        subject=endpoint,
+        url=target.url,
+        events=chosen,
+        was=before,
+    )
+    return _view(endpoint, now)
 
 
 def rotate_secret(user: User, endpoint_id: int, now: datetime) -> tuple[EndpointView, str]:

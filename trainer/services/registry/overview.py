@@ -131,6 +131,7 @@ _ACTIVITY = {
     "webhook.enabled": "Enabled a webhook",
     "webhook.deleted": "Deleted a webhook",
     "webhook.secret_rotated": "Made a new webhook signing secret",
+    "webhook.changed": "Changed a webhook",
     "webhook.replayed": "Replayed a webhook delivery",
     "webhook.test_sent": "Sent a webhook test event",
 }

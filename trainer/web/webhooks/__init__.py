@@ -1,14 +1,14 @@
 """Webhooks of board members and employers: add an endpoint (its secret shown once), see
-its deliveries and what each try got back, replay one, send a test event, disable, enable
-or delete it. The rules and the sending are ``services.webhooks``; an endpoint of someone
-else answers 404.
+its deliveries and what each try got back, replay one, send a test event, change its
+settings, make a new secret, disable, enable or delete it. The rules and the sending are
+``services.webhooks``; an endpoint of someone else answers 404.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField
@@ -94,8 +94,18 @@ def endpoint(endpoint_id: int):
     return _endpoint_page(endpoint_id, number)
 
 
-def _endpoint_page(endpoint_id: int, number: int, secret: str | None = None) -> Any:
+def _endpoint_page(
+    endpoint_id: int,
+    number: int,
+    secret: str | None = None,
+    form: EndpointForm | None = None,
+    status: int = 200,
+) -> Any:
     view, deliveries, has_next = webhooks.deliveries(_me(), endpoint_id, number, utcnow())
+    if form is None:
+        form = EndpointForm(
+            formdata=None, url=view.url, description=view.description, events=view.events
+        )
     return render_template(
         "webhooks/endpoint.html",
         endpoint=view,
@@ -106,7 +116,30 @@ def _endpoint_page(endpoint_id: int, number: int, secret: str | None = None) -> 
         states=outbox_rules.STATES,
         test_event=rules.TEST_EVENT,
         secret=secret,
+        form=form,
+    ), status
+
+
+@bp.post("/<int:endpoint_id>")
+@roles(*OWNERS)
+def change(endpoint_id: int):
+    """Change the address, description or events; refused input re-renders beside it."""
+    form = EndpointForm()
+    changed = save(
+        form,
+        lambda: webhooks.change(
+            _me(),
+            endpoint_id,
+            form.url.data or "",
+            form.description.data or "",
+            list(form.events.data or []),
+            utcnow(),
+        ),
     )
+    if not changed:
+        return _endpoint_page(endpoint_id, 1, form=form, status=400)
+    flash("Saved. New deliveries use these settings.", "success")
+    return redirect(_back(endpoint_id))
 
 
 @bp.post("/<int:endpoint_id>/secret")
