@@ -71,6 +71,8 @@ def test_a_trainee_uploads_into_the_store_and_reads_it_back(
     with app.app_context():
         other = storage.put(PDF, "application/pdf")
         assert storage.get_many([name, other]) == {name: PNG, other: PDF}
+    ready = app.test_client().get("/readyz").get_json()
+    assert ready["checks"]["storage"] == {"ok": True, "backend": "s3"}
 
 
 def test_a_damaged_object_is_refused_not_served(

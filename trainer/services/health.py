@@ -132,19 +132,31 @@ def readiness(now: datetime) -> tuple[bool, dict[str, Any]]:
         "last_seen_seconds_ago": None if age is None else max(0, round(age)),
     }
     report["outbox"] = {"ok": not failed, "failed": failed or 0}
-    report["storage"] = _storage()
+    report["storage"] = _storage(now)
     ready = report["database"]["ok"] and report["migrations"]["ok"]
     return ready, report
 
 
-def _storage() -> dict[str, Any]:
+#: how long one look at the object store stands for /readyz (load balancers ask often)
+STORAGE_CHECK_SECONDS = 30
+
+
+def _storage(now: datetime) -> dict[str, Any]:
     """Whether new files can be stored (reported, like the worker: an object store that is
-    down stops uploads, not the pages, so it does not take this node out of service)."""
+    down stops uploads, not the pages, so it does not take this node out of service). The
+    object store is asked at most every ``STORAGE_CHECK_SECONDS`` per process."""
     try:
         kind = storage.backend()
-        why = object_store.reachable() if kind == "s3" else None
     except storage.StorageError as error:
-        kind, why = "unknown", str(error)
-    if why:
-        current_app.logger.warning("readiness: file storage: %s", why)
-    return {"ok": why is None, "backend": kind}
+        current_app.logger.warning("readiness: file storage: %s", error)
+        return {"ok": False, "backend": "unknown"}
+    if kind != "s3":
+        return {"ok": True, "backend": kind}
+    seen = current_app.extensions.get("trainer_storage_check")
+    if seen is None or not 0 <= (now - seen[0]).total_seconds() < STORAGE_CHECK_SECONDS:
+        why = object_store.reachable()
+        if why:
+            current_app.logger.warning("readiness: file storage: %s", why)
+        seen = (now, why is None)
+        current_app.extensions["trainer_storage_check"] = seen
+    return {"ok": seen[1], "backend": kind}

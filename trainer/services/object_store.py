@@ -24,6 +24,7 @@ from trainer.domain.errors import StorageError
 #: Seconds: how long a request waits for the store before it gives up and says so.
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
+PROBE_TIMEOUT = 2
 
 
 def _settings() -> tuple[str, str | None, str | None, str]:
@@ -40,12 +41,13 @@ def _settings() -> tuple[str, str | None, str | None, str]:
     return bucket, endpoint, region, prefix
 
 
-def _client() -> tuple[Any, str, str]:
+def _client(probe: bool = False) -> tuple[Any, str, str]:
     """(client, bucket, key prefix). One client per app and settings (boto3 clients may be
-    shared between threads)."""
+    shared between threads); ``probe``: the readiness check's, which gives up after 2 s
+    without retrying, so /readyz answers quickly while the store is down."""
     bucket, endpoint, region, prefix = _settings()
     cache = current_app.extensions.setdefault("trainer_object_store", {})
-    key = (bucket, endpoint, region)
+    key = (bucket, endpoint, region, probe)
     if key not in cache:
         import boto3  # only deployments that use an object store pay for the import
         from botocore.config import Config
@@ -55,9 +57,9 @@ def _client() -> tuple[Any, str, str]:
             endpoint_url=endpoint,
             region_name=region,
             config=Config(
-                connect_timeout=CONNECT_TIMEOUT,
-                read_timeout=READ_TIMEOUT,
-                retries={"max_attempts": 3, "mode": "standard"},
+                connect_timeout=PROBE_TIMEOUT if probe else CONNECT_TIMEOUT,
+                read_timeout=PROBE_TIMEOUT if probe else READ_TIMEOUT,
+                retries={"max_attempts": 1 if probe else 3, "mode": "standard"},
                 # checksums only where S3 requires them: not every S3-compatible store
                 # accepts the newer default ones (the SHA-256 check on read covers damage)
                 request_checksum_calculation="when_required",
@@ -130,11 +132,11 @@ def names() -> Iterator[str]:
 
 
 def reachable() -> str | None:
-    """None when the bucket answers; otherwise why not (for /readyz)."""
+    """None when the bucket answers; otherwise why not (for /readyz and restores)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        client, bucket, _ = _client()
+        client, bucket, _ = _client(probe=True)
         client.head_bucket(Bucket=bucket)
     except StorageError as error:
         return str(error)
