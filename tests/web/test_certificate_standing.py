@@ -199,10 +199,19 @@ def test_a_public_condition_shows_until_it_is_lifted(world: dict[str, Any]) -> N
     assert _mail_to_holder(app, number) == [f"A condition was added to your certificate {number}"]
     other = app.test_client().get(f"/verify/{world['other']}").text
     assert text not in other
+
+    def marked() -> list[str]:  # the search results' rows that say "Conditions"
+        page = board.get("/board/registry?q=").text
+        rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")
+        return [n for n in (world["number"], world["other"]) for row in rows
+                if n in row and ">Conditions</span>" in row]  # fmt: skip
+
+    assert marked() == [number]
     with app.app_context():
         condition_id = db.session.scalar(select(CertificateCondition.id))
     r = board.post(f"/board/registry/{number}/conditions/{condition_id}/lift")
     assert r.status_code == 302
+    assert marked() == []
     assert text not in app.test_client().get(f"/verify/{number}").text
     assert "Condition lifted" in board.get(f"/board/registry/{number}").text
     again = board.post(f"/board/registry/{number}/conditions/{condition_id}/lift")

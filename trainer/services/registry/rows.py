@@ -20,6 +20,7 @@ from trainer.domain.registry import (
 from trainer.domain.statuses import CertificateStatus
 from trainer.extensions import db
 from trainer.models import Certificate, Program
+from trainer.services.certificates.conditions import in_force
 
 UTC = UTC
 
@@ -168,6 +169,7 @@ class SearchPage:
     total: int
     page: int
     per_page: int
+    conditioned: frozenset[str] = frozenset()  # numbers with public conditions in force
 
     @property
     def pages(self) -> int:
@@ -185,7 +187,10 @@ def search(
     stmt = ordered(select(*ROW_COLUMNS, total_column).where(*conds), f.sort)
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     total = rows[0].total if rows else (count(jurisdiction, f, now) if page > 1 else 0)
-    return SearchPage([row_of(r, now) for r in rows], total, page, per_page)
+    numbers = {r.id: r.number for r in rows}
+    held = in_force(list(numbers), now) if rows else {}  # one statement for the page
+    conditioned = frozenset(numbers[i] for i, found in held.items() if found)
+    return SearchPage([row_of(r, now) for r in rows], total, page, per_page, conditioned)
 
 
 def count(jurisdiction: str, f: Filters, now: datetime) -> int:
