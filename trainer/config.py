@@ -89,6 +89,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # these roles must use two-factor sign-in: after signing in they set it up first
         "TWO_FACTOR_REQUIRED_ROLES": ("admin", "board"),
         "API_RATE_LIMIT": "120 per minute",  # per registry API token
+        "WEBHOOK_SEND_RATE_LIMIT": "10 per minute",  # test events and replays, per person
         "CONTENT_DIR": os.path.abspath("content"),
         "PASSWORD_RESET_HOURS": 2,
         "ACCOUNT_SETUP_HOURS": 72,

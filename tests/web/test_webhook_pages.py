@@ -340,3 +340,30 @@ def test_the_owner_changes_address_description_and_events(
         ).one()
         assert event.details["was"]["url"] == "http://127.0.0.1:9/hook"
     assert "Changed a webhook" in board.get("/board/activity").text
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "WEBHOOKS_ALLOW_LOOPBACK": True,
+            "RATELIMIT_ENABLED": True,
+            "WEBHOOK_SEND_RATE_LIMIT": "3 per minute",
+        }
+    ],
+)
+def test_test_events_and_replays_are_limited_per_person(app: Any, make_user: Any) -> None:
+    """Each makes this site POST to an address its user chose: not a tool to flood one."""
+    board = _client(app, make_user("board", jurisdiction="KY"))
+    _add(board, "http://127.0.0.1:9/hook")
+    endpoint_id = _endpoint_id(app)
+    answers = [board.post(f"/webhooks/{endpoint_id}/test").status_code for _ in range(3)]
+    assert answers == [302, 302, 302]
+    with app.app_context():
+        delivery_id = db.session.scalars(select(WebhookDelivery.id)).first()
+    limited = board.post(f"/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay")
+    assert limited.status_code == 429 and "wait a minute" in limited.text
+    assert _count(app, WebhookDelivery) == 3  # the refused one queued nothing
+    other = _client(app, make_user("board", jurisdiction="KY"))  # another person's allowance
+    _add(other, "http://127.0.0.1:10/hook")
+    assert other.post(f"/webhooks/{_endpoint_id(app)}/test").status_code == 302

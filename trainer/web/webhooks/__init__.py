@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField
@@ -17,13 +17,21 @@ from wtforms.validators import Length
 from trainer.clock import utcnow
 from trainer.domain import outbox as outbox_rules
 from trainer.domain import webhooks as rules
-from trainer.extensions import db
+from trainer.extensions import db, limiter
 from trainer.services import webhooks
 from trainer.web.access import roles
 from trainer.web.forms import CheckboxesField, act, save
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 OWNERS = ("board", "employer")
+
+#: test events and replays make this site POST to an address its user chose: a few a
+#: minute per person, so nobody can use it to flood someone else's server
+sends_limit = limiter.shared_limit(
+    lambda: current_app.config["WEBHOOK_SEND_RATE_LIMIT"],
+    scope="webhook-sends",
+    key_func=lambda: f"user:{current_user.get_id()}",
+)
 
 
 class EndpointForm(FlaskForm):
@@ -158,6 +166,7 @@ def _back(endpoint_id: int) -> str:
 
 @bp.post("/<int:endpoint_id>/test")
 @roles(*OWNERS)
+@sends_limit
 def send_test(endpoint_id: int):
     return act(
         lambda: webhooks.send_test(_me(), endpoint_id, utcnow()),
@@ -198,6 +207,7 @@ def delete(endpoint_id: int):
 
 @bp.post("/<int:endpoint_id>/deliveries/<int:delivery_id>/replay")
 @roles(*OWNERS)
+@sends_limit
 def replay(endpoint_id: int, delivery_id: int):
     """Send a delivery again: the same body and Webhook-Id, signed afresh."""
     return act(
