@@ -103,3 +103,43 @@ def test_outbox_rows_from_before_the_worker_become_sent_messages(
             back = conn.execute(text("SELECT transport FROM outbox_messages ORDER BY id")).all()
         assert [r[0] for r in back] == ["smtp", "outbox"]
         db.engine.dispose()
+
+
+def test_webhook_secrets_stored_as_shown_are_sealed_and_opened_again(
+    empty_database: str, instance_dir: Any
+) -> None:
+    """Secrets written before they were sealed become unreadable from a copy of the database
+    alone; the downgrade gives them back as they were shown."""
+    from flask_migrate import downgrade, upgrade
+
+    from trainer.services import sealing
+
+    secret = "whsec_" + "A" * 43 + "="
+    app = create_app(make_config(instance_dir, empty_database))
+    with app.app_context():
+        upgrade(revision="d20a0d1c4a04")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, legal_name, timezone, created_at, active, "
+                    "session_token) "
+                    "VALUES (1, 'b@example.org', 'B', 'UTC', '2026-11-01 10:00:00', true, 't')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO webhook_endpoints (id, owner_id, url, description, events, "
+                    "secret, created_at) VALUES (1, 1, 'https://h.example.org/', '', '[]', "
+                    ":s, '2026-11-01 10:00:00')"
+                ),
+                {"s": secret},
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            stored = conn.execute(text("SELECT secret FROM webhook_endpoints")).scalar_one()
+        assert secret not in stored and sealing.unseal(stored, sealing.WEBHOOKS) == secret
+        downgrade(revision="d20a0d1c4a04")
+        with db.engine.connect() as conn:
+            back = conn.execute(text("SELECT secret FROM webhook_endpoints")).scalar_one()
+        assert back == secret
+        db.engine.dispose()

@@ -557,3 +557,19 @@ def test_after_a_new_secret_both_sign_for_a_day_then_only_the_new(
         assert endpoint is not None and (endpoint.secret, endpoint.previous_secret) == ("", None)
         with pytest.raises(NotFound):  # a deleted endpoint has no secret to renew
             webhooks.rotate_secret(board, endpoint_id, later)
+
+
+def test_a_secret_sealed_under_another_secret_key_fails_with_what_to_do(
+    world: dict[str, Any], app: Any, run_worker: Any
+) -> None:
+    """The site's SECRET_KEY changed: nothing is sent unsigned or wrongly signed; the owner
+    reads on the delivery that a new secret is needed."""
+    with receiving() as receiver:
+        add_endpoint(app, world["board"], receiver.url)
+        app.config["SECRET_KEY"] = "another-secret-key-for-this-site"
+        now = utcnow()
+        suspend(app, world["ky"][0], now)
+        run_worker(now + SEC)
+        assert receiver.received == []
+    [message] = webhook_messages(app)
+    assert message.status == "failed" and "Make a new secret" in (message.last_error or "")

@@ -21,6 +21,7 @@ from trainer.domain import webhooks as rules
 from trainer.extensions import db
 from trainer.models import AuditEvent, OutboxMessage
 from trainer.models.webhooks import WebhookDelivery, WebhookEndpoint
+from trainer.services import sealing
 from trainer.services.certificates import events, standing
 
 ALL = list(rules.EVENT_LABELS)
@@ -70,7 +71,9 @@ def test_a_board_member_adds_an_endpoint_and_sees_the_secret_once(
     assert secret not in again.text and "shown only this once" not in again.text
     with app.app_context():
         endpoint = db.session.scalars(select(WebhookEndpoint)).one()
-        assert endpoint.secret == secret and endpoint.events == ALL[:2]
+        assert secret not in endpoint.secret  # stored sealed, not as shown
+        assert sealing.unseal(endpoint.secret, sealing.WEBHOOKS) == secret
+        assert endpoint.events == ALL[:2]
         assert endpoint.description == "Licensing sync"
     detail = board.get(f"/webhooks/{endpoint.id}")
     assert detail.status_code == 200 and secret not in detail.text
@@ -285,7 +288,10 @@ def test_a_new_secret_is_shown_once_and_the_old_one_signs_for_a_day(
     with app.app_context():
         endpoint = db.session.get(WebhookEndpoint, endpoint_id)
         assert endpoint is not None
-        assert (endpoint.secret, endpoint.previous_secret) == (second, first)
+        assert endpoint.previous_secret is not None
+        stored = (endpoint.secret, endpoint.previous_secret)
+        opened = [sealing.unseal(v, sealing.WEBHOOKS) for v in stored]
+        assert opened == [second, first]
         event = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "webhook.secret_rotated")
         ).one()
@@ -334,7 +340,7 @@ def test_the_owner_changes_address_description_and_events(
         assert endpoint is not None
         assert (endpoint.url, endpoint.description) == ("http://127.0.0.1:10/new", "Licensing sync")
         assert endpoint.events == ["certificate.suspended", "certificate.revoked"]
-        assert endpoint.secret == secret  # the secret stays
+        assert sealing.unseal(endpoint.secret, sealing.WEBHOOKS) == secret  # it stays
         event = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "webhook.changed")
         ).one()

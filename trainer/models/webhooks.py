@@ -19,8 +19,9 @@ from trainer.models.base import Base, JSONType, UTCDateTime
 class WebhookEndpoint(Base):
     """An HTTPS address that hears the chosen certificate events. Owned by one user (a
     board member: every event of the jurisdiction; an employer: the roster's). The signing
-    secret is kept as shown once to the owner (signing needs it); a deleted endpoint keeps
-    its deliveries' history and loses its secret."""
+    secret is kept sealed (services.sealing: signing needs it back, a copy of the database
+    alone does not reveal it); a deleted endpoint keeps its deliveries' history and loses
+    its secret."""
 
     __tablename__ = "webhook_endpoints"
 
@@ -29,10 +30,11 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str] = mapped_column(String(200), default="")
     events: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    secret: Mapped[str] = mapped_column(String(100))
-    # after a rotation, the replaced secret signs beside the new one until this time, so
-    # the receiver can switch without losing a delivery (Standard Webhooks' signature list)
-    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(String(255))  # sealed (services.sealing)
+    # after a rotation, the replaced secret (sealed) signs beside the new one until this
+    # time, so the receiver can switch without losing a delivery (Standard Webhooks lists
+    # several signatures for this)
+    previous_secret: Mapped[str | None] = mapped_column(String(255))
     previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,16 +8,12 @@ are stored as SHA-256 hashes and work once each.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
@@ -25,7 +21,7 @@ from trainer.domain import two_factor as rules
 from trainer.domain.errors import RuleError
 from trainer.extensions import db
 from trainer.models import RecoveryCode, SignInSession, TwoFactor, User
-from trainer.services import accounts, audit
+from trainer.services import accounts, audit, sealing
 
 ISSUER = "trainer"
 WRONG_CODE = "That code is not right, or it was already used. Enter the current code."
@@ -47,23 +43,13 @@ def required_for(user: User) -> bool:
 # -- the secret at rest -----------------------------------------------------------------------
 
 
-def _fernet() -> Fernet:
-    key = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"trainer two-factor secrets"
-    ).derive(str(current_app.config["SECRET_KEY"]).encode())
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
 def _seal(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return sealing.seal(secret, sealing.TWO_FACTOR)
 
 
 def _open(row: TwoFactor) -> str | None:
     """The secret, or None if it cannot be read (SECRET_KEY changed since enrolment)."""
-    try:
-        return _fernet().decrypt(row.secret_encrypted.encode()).decode()
-    except InvalidToken:
-        return None
+    return sealing.unseal(row.secret_encrypted, sealing.TWO_FACTOR)
 
 
 # -- state -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from trainer.domain import webhooks as rules
 from trainer.extensions import db
 from trainer.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from trainer.services import outbox, webhooks
+from trainer.services import outbox, sealing, webhooks
 from trainer.services.mail import DeliveryError
 from trainer.services.webhook_http import post
 
@@ -44,8 +44,16 @@ def _job(message_id: int, now: datetime) -> _Job | None:
     d, e = row
     live = e.disabled_at is None and e.deleted_at is None
     until = e.previous_secret_until
-    previous = e.previous_secret if until is not None and now < until else None
-    return _Job(d.id, e.id, e.url, e.secret, previous, d.webhook_id, live)
+    sealed = e.previous_secret if until is not None and now < until else None
+    previous = sealing.unseal(sealed, sealing.WEBHOOKS) if sealed else None
+    secret = sealing.unseal(e.secret, sealing.WEBHOOKS) if live else None
+    if live and secret is None:
+        raise DeliveryError(
+            "Not sent: the signing secret cannot be read (the site's SECRET_KEY changed). "
+            "Make a new secret on the webhook's page.",
+            permanent=True,
+        )
+    return _Job(d.id, e.id, e.url, secret or "", previous, d.webhook_id, live)
 
 
 class WebhookChannel:

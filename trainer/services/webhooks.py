@@ -28,7 +28,7 @@ from trainer.domain.statuses import MessageStatus
 from trainer.extensions import db
 from trainer.models import CertificateEvent, OutboxMessage, User, UserRole
 from trainer.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from trainer.services import audit, outbox
+from trainer.services import audit, outbox, sealing
 from trainer.services.certificates.keys import base_url
 
 OWNER_ROLES = (BOARD, EMPLOYER)
@@ -211,7 +211,7 @@ def create(
         url=target.url,
         description=description,
         events=chosen,
-        secret=secret,
+        secret=sealing.seal(secret, sealing.WEBHOOKS),
         created_at=now,
     )
     db.session.add(endpoint)
@@ -294,7 +294,8 @@ def rotate_secret(user: User, endpoint_id: int, now: datetime) -> tuple[Endpoint
     while the receiver is switched over; a secret replaced before that is forgotten."""
     endpoint = _owned(user, endpoint_id)
     secret = rules.new_secret(secrets.token_bytes(rules.SECRET_BYTES))
-    endpoint.previous_secret, endpoint.secret = endpoint.secret, secret
+    endpoint.previous_secret = endpoint.secret
+    endpoint.secret = sealing.seal(secret, sealing.WEBHOOKS)
     endpoint.previous_secret_until = now + rules.ROTATION_GRACE
     db.session.flush()
     audit.record(
