@@ -34,17 +34,22 @@ lock: | $(VENV)/bin/python
 	$(VENV)/bin/pip-compile $(LOCK) --extra test --extra bench -c requirements/run.txt \
 		-o requirements/test.txt pyproject.toml
 
+# Links in e-mails and QR codes point where `make run` serves, unless TRAINER_BASE_URL says
+# otherwise (set only for these commands: the tests configure their own)
+BASE_URL := $(or $(TRAINER_BASE_URL),http://$(HOST):$(PORT))
+
 setup-db: $(VENV)/.run-installed
 	$(TRAINER) db upgrade
 	$(TRAINER) content load
-	$(TRAINER) demo
+	TRAINER_BASE_URL=$(BASE_URL) $(TRAINER) demo
 
 run: setup-db
 	@echo ""
 	@echo "trainer is starting at http://$(HOST):$(PORT)/ with its background worker"
 	@echo "(mail, reminders, scheduled jobs). Ctrl-C stops both. Demo sign-ins are listed above."
 	@echo ""
-	TRAINER_WEBHOOKS_ALLOW_LOOPBACK=1 $(TRAINER) serve --host $(HOST) --port $(PORT) --with-worker
+	TRAINER_BASE_URL=$(BASE_URL) TRAINER_WEBHOOKS_ALLOW_LOOPBACK=1 \
+		$(TRAINER) serve --host $(HOST) --port $(PORT) --with-worker
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check trainer tests bench
