@@ -263,6 +263,10 @@ def test_pages_stay_within_the_statement_budget(
     with count_queries() as q:  # a new secret: the endpoint, the change, the audit, the page
         assert board.post(f"/webhooks/{endpoint_id}/secret").status_code == 200
     assert q.count <= 8, q.statements
+    with count_queries() as q:  # settings refused: the page again, with the errors
+        refused = board.post(f"/webhooks/{endpoint_id}", data={"url": "ftp://x", "events": ALL})
+        assert refused.status_code == 400
+    assert q.count <= 8, q.statements
 
 
 def _secret_in(page: str) -> str:
