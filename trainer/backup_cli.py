@@ -33,9 +33,12 @@ def backup(output: Path) -> None:
         sys.exit(1)
     files = made.manifest.files
     keys = sum(1 for name in files if name.startswith("instance/keys/"))
+    objects = sum(1 for name in files if name.startswith("objects/"))
+    where = f"{objects} uploaded file(s) from the object store" if objects else "no object store"
     click.echo(
-        f"wrote {output}: {made.manifest.database} database (uploaded files inside it) at "
-        f"schema {', '.join(made.manifest.schema_revisions)}, {keys} signing key file(s)"
+        f"wrote {output}: {made.manifest.database} database (with the uploaded files it "
+        f"holds; {where}) at schema {', '.join(made.manifest.schema_revisions)}, {keys} "
+        "signing key file(s)"
     )
     click.echo(f"SHA-256 {made.sha256}")
 

@@ -121,7 +121,7 @@ def storage_move(batch: int) -> None:
         moved = files.move(batch)
     except files.StorageError as error:
         db.session.rollback()
-        raise click.ClickException(f"{error} (what moved before this stays moved)") from None
+        raise click.ClickException(str(error)) from None
     where = "the object store" if moved.to == "s3" else "the database"
     click.echo(f"{moved.files} files ({moved.size:,} bytes) moved into {where}.")
 

@@ -209,3 +209,28 @@ def test_a_restore_into_a_store_that_is_down_writes_nothing(
             from sqlalchemy import inspect
 
             assert inspect(db.engine).get_table_names() == []
+
+
+def test_move_into_a_store_that_does_not_answer_moves_nothing(
+    app: Flask, runner: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with app.app_context():
+        name = storage.put(PDF, "application/pdf")
+        db.session.commit()
+    app.config.update(
+        STORAGE_BACKEND="s3",
+        S3_BUCKET="trainer-files",
+        S3_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}",
+        S3_REGION="us-east-1",
+    )
+    refused = runner.invoke(args=["storage", "move"])
+    assert refused.exit_code == 1
+    assert "does not answer" in refused.output and "nothing was moved" in refused.output
+    app.config["S3_BUCKET"] = ""
+    unset = runner.invoke(args=["storage", "move"])
+    assert "set TRAINER_S3_BUCKET" in unset.output and "nothing was moved" in unset.output
+    with app.app_context():
+        row = db.session.get(StoredFile, name)
+        assert row is not None and row.data == PDF  # still in the database

@@ -154,10 +154,21 @@ def move(batch: int = 50) -> Moved:
     or back into the database (objects deleted only after the rows holding their bytes are
     committed). Raises StorageError at the first file that cannot be moved."""
     to = backend()
+    in_store = db.session.scalar(select(StoredFile.name).where(StoredFile.data.is_(None)).limit(1))
+    if to == "s3" or in_store is not None:  # the store takes part: it must answer first
+        why = object_store.reachable()
+        if why:
+            raise StorageError(f"{why}; nothing was moved")
     files = size = 0
-    while moved := _move_batch(to, batch):
-        files += len(moved)
-        size += sum(n for _, n in moved)
+    try:
+        while moved := _move_batch(to, batch):
+            files += len(moved)
+            size += sum(n for _, n in moved)
+    except StorageError as error:
+        db.session.rollback()
+        raise StorageError(
+            f"{error} ({files} files moved before it stay moved; run it again once fixed)"
+        ) from None
     return Moved(files, size, to)
 
 
