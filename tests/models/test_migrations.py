@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from tests.conftest import make_config
-from tests.support.databases import new_postgres_database
+from tests.support.databases import empty_database as make_empty_database
 from trainer import create_app
 from trainer.extensions import db
 
@@ -19,10 +19,7 @@ from trainer.extensions import db
 @pytest.fixture
 def empty_database(tmp_path: Path, database_url: str) -> Iterator[str]:
     """A brand-new empty database of the suite's kind."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    with new_postgres_database(database_url, "trainer_migrations") as url:
+    with make_empty_database(tmp_path, database_url, "trainer_migrations") as url:
         yield url
 
 

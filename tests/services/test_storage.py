@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from tests.conftest import make_config
 from tests.support.certificates import PNG
-from tests.support.databases import new_postgres_database
+from tests.support.databases import empty_database as make_empty_database
 from trainer import create_app
 from trainer.clock import utcnow
 from trainer.domain.errors import NotFound, RuleError
@@ -121,10 +121,7 @@ def _qualification(user_id: int, stored: str, number: str) -> SupervisorQualific
 
 @pytest.fixture
 def empty_database(tmp_path: Path, database_url: str) -> Iterator[str]:
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'stored-files.sqlite3'}"
-        return
-    with new_postgres_database(database_url, "trainer_storage") as url:
+    with make_empty_database(tmp_path, database_url, "trainer_storage") as url:
         yield url
 
 

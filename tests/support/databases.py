@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -25,3 +26,14 @@ def new_postgres_database(server_url: str, label: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def empty_database(tmp_path: Path, suite_url: str, label: str) -> Iterator[str]:
+    """A brand-new empty database of the suite's kind: a SQLite file in ``tmp_path``, or a
+    throw-away PostgreSQL database on the suite's server."""
+    if not suite_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / (label + '.sqlite3')}"
+        return
+    with new_postgres_database(suite_url, label) as url:
+        yield url
